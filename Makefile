@@ -1,0 +1,39 @@
+# Each target creates .venv when missing and installs what it needs; nothing outside the repository is assumed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_RUN := $(VENV)/.stamp-run
+STAMP_DEV := $(VENV)/.stamp-dev
+
+.PHONY: demo test accuracy bench docs clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Runtime set: the package with torch (CPU build, pinned) and the CLI extras.
+$(STAMP_RUN): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet "torch==2.13.0"
+	$(PY) -m pip install --quiet -e ".[torch,scipy,cli,lint,guide,plot]"
+	touch $@
+
+# Dev set: everything the tests need (torch pinned, jax CPU build, mpmath, hypothesis, ...).
+$(STAMP_DEV): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet "torch==2.13.0"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(STAMP_RUN)
+
+demo: $(STAMP_RUN)
+	$(VENV)/bin/actloss demo
+
+test: $(STAMP_DEV)
+	$(PY) -m pytest -q -n 2
+
+accuracy: $(STAMP_DEV)
+	$(PY) scripts/accuracy_report.py
+
+bench: $(STAMP_DEV)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis demo-output

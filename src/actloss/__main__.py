@@ -1,0 +1,5 @@
+import sys
+
+from actloss.cli import main
+
+sys.exit(main())
