@@ -1,0 +1,86 @@
+"""The decision table of ``docs/guide.md``, generated from the rules, the task specs and ``recommend`` itself.
+
+``scripts/gen_guide_table.py`` writes it between the markers below; a test fails when the file is stale.
+"""
+from __future__ import annotations
+
+from actloss.guide._recipe import LOSS_MODULES
+from actloss.guide._recommend import recommend
+from actloss.guide._rules import RULES
+from actloss.guide._tasks import ARCHITECTURES, TASK_SPECS, TASKS
+from actloss.guide._thresholds import THRESHOLDS
+
+BEGIN = "<!-- BEGIN GENERATED: decision table (scripts/gen_guide_table.py) -->"
+END = "<!-- END GENERATED: decision table -->"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _kwargs(kw: dict[str, object], data: dict[str, str]) -> str:
+    parts = [f"{k}={v!r}" for k, v in kw.items()] + [f"{k}=<from data>" for k in data]
+    return ", ".join(parts)
+
+
+def decision_table() -> str:
+    """Markdown: tasks and modifiers, inference rules, hidden activations and thresholds, all from the code.
+
+    >>> "| binary |" in decision_table()
+    True
+    """
+    out = ["### Task, head, loss and inference", "",
+           "| task | modifiers | head (output layer) | loss | loss arguments | module | inference | alternatives |",
+           "|---|---|---|---|---|---|---|---|"]
+    for task in TASKS:
+        spec = TASK_SPECS[task]
+        combos: list[dict[str, object]] = [{}]
+        if task in ("binary", "multiclass", "multilabel"):
+            combos.append({"imbalanced": True})
+        if task == "regression":
+            combos.append({"outliers": True})
+        for mods in combos:
+            r = recommend(task, **mods)  # type: ignore[arg-type]
+            mod_txt = ", ".join(f"{k}={v}" for k, v in mods.items()) or "-"
+            alts = "; ".join(f"{a.name}" + (f"({_kwargs(a.kwargs, {})})" if a.kwargs else "")
+                             for a in r.alternatives if a.kind == "loss") or "-"
+            out.append(f"| {task} | {mod_txt} | {spec.head}, {r.output_activation} | `{r.loss}` | "
+                       f"{_cell(_kwargs(r.loss_kwargs, r.data_dependent)) or '-'} | `nn.{LOSS_MODULES[r.loss]}` | "
+                       f"{r.inference} | {_cell(alts)} |")
+    out += ["", "### Inferring the task from targets (first matching rule wins)", "",
+            "| # | rule | targets | task | also listed |", "|---|---|---|---|---|"]
+    for i, rule in enumerate(RULES, 1):
+        task = rule.task or "error: pass task="
+        others = _others(rule)
+        out.append(f"| {i} | `{rule.name}` | {rule.shape}: {_cell(rule.when)} | {task} | "
+                   f"{', '.join(sorted(others)) or '-'} |")
+    out += ["", "### Hidden activations", "", "| architecture | hidden activation | alternatives |", "|---|---|---|"]
+    for arch in (None, *ARCHITECTURES):
+        r = recommend("binary", architecture=arch)
+        alts = "; ".join(f"{a.name} ({a.when})" for a in r.alternatives if a.kind == "hidden_activation") or "-"
+        out.append(f"| {arch or '(not given)'} | {r.hidden_activation} | {_cell(alts)} |")
+    out += ["", "### Thresholds", "", "| name | value | applies to | rule | reason |", "|---|---|---|---|---|"]
+    for th in THRESHOLDS:
+        out.append(f"| `{th.name}` | {th.value:g} | {_cell(th.applies_to)} | {_cell(th.rule)} | {_cell(th.reason)} |")
+    return "\n".join(out) + "\n"
+
+
+def _others(rule: object) -> set[str]:
+    """Tasks a rule may list as other readings, found by probing its callable with representative facts."""
+    from actloss.guide._rules import Facts
+
+    found: set[str] = set()
+    for nonneg in (True, False):
+        for contiguous in (True, False):
+            f = Facts(1, "numeric", 100, 1, 5, True, nonneg, False, False, False, False, contiguous, 1.0)
+            found.update(rule.other_tasks(f))  # type: ignore[attr-defined]
+    return found
+
+
+def replace_generated(text: str) -> str:
+    """``text`` with the part between the markers replaced by the current table."""
+    if BEGIN not in text or END not in text:
+        raise ValueError(f"the page has no generated section; expected the markers {BEGIN!r} and {END!r}")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{decision_table()}{END}{tail}"
