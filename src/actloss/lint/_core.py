@@ -1,0 +1,164 @@
+"""Rule base, findings, and linting of one source text (parse, follow the data, run the rules, noqa)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from actloss.lint._flow import FileAnalysis, FileFacts, V
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding. ``line`` and ``col`` are 1-based (as flake8 prints them); ``cell`` is the notebook cell."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    fixable: bool = False
+    cell: int | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.cell or 0, self.line, self.col, self.code)
+
+
+@dataclass
+class RawFinding:
+    """A finding before positions: the node it points at and the rewrites that fix it (node -> new node)."""
+
+    node: cst.CSTNode
+    code: str
+    message: str
+    edits: dict[int, tuple[cst.CSTNode, cst.CSTNode]] = field(default_factory=dict)
+
+
+class Rule:
+    """One stable code. Subclasses set ``code`` and implement ``check``; they only read facts."""
+
+    code: str = ""
+
+    def check(self, facts: FileFacts, ctx: Context) -> Iterable[RawFinding]:
+        raise NotImplementedError
+
+
+@dataclass
+class Context:
+    module: cst.Module
+    analysis: FileAnalysis
+    source: str
+
+
+def describe(v: V) -> str:
+    """`` (the output of Net.forward)`` when a value comes out of a model, else ''."""
+    return f" (the output of {v.where})" if v.where else ""
+
+
+class LintError(Exception):
+    """A file that cannot be linted (syntax error, undecodable bytes): a one-line reason."""
+
+
+_NOQA = re.compile(r"#\s*noqa(?::[\s]*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*))?", re.IGNORECASE)
+
+
+def noqa_codes(line: str) -> tuple[str, ...] | None:
+    """None: no noqa comment; (): bare ``# noqa``; else the codes (prefixes) listed."""
+    m = _NOQA.search(line)
+    if m is None:
+        return None
+    codes = m.group("codes")
+    if not codes:
+        return ()
+    return tuple(c.upper() for c in re.split(r"[\s,]+", codes.strip()) if c)
+
+
+def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """``--select`` / ``--ignore`` by prefix (``AL1`` selects AL101-AL108); the longer matching prefix wins."""
+    s = max((len(p) for p in select if code.startswith(p)), default=-1)
+    i = max((len(p) for p in ignore if code.startswith(p)), default=-1)
+    return s >= 0 and s > i
+
+
+def parse(source: str | bytes) -> cst.Module:
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid syntax"
+        raise LintError(f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {msg}") from None
+    except UnicodeDecodeError as exc:
+        raise LintError(
+            f"cannot decode the file as {exc.encoding}: byte {exc.object[exc.start:exc.start + 1]!r} "
+            f"at offset {exc.start}"
+        ) from None
+    except (SyntaxError, LookupError, ValueError) as exc:  # bad coding cookie, NUL bytes
+        raise LintError(f"cannot parse: {exc}".splitlines()[0]) from None
+    except RecursionError:
+        raise LintError("cannot parse: expression nested too deeply") from None
+
+
+def analyse(module: cst.Module, source: str, project: dict[str, V] | None = None):  # noqa: ANN201
+    analysis = FileAnalysis(module, project)
+    try:
+        facts = analysis.run()
+    except RecursionError:
+        raise LintError("cannot analyse: expression nested too deeply") from None
+    from actloss.lint.rules import RULES
+
+    ctx = Context(module=module, analysis=analysis, source=source)
+    raws: list[RawFinding] = []
+    for rule in RULES:
+        raws.extend(rule.check(facts, ctx))
+    return analysis, facts, raws
+
+
+def lint_module(
+    module: cst.Module,
+    path: str,
+    *,
+    project: dict[str, V] | None = None,
+    select: Sequence[str] = ("AL",),
+    ignore: Sequence[str] = (),
+) -> tuple[list[Finding], list[RawFinding], FileFacts]:
+    """Findings for a parsed module (noqa and select/ignore applied), the raw findings kept, and the facts."""
+    source = module.code
+    _, facts, raws = analyse(module, source, project)
+    raws = [r for r in raws if selected(r.code, select, ignore)]
+    if not raws:
+        return [], [], facts
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = source.splitlines()
+    findings: list[Finding] = []
+    kept: list[RawFinding] = []
+    seen: set[tuple[int, int, str]] = set()
+    for raw in raws:
+        pos = positions[raw.node].start
+        key = (pos.line, pos.column, raw.code)
+        if key in seen:
+            continue
+        seen.add(key)
+        text = lines[pos.line - 1] if 0 < pos.line <= len(lines) else ""
+        codes = noqa_codes(text)
+        if codes is not None and (not codes or any(raw.code.startswith(c) for c in codes)):
+            continue
+        findings.append(Finding(path, pos.line, pos.column + 1, raw.code, raw.message, bool(raw.edits)))
+        kept.append(raw)
+    order = sorted(range(len(findings)), key=lambda i: findings[i].sort_key())
+    return [findings[i] for i in order], [kept[i] for i in order], facts
+
+
+def lint_source(
+    source: str | bytes,
+    path: str = "<string>",
+    *,
+    project: dict[str, V] | None = None,
+    select: Sequence[str] = ("AL",),
+    ignore: Sequence[str] = (),
+) -> list[Finding]:
+    """Lint one Python source text; ``LintError`` when it cannot be parsed or decoded."""
+    module = parse(source)
+    findings, _, _ = lint_module(module, path, project=project, select=select, ignore=ignore)
+    return findings

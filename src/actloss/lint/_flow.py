@@ -1,0 +1,739 @@
+"""Follow the data through one file: what each expression is (sigmoid output, a loss object, a model ...).
+
+An abstract interpreter over the libcst tree. Statements run in order with an environment mapping local names
+(and ``self.x``) to abstract values; the branches of an ``if`` / loop are joined, keeping a value only when
+every path agrees (a *must* analysis: a finding needs the bad value on every path). It never imports or runs
+the code. Values cross
+
+* local variables inside a function (``probs = torch.sigmoid(z)`` ... ``bce(probs, y)``);
+* attributes: ``self.criterion = nn.BCELoss()`` in ``__init__``, used in another method;
+* models: a class whose ``forward`` returns an activation output on every path, or an ``nn.Sequential`` whose
+  last module is one, in this file or (through ``project``) in another file of the linted tree;
+* calls to this file's functions and classes: a parameter takes the value every call site agrees on.
+
+What it finds is a list of facts (a loss called on values, a value compared with a threshold, a stack of
+saturating layers); the rules in ``actloss.lint.rules`` turn facts into findings.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from actloss.lint import _names as N
+
+
+@dataclass(frozen=True)
+class V:
+    """An abstract value. ``kind``: act | actmod | loss | layer | logits | out | model | cls | onehot | multihot |
+    eye | mlb | lb | weights | self | qual. ``detail``: the activation, loss family, class or qualified name."""
+
+    kind: str
+    detail: str = ""
+    origin: cst.CSTNode | None = field(default=None, compare=False)
+    out: V | None = None  # model: what calling it returns
+    depth: int = 0  # saturating hidden activations along a layer chain
+    indexed: bool = False  # a column / slice was taken (``p[:, 1]``)
+    where: str = ""  # "Net.forward" when the value comes out of a model
+    origin_fn: object = field(default=None, compare=False)  # function node where ``origin`` lives
+
+
+def join(a: V | None, b: V | None) -> V | None:
+    if a is None or b is None:
+        return None
+    if a == b:
+        return a if a.origin is b.origin else replace(a, origin=None)
+    return None
+
+
+@dataclass
+class LossCall:
+    node: cst.Call
+    loss: str  # family: bce, bce_logits, ce, nll, mse, ...
+    input: V | None
+    target: V | None
+    input_expr: cst.BaseExpression | None
+    ctor: V | None  # the loss object (None for the functional form)
+    func: cst.FunctionDef | None
+
+
+@dataclass
+class Threshold:
+    node: cst.CSTNode
+    value: V
+    threshold: float
+    op: str  # '>' ... or 'round' or 'name'
+    name: str = ""
+
+
+@dataclass
+class Stack:
+    node: cst.CSTNode
+    depth: int
+    act: str
+
+
+@dataclass
+class FileFacts:
+    losses: list[LossCall] = field(default_factory=list)
+    thresholds: list[Threshold] = field(default_factory=list)
+    stacks: list[Stack] = field(default_factory=list)
+    loss_ctors: list[V] = field(default_factory=list)  # every loss object built (for AL108 and --fix)
+    weight_vars: list[tuple[str, cst.CSTNode]] = field(default_factory=list)  # class-weight variables
+    class_outputs: dict[str, V] = field(default_factory=dict)  # class name -> what calling it returns
+
+
+_WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
+_PROB_NAME = re.compile(r"^(y_)?(prob|probs|proba|probas|probabilities|pred_probs?|\w+_probs?)$")
+_LOGIT_NAME = re.compile(r"logit", re.IGNORECASE)
+_MULTIHOT_NAME = re.compile(r"multi_?hot|multi_?label", re.IGNORECASE)
+_CMP_OPS = {cst.GreaterThan: ">", cst.GreaterThanEqual: ">=", cst.LessThan: "<", cst.LessThanEqual: "<="}
+
+
+def _float(node: cst.BaseExpression) -> float | None:
+    if isinstance(node, (cst.Float, cst.Integer)):
+        try:
+            return float(node.value)
+        except ValueError:
+            return None
+    return None
+
+
+def _args(call: cst.Call) -> tuple[list[cst.BaseExpression], dict[str, cst.BaseExpression], bool]:
+    pos: list[cst.BaseExpression] = []
+    kw: dict[str, cst.BaseExpression] = {}
+    starred = False
+    for a in call.args:
+        if a.star:
+            starred = True
+        elif a.keyword is not None:
+            kw[a.keyword.value] = a.value
+        else:
+            pos.append(a.value)
+    return pos, kw, starred
+
+
+def _arg(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
+    pos, kw, _ = _args(call)
+    if name in kw:
+        return kw[name]
+    return pos[index] if index < len(pos) else None
+
+
+def _param_names(fn: cst.FunctionDef) -> list[str]:
+    p = fn.params
+    return [x.name.value for x in (*p.posonly_params, *p.params, *p.kwonly_params)]
+
+
+class FileAnalysis:
+    """Run the interpreter over one module. ``project``: class name -> output value, from other files."""
+
+    def __init__(self, module: cst.Module, project: dict[str, V] | None = None) -> None:
+        self.module = module
+        self.imports = N.ImportTable(module)
+        self.project = project or {}
+        self.classes: dict[str, cst.ClassDef] = {}
+        self.functions: dict[str, cst.FunctionDef] = {}
+        for stmt in module.body:
+            if isinstance(stmt, cst.ClassDef):
+                self.classes[stmt.name.value] = stmt
+            elif isinstance(stmt, cst.FunctionDef):
+                self.functions[stmt.name.value] = stmt
+        self._class_attrs: dict[str, dict[str, V | None]] = {}
+        self._class_out: dict[str, V | None] = {}
+        self._in_progress: set[str] = set()
+        self.bindings: dict[str, dict[str, V | None]] = {}
+        self._calls: dict[str, dict[str, list[V | None]]] = {}
+        self.facts = FileFacts()
+        self.recording = False
+        self.globals: dict[str, V | None] = {}
+        self._returns: list[list[V | None]] = []
+        self._fn: cst.FunctionDef | None = None
+        self._stack_reported: set[int] = set()
+
+    # ------------------------------------------------------------------ driver
+    def run(self) -> FileFacts:
+        for round_ in range(3):
+            self.facts = FileFacts()
+            self._calls = {}
+            self._class_out = {}
+            self._class_attrs = {}
+            self._stack_reported = set()
+            self.recording = True
+            self.globals = {}
+            self._exec_block(self.module.body, self.globals, cls=None)
+            for name, fn in self.functions.items():
+                self._run_function(fn, cls=None, key=name)
+            for cname, cdef in self.classes.items():
+                for stmt in cdef.body.body:
+                    if isinstance(stmt, cst.FunctionDef):
+                        self._run_function(stmt, cls=cname, key=f"{cname}.{stmt.name.value}")
+            new = self._agreed_bindings()
+            if new == self.bindings or round_ == 2:
+                break
+            self.bindings = new
+        self.recording = False
+        for cname in self.classes:
+            out = self.class_output(cname)
+            if out is not None:
+                self.facts.class_outputs[cname] = out
+        return self.facts
+
+    def _agreed_bindings(self) -> dict[str, dict[str, V | None]]:
+        result: dict[str, dict[str, V | None]] = {}
+        for key, params in self._calls.items():
+            agreed: dict[str, V | None] = {}
+            for pname, values in params.items():
+                v = values[0]
+                for w in values[1:]:
+                    v = join(v, w)
+                if v is not None and v.kind in ("loss", "model", "actmod", "cls"):
+                    agreed[pname] = v
+            if agreed:
+                result[key] = agreed
+        return result
+
+    # ------------------------------------------------------------------ classes
+    def class_attrs(self, cname: str) -> dict[str, V | None]:
+        if cname in self._class_attrs:
+            return self._class_attrs[cname]
+        attrs: dict[str, V | None] = {}
+        self._class_attrs[cname] = attrs
+        cdef = self.classes[cname]
+        init = next(
+            (s for s in cdef.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None
+        )
+        if init is not None:
+            saved = self.recording
+            self.recording = False
+            env = self._function_env(init, cname, f"{cname}.__init__")
+            self._returns.append([])
+            self._exec_block(init.body.body, env, cls=cname, attrs=attrs)
+            self._returns.pop()
+            self.recording = saved
+        return attrs
+
+    def class_output(self, cname: str) -> V | None:
+        """What calling an instance of the class returns, joined over every ``return`` of ``forward``."""
+        if cname in self._class_out:
+            return self._class_out[cname]
+        if cname in self._in_progress:
+            return None
+        self._in_progress.add(cname)
+        try:
+            cdef = self.classes[cname]
+            fwd = next(
+                (
+                    s
+                    for s in cdef.body.body
+                    if isinstance(s, cst.FunctionDef) and s.name.value in ("forward", "__call__")
+                ),
+                None,
+            )
+            result: V | None = None
+            if fwd is not None:
+                saved = self.recording
+                self.recording = False
+                returns = self._run_function(fwd, cls=cname, key=f"{cname}.{fwd.name.value}")
+                self.recording = saved
+                if returns:
+                    result = returns[0]
+                    for r in returns[1:]:
+                        result = join(result, r)
+                if result is not None and result.kind in ("act", "logits"):
+                    result = replace(result, where=f"{cname}.forward")
+                else:
+                    result = None
+            self._class_out[cname] = result
+            return result
+        finally:
+            self._in_progress.discard(cname)
+
+    # ------------------------------------------------------------------ functions
+    def _function_env(self, fn: cst.FunctionDef, cls: str | None, key: str) -> dict[str, V | None]:
+        env: dict[str, V | None] = dict(self.globals)
+        names = _param_names(fn)
+        bound = self.bindings.get(key, {})
+        for i, name in enumerate(names):
+            env[name] = V("self", cls) if (cls is not None and i == 0) else bound.get(name)
+        return env
+
+    def _run_function(self, fn: cst.FunctionDef, cls: str | None, key: str) -> list[V | None]:
+        env = self._function_env(fn, cls, key)
+        saved_fn = self._fn
+        self._fn = fn
+        self._returns.append([])
+        self._exec_block(fn.body.body, env, cls=cls)
+        returns = self._returns.pop()
+        self._fn = saved_fn
+        return returns
+
+    # ------------------------------------------------------------------ statements
+    def _exec_block(self, body, env, cls, attrs=None) -> None:  # noqa: ANN001
+        for stmt in body:
+            self._exec_stmt(stmt, env, cls, attrs)
+
+    def _exec_suite(self, suite, env, cls, attrs) -> None:  # noqa: ANN001
+        if isinstance(suite, cst.IndentedBlock):
+            self._exec_block(suite.body, env, cls, attrs)
+        else:  # SimpleStatementSuite: ``if x: y = 1``
+            for small in suite.body:
+                self._exec_small(small, env, cls, attrs)
+
+    def _exec_stmt(self, stmt, env, cls, attrs) -> None:  # noqa: ANN001
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self._exec_small(small, env, cls, attrs)
+        elif isinstance(stmt, cst.If):
+            self._effects(stmt.test, env, cls)
+            then_env = dict(env)
+            self._exec_suite(stmt.body, then_env, cls, attrs)
+            else_env = dict(env)
+            if isinstance(stmt.orelse, cst.If):
+                self._exec_stmt(stmt.orelse, else_env, cls, attrs)
+            elif isinstance(stmt.orelse, cst.Else):
+                self._exec_suite(stmt.orelse.body, else_env, cls, attrs)
+            self._merge(env, then_env, else_env)
+        elif isinstance(stmt, (cst.For, cst.While)):
+            if isinstance(stmt, cst.For):
+                self._effects(stmt.iter, env, cls)
+            else:
+                self._effects(stmt.test, env, cls)
+            body_env = dict(env)
+            if isinstance(stmt, cst.For):
+                self._assign(stmt.target, None, body_env, cls, attrs)
+            self._exec_suite(stmt.body, body_env, cls, attrs)
+            if stmt.orelse is not None:
+                self._exec_suite(stmt.orelse.body, body_env, cls, attrs)
+            self._merge(env, env.copy(), body_env)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                self._effects(item.item, env, cls)
+                if item.asname is not None:
+                    self._assign(item.asname.name, None, env, cls, attrs)
+            self._exec_suite(stmt.body, env, cls, attrs)
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            body_env = dict(env)
+            self._exec_suite(stmt.body, body_env, cls, attrs)
+            result = body_env
+            for h in stmt.handlers:
+                h_env = dict(env)
+                self._exec_suite(h.body, h_env, cls, attrs)
+                merged = dict(result)
+                self._merge(merged, result, h_env)
+                result = merged
+            env.clear()
+            env.update(result)
+            if stmt.orelse is not None:
+                self._exec_suite(stmt.orelse.body, env, cls, attrs)
+            if stmt.finalbody is not None:
+                self._exec_suite(stmt.finalbody.body, env, cls, attrs)
+        elif isinstance(stmt, cst.FunctionDef):
+            if self._fn is not None or cls is not None:
+                # A nested function (closure): runs with the enclosing environment at its definition.
+                inner = dict(env)
+                for name in _param_names(stmt):
+                    inner[name] = None
+                saved_fn = self._fn
+                self._fn = stmt
+                self._returns.append([])
+                self._exec_block(stmt.body.body, inner, cls=None)
+                self._returns.pop()
+                self._fn = saved_fn
+            env[stmt.name.value] = None if self._fn is not None else env.get(stmt.name.value)
+        elif isinstance(stmt, cst.ClassDef):
+            return
+        else:  # match, etc.: look at the expressions only
+            pass
+
+    @staticmethod
+    def _merge(env: dict, a: dict, b: dict) -> None:
+        keys = set(a) | set(b)
+        for k in keys:
+            env[k] = join(a.get(k), b.get(k))
+
+    def _exec_small(self, small, env, cls, attrs) -> None:  # noqa: ANN001
+        if isinstance(small, cst.Assign):
+            self._effects(small.value, env, cls)
+            value = self.eval(small.value, env, cls)
+            for t in small.targets:
+                self._assign(t.target, value, env, cls, attrs, small.value)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self._effects(small.value, env, cls)
+                self._assign(small.target, self.eval(small.value, env, cls), env, cls, attrs, small.value)
+        elif isinstance(small, cst.AugAssign):
+            self._effects(small.value, env, cls)
+            self._assign(small.target, None, env, cls, attrs)
+        elif isinstance(small, cst.Expr):
+            self._effects(small.value, env, cls)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                self._effects(small.value, env, cls)
+                if self._returns:
+                    self._returns[-1].append(self.eval(small.value, env, cls))
+            elif self._returns:
+                self._returns[-1].append(None)
+
+    def _assign(self, target, value, env, cls, attrs, value_expr=None) -> None:  # noqa: ANN001
+        if isinstance(target, cst.Name):
+            name = target.value
+            env[name] = value
+            if self.recording:
+                self._note_assignment(name, target, value, value_expr)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            if target.value.value == "self":
+                env["self." + target.attr.value] = value
+                if attrs is not None:
+                    attrs[target.attr.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            values: list[V | None] = [None] * len(target.elements)
+            if isinstance(value_expr, (cst.Tuple, cst.List)) and len(value_expr.elements) == len(values):
+                values = [self.eval(e.value, env, cls) for e in value_expr.elements]
+            for el, v in zip(target.elements, values):
+                self._assign(el.value, v, env, cls, attrs)
+
+    def _note_assignment(self, name: str, target: cst.Name, value: V | None, value_expr) -> None:  # noqa: ANN001
+        if value is not None and value.kind == "weights" or (
+            _WEIGHT_NAME.match(name) and not isinstance(value_expr, cst.Name) and _not_none(value_expr)
+        ):
+            self.facts.weight_vars.append((name, target))
+        if value is not None and value.kind in ("out", "logits") and _PROB_NAME.match(name):
+            self.facts.thresholds.append(Threshold(target, value, 0.0, "name", name))
+
+    # ------------------------------------------------------------------ effects: facts from one expression
+    def _effects(self, expr: cst.CSTNode, env, cls) -> None:  # noqa: ANN001
+        if not self.recording:
+            return
+        stack: list[cst.CSTNode] = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
+                continue
+            if isinstance(node, cst.Call):
+                self._call_effect(node, env, cls)
+            elif isinstance(node, cst.Comparison):
+                self._compare_effect(node, env, cls)
+            stack.extend(node.children)
+
+    def _call_effect(self, call: cst.Call, env, cls) -> None:  # noqa: ANN001
+        qn = self.imports.qualify(call.func)
+        loss: str | None = None
+        ctor: V | None = None
+        if qn is not None:
+            if qn in N.LOSS_FUNCS:
+                loss = N.LOSS_FUNCS[qn]
+            elif qn in N.LOSS_MODULES or qn == "torch.nn.Sequential":
+                v = self.eval(call, env, cls)
+                if v is not None and v.kind == "loss":
+                    self.facts.loss_ctors.append(v)
+                if qn == "torch.nn.Sequential" and v is not None and v.depth >= 4:
+                    self.facts.stacks.append(Stack(call, v.depth, "sigmoid/tanh"))
+                return
+            elif qn in ("torch.round",):
+                arg = _arg(call, 0, "input")
+                if arg is not None:
+                    self._threshold(call, self.eval(arg, env, cls), 0.5, "round")
+                return
+        callee = None if qn is not None else self.eval(call.func, env, cls)
+        if callee is not None:
+            if callee.kind == "loss":
+                loss, ctor = callee.detail, callee
+            elif callee.kind == "layer":
+                arg = _arg(call, 0, "input")
+                v = self.eval(arg, env, cls) if arg is not None else None
+                if (
+                    v is not None
+                    and v.kind == "act"
+                    and v.detail in N.SATURATING
+                    and v.depth >= 4
+                    and id(self._fn) not in self._stack_reported
+                ):
+                    self._stack_reported.add(id(self._fn))
+                    self.facts.stacks.append(Stack(call, v.depth, v.detail))
+        if loss is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "round":
+            if not call.args and qn is None:
+                self._threshold(call, self.eval(call.func.value, env, cls), 0.5, "round")
+        if loss is None:
+            self._record_call_site(call, env, cls, qn)
+            return
+        input_expr = _arg(call, 0, "input")
+        target_expr = _arg(call, 1, "target")
+        self.facts.losses.append(
+            LossCall(
+                node=call,
+                loss=loss,
+                input=self.eval(input_expr, env, cls) if input_expr is not None else None,
+                target=self.eval(target_expr, env, cls) if target_expr is not None else None,
+                input_expr=input_expr,
+                ctor=ctor,
+                func=self._fn,
+            )
+        )
+
+    def _record_call_site(self, call: cst.Call, env, cls, qn: str | None) -> None:  # noqa: ANN001
+        func = call.func
+        key: str | None = None
+        fn: cst.FunctionDef | None = None
+        skip_self = 0
+        if isinstance(func, cst.Name) and env.get(func.value) is None:
+            if func.value in self.functions:
+                key, fn = func.value, self.functions[func.value]
+            elif func.value in self.classes:
+                cdef = self.classes[func.value]
+                fn = next(
+                    (s for s in cdef.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"),
+                    None,
+                )
+                key, skip_self = f"{func.value}.__init__", 1
+        elif (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value == "self"
+            and cls is not None
+        ):
+            cdef = self.classes.get(cls)
+            if cdef is not None:
+                fn = next(
+                    (
+                        s
+                        for s in cdef.body.body
+                        if isinstance(s, cst.FunctionDef) and s.name.value == func.attr.value
+                    ),
+                    None,
+                )
+                key, skip_self = f"{cls}.{func.attr.value}", 1
+        if fn is None or key is None:
+            return
+        names = _param_names(fn)[skip_self:]
+        pos, kw, starred = _args(call)
+        if starred:
+            return
+        slot = self._calls.setdefault(key, {})
+        for i, name in enumerate(names):
+            expr = pos[i] if i < len(pos) else kw.get(name)
+            if expr is None:
+                continue
+            slot.setdefault(name, []).append(self.eval(expr, env, cls))
+
+    def _compare_effect(self, node: cst.Comparison, env, cls) -> None:  # noqa: ANN001
+        if len(node.comparisons) != 1:
+            return
+        target = node.comparisons[0]
+        op = _CMP_OPS.get(type(target.operator))
+        if op is None:
+            return
+        left, right = node.left, target.comparator
+        t = _float(right)
+        value_expr = left
+        if t is None:
+            t = _float(left)
+            value_expr = right
+        if t is None:
+            return
+        v = self.eval(value_expr, env, cls)
+        name = value_expr.value if isinstance(value_expr, cst.Name) else ""
+        if v is None and name and _LOGIT_NAME.search(name):
+            v = V("logits", name, origin=value_expr)
+        if v is not None:
+            self._threshold(node, v, t, op, name)
+
+    def _threshold(self, node, v: V | None, t: float, op: str, name: str = "") -> None:  # noqa: ANN001
+        if v is not None:
+            self.facts.thresholds.append(Threshold(node, v, t, op, name))
+
+    # ------------------------------------------------------------------ expressions
+    def eval(self, expr: cst.BaseExpression | None, env, cls) -> V | None:  # noqa: ANN001, C901
+        if expr is None:
+            return None
+        if isinstance(expr, cst.Name):
+            if expr.value in env:
+                return env[expr.value]
+            if expr.value in self.classes:
+                return V("cls", expr.value)
+            qn = self.imports.qualify(expr)
+            return V("qual", qn) if qn is not None else None
+        if isinstance(expr, cst.Attribute):
+            base = expr.value
+            if isinstance(base, cst.Name) and base.value == "self" and cls is not None:
+                key = "self." + expr.attr.value
+                if key in env:
+                    return env[key]
+                if cls in self.classes:
+                    return self.class_attrs(cls).get(expr.attr.value)
+                return None
+            qn = self.imports.qualify(expr)
+            if qn is not None:
+                return V("qual", qn)
+            if expr.attr.value in ("data", "T"):
+                return self.eval(base, env, cls)
+            return None
+        if isinstance(expr, cst.Call):
+            return self._eval_call(expr, env, cls)
+        if isinstance(expr, cst.Subscript):
+            base_v = self.eval(expr.value, env, cls)
+            if base_v is None:
+                return None
+            if base_v.kind == "eye":
+                return V("onehot", origin=expr)
+            if base_v.kind in ("act", "onehot", "multihot", "logits", "out"):
+                return replace(base_v, indexed=True)
+            return None
+        if isinstance(expr, cst.IfExp):
+            return join(self.eval(expr.body, env, cls), self.eval(expr.orelse, env, cls))
+        return None
+
+    def _eval_call(self, call: cst.Call, env, cls) -> V | None:  # noqa: ANN001, C901
+        func = call.func
+        qn = self.imports.qualify(func)
+        if qn is None and isinstance(func, cst.Attribute):
+            method = func.attr.value
+            receiver = func.value
+            is_self = isinstance(receiver, cst.Name) and receiver.value == "self"
+            if not is_self:
+                if method in N.ACT_METHODS:
+                    return self._act(method, self.eval(receiver, env, cls), call)
+                if method in N.TRANSPARENT_METHODS:
+                    return self.eval(receiver, env, cls)
+                if method in ("scatter", "scatter_"):
+                    pos, kw, _ = _args(call)
+                    src = pos[2] if len(pos) > 2 else kw.get("value", kw.get("src"))
+                    if src is not None and _float(src) == 1.0:
+                        return V("onehot", origin=call)
+                    return None
+                if method in ("fit_transform", "transform"):
+                    r = self.eval(receiver, env, cls)
+                    if r is not None and r.kind == "mlb":
+                        return V("multihot", origin=call)
+                    if r is not None and r.kind == "lb":
+                        return V("onehot", origin=call)
+                    return None
+        if qn is not None:
+            return self._eval_qualified(qn, call, env, cls)
+        callee = self.eval(func, env, cls)
+        if callee is None:
+            return None
+        if callee.kind == "qual":
+            return self._eval_qualified(callee.detail, call, env, cls)
+        if callee.kind == "actmod":
+            arg = _arg(call, 0, "input")
+            return self._act(callee.detail, self.eval(arg, env, cls), call)
+        if callee.kind == "layer":
+            arg = _arg(call, 0, "input")
+            v = self.eval(arg, env, cls) if arg is not None else None
+            depth = v.depth if (v is not None and v.kind == "act" and v.detail in N.SATURATING) else 0
+            return V("logits", "layer", origin=call, depth=depth)
+        if callee.kind == "model":
+            if callee.out is not None:
+                return replace(callee.out, origin_fn=callee.out.origin_fn)
+            return V("out", callee.detail or _code(func), origin=call)
+        if callee.kind == "cls":
+            return self._instantiate(callee.detail)
+        return None
+
+    def _instantiate(self, cname: str) -> V | None:
+        if cname in self.classes:
+            return V("model", cname, out=self.class_output(cname))
+        return None
+
+    def _eval_qualified(self, qn: str, call: cst.Call, env, cls) -> V | None:  # noqa: ANN001, C901
+        if qn in N.ACT_FUNCS:
+            arg = _arg(call, 0, "input")
+            return self._act(N.ACT_FUNCS[qn], self.eval(arg, env, cls) if arg is not None else None, call)
+        if qn in N.ACT_MODULES:
+            return V("actmod", N.ACT_MODULES[qn], origin=call)
+        if qn in N.LOSS_MODULES:
+            _, kw, _ = _args(call)
+            weighted = any(k in kw for k in ("weight", "pos_weight"))
+            return V("loss", N.LOSS_MODULES[qn], origin=call, where="weighted" if weighted else "")
+        if qn in N.LAYERS:
+            return V("layer", qn, origin=call)
+        if qn == "torch.nn.Sequential":
+            return self._sequential(call, env, cls)
+        if qn in N.TRANSPARENT_FUNCS:
+            return self.eval(_arg(call, 0, "input"), env, cls)
+        if qn == "torch.log":
+            v = self.eval(_arg(call, 0, "input"), env, cls)
+            if v is not None and v.kind == "act" and v.detail == "softmax":
+                return replace(v, detail="log_softmax", origin=None)
+            return None
+        if qn in N.ONE_HOT_FUNCS:
+            return V("onehot", origin=call)
+        if qn in ("torch.eye", "numpy.eye"):
+            return V("eye", origin=call)
+        if qn in N.MULTI_HOT_CLASSES:
+            return V("mlb", origin=call)
+        if qn in ("sklearn.preprocessing.LabelBinarizer",):
+            return V("lb", origin=call)
+        if qn in N.CLASS_WEIGHT_FUNCS:
+            return V("weights", origin=call)
+        if qn.startswith(N.LOGIT_MODEL_PREFIXES):
+            return V("model", qn.rsplit(".", 1)[-1], out=V("logits", qn.rsplit(".", 1)[-1]))
+        if not qn.startswith(("torch.", "numpy.", "sklearn.")):
+            last = qn.rsplit(".", 1)[-1]
+            if last in self.project:
+                return V("model", last, out=self.project[last])
+        return None
+
+    def _act(self, act: str, arg: V | None, call: cst.Call) -> V:
+        depth = 0
+        if act in N.SATURATING and arg is not None and arg.kind == "logits":
+            depth = arg.depth + 1
+        return V("act", act, origin=call, depth=depth, origin_fn=self._fn)
+
+    def _sequential(self, call: cst.Call, env, cls) -> V:  # noqa: ANN001
+        pos, _, starred = _args(call)
+        items = pos
+        if len(pos) == 1 and isinstance(pos[0], cst.Call):
+            # nn.Sequential(OrderedDict([("fc1", nn.Linear(...)), ...]))
+            inner = pos[0]
+            if self.imports.qualify(inner.func) == "collections.OrderedDict" and inner.args:
+                lst = inner.args[0].value
+                if isinstance(lst, (cst.List, cst.Tuple)):
+                    items = [
+                        e.value.elements[1].value
+                        for e in lst.elements
+                        if isinstance(e.value, cst.Tuple) and len(e.value.elements) == 2
+                    ]
+        out: V | None = None
+        hidden_sat = 0
+        pending = False
+        seen_layer = False
+        for item in items:
+            v = self.eval(item, env, cls)
+            qn = v.detail if v is not None and v.kind == "qual" else None
+            if v is not None and v.kind == "layer":
+                if pending:
+                    hidden_sat += 1
+                pending, seen_layer = False, True
+                out = V("logits", "layer", origin=item)
+            elif v is not None and v.kind == "actmod":
+                pending = seen_layer and v.detail in N.SATURATING
+                out = V("act", v.detail, origin=item, origin_fn=self._fn)
+            elif v is not None and v.kind == "model":
+                pending = False
+                out = v.out
+            elif qn is None and isinstance(item, cst.Call):
+                iq = self.imports.qualify(item.func)
+                if iq in N.PASS_THROUGH_MODULES:
+                    continue
+                pending, out = False, None
+            else:
+                pending, out = False, None
+        if starred:
+            out, hidden_sat = None, 0
+        if out is not None:
+            out = replace(out, where="nn.Sequential")
+        return V("model", "Sequential", origin=call, out=out, depth=hidden_sat)
+
+
+def _not_none(expr) -> bool:  # noqa: ANN001
+    return expr is not None and not (isinstance(expr, cst.Name) and expr.value == "None")
+
+
+def _code(node: cst.CSTNode) -> str:
+    try:
+        return cst.Module(body=[]).code_for_node(node)
+    except Exception:  # noqa: BLE001 - a label only
+        return "model"

@@ -1,0 +1,199 @@
+"""Lint files, trees and notebooks: discovery, reading, the cross-file model index, and parallel workers.
+
+Every per-file problem (unreadable, not UTF-8, syntax error, too large, a symlink loop) becomes a one-line
+``FileError``; nothing a file contains can stop the run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+
+from actloss.lint._core import Finding, LintError, lint_module, parse
+from actloss.lint._flow import V
+
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
+EXCLUDED_DIRS = frozenset(
+    {"__pycache__", "node_modules", "venv", ".venv", "site-packages", "build", "dist", ".git", ".hg", ".tox"}
+)
+MAX_BYTES = 20_000_000
+PARALLEL_THRESHOLD = 64  # below this many files one process is faster than starting workers
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be linted, with a one-line reason."""
+
+    path: str
+    message: str
+
+
+@dataclass
+class LintReport:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    files: int = 0
+
+
+def discover(paths: Iterable[str]) -> Iterator[str | FileError]:
+    """Source files under ``paths`` (sorted per directory; symlinked directories are not followed)."""
+    seen: set[str] = set()
+    for root in paths:
+        try:
+            st = os.stat(root)
+        except OSError as exc:
+            yield FileError(root, f"cannot read: {exc.strerror or exc}")
+            continue
+        if not os.path.isdir(root):
+            if root not in seen:
+                seen.add(root)
+                yield root
+            continue
+        del st
+        errors: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if d not in EXCLUDED_DIRS and not d.startswith("."))
+            for name in sorted(filenames):
+                if name.endswith(SOURCE_SUFFIXES):
+                    path = os.path.join(dirpath, name)
+                    if path not in seen:
+                        seen.add(path)
+                        yield path
+        for exc in errors:
+            yield FileError(getattr(exc, "filename", root) or root, f"cannot read: {exc.strerror or exc}")
+
+
+def read_source(path: str, max_bytes: int = MAX_BYTES) -> tuple[bytes, list[tuple[int, int]] | None]:
+    """The bytes to parse and, for a notebook, the (cell, line) of every line of the joined code cells."""
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise LintError(f"file too large to lint: {size} bytes (limit {max_bytes})")
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise LintError(f"cannot read: {exc.strerror or exc}") from None
+    if path.endswith(".ipynb"):
+        return notebook_source(data)
+    return data, None
+
+
+def notebook_source(data: bytes) -> tuple[bytes, list[tuple[int, int]]]:
+    """Join the code cells of a notebook; IPython magics (``%``, ``!``) become comments."""
+    try:
+        nb = json.loads(data)
+        cells = nb["cells"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise LintError(f"not a readable notebook: {str(exc).splitlines()[0]}") from None
+    lines: list[str] = []
+    where: list[tuple[int, int]] = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        text = "".join(src) if isinstance(src, list) else str(src)
+        for i, line in enumerate(text.splitlines(), start=1):
+            stripped = line.lstrip()
+            if stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")):
+                line = line[: len(line) - len(stripped)] + "# " + stripped
+            lines.append(line)
+            where.append((number, i))
+    return ("\n".join(lines) + "\n").encode("utf-8"), where
+
+
+def _strip(v: V) -> V:
+    return replace(v, origin=None, origin_fn=None, out=None)
+
+
+def lint_file(
+    path: str,
+    select: Sequence[str] = ("AL",),
+    ignore: Sequence[str] = (),
+    project: dict[str, V] | None = None,
+) -> tuple[list[Finding], FileError | None, dict[str, V]]:
+    """Findings, the error (if the file could not be linted) and the class outputs of one file."""
+    try:
+        data, cells = read_source(path)
+        module = parse(data)
+        findings, _, facts = lint_module(module, path, project=project, select=select, ignore=ignore)
+        classes = {k: _strip(v) for k, v in facts.class_outputs.items() if v.kind == "act"}
+    except LintError as exc:
+        return [], FileError(path, str(exc)), {}
+    except RecursionError:
+        return [], FileError(path, "cannot analyse: nesting too deep"), {}
+    if cells is not None:
+        mapped = []
+        for f in findings:
+            cell, line = cells[f.line - 1] if 0 < f.line <= len(cells) else (None, f.line)
+            mapped.append(replace(f, cell=cell, line=line))
+        findings = mapped
+    return findings, None, classes
+
+
+def _work(args: tuple) -> tuple[list[Finding], FileError | None, dict[str, V]]:
+    return lint_file(*args)
+
+
+def _mentions(path: str, names: Iterable[str]) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    return any(re.search(rb"\b" + re.escape(n.encode()) + rb"\b", text) for n in names)
+
+
+def lint_paths(
+    paths: Sequence[str],
+    *,
+    select: Sequence[str] = ("AL",),
+    ignore: Sequence[str] = (),
+    jobs: int | None = None,
+) -> LintReport:
+    """Lint every source file under ``paths``. A model class whose ``forward`` returns a softmax / sigmoid /
+    log_softmax output is known in every other file of the run that names it."""
+    report = LintReport()
+    files: list[str] = []
+    for item in discover(paths):
+        if isinstance(item, FileError):
+            report.errors.append(item)
+        else:
+            files.append(item)
+    report.files = len(files)
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    tasks = [(p, tuple(select), tuple(ignore), None) for p in files]
+    results = _map(tasks, jobs)
+    # The cross-file index: class name -> output, dropped when two files disagree.
+    index: dict[str, V | None] = {}
+    for _, _, classes in results:
+        for name, out in classes.items():
+            index[name] = out if index.get(name, out) == out else None
+    project = {k: v for k, v in index.items() if v is not None}
+    if project:
+        again = [
+            i
+            for i, p in enumerate(files)
+            if results[i][1] is None and _mentions(p, [n for n in project if n not in results[i][2]])
+        ]
+        redo = _map([(files[i], tuple(select), tuple(ignore), project) for i in again], jobs)
+        for i, r in zip(again, redo):
+            results[i] = r
+    for findings, error, _ in results:
+        report.findings.extend(findings)
+        if error is not None:
+            report.errors.append(error)
+    report.findings.sort(key=Finding.sort_key)
+    return report
+
+
+def _map(tasks: list[tuple], jobs: int) -> list[tuple]:
+    if jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
+        return [_work(t) for t in tasks]
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        return list(pool.map(_work, tasks, chunksize=max(1, len(tasks) // (jobs * 8))))
