@@ -1,0 +1,129 @@
+"""Statistics of one criterion call (the loss function's input and target), computed on the device.
+
+``queue_call`` launches a handful of reductions and queues their results; nothing is read back until the doctor
+syncs. ``CallRecord`` is the host-side result that the loss-input and target checks read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._criterion import CriterionInfo
+from ._transfer import Pending
+
+__all__ = ["CallRecord", "queue_call", "resolve_call", "UNKNOWN_PRODUCER"]
+
+# the loss input was not the output of any module (e.g. torch.sigmoid(model(x)) in the training loop)
+UNKNOWN_PRODUCER = "?"
+
+
+@dataclass
+class CallRecord:
+    """One criterion call as seen on the host after a sync."""
+
+    info: CriterionInfo
+    producer: str | None          # module path that produced the input ('' = the model itself),
+    #                               UNKNOWN_PRODUCER when no module did, None in check_batch (no model)
+    weighted: bool
+    n_input: int                  # number of input values
+    n_classes: int                # size of the class dim (dim 1, or 0 for unbatched input); 0 when not applicable
+    target_kind: str              # 'index' | 'prob' | 'binary' | 'regression' | 'none'
+    n_target: int = 0
+    label_dim: int = 1            # number of labels (binary) / classes (prob targets)
+    stats: dict[str, Any] = field(default_factory=dict)   # name -> float or np.ndarray, filled by resolve_call
+    slots: dict[str, int] = field(default_factory=dict)   # name -> Pending slot, until resolve_call
+
+
+def _class_dim(x: Any) -> int:
+    return 1 if x.ndim >= 2 else 0
+
+
+def _per_channel_sum(t: Any, dim: int) -> Any:
+    """Sum over every dim but ``dim``: (N, C, ...) -> (C,)."""
+    return t.movedim(dim, 0).reshape(t.shape[dim], -1).sum(1, dtype=_f32())
+
+
+def _f32() -> Any:
+    import torch
+
+    return torch.float32
+
+
+def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: str, weighted: bool) -> CallRecord:
+    """Queue the statistics of ``criterion(x, y)``; ``y`` may be ``None`` (targets unseen)."""
+    import torch
+
+    f32 = torch.float32
+    x = x.detach()
+    kind = info.kind
+    rec = CallRecord(info=info, producer=producer, weighted=weighted, n_input=x.numel(), n_classes=0,
+                     target_kind="none")
+    s = rec.slots
+    if x.is_floating_point() and x.numel() > 0:
+        lo, hi = torch.aminmax(x)  # NaN/inf propagate, so these also flag non-finite inputs
+        s["x_min"], s["x_max"] = pending.add(lo), pending.add(hi)
+        if kind in ("multiclass_logits", "log_probs") and x.ndim >= 1 and x.shape[_class_dim(x)] >= 2:
+            cd = _class_dim(x)
+            rec.n_classes = int(x.shape[cd])
+            s["row_sum_dev"] = pending.add((x.sum(cd, dtype=f32) - 1).abs().amax())
+            s["lse_dev"] = pending.add(torch.logsumexp(x.to(f32), cd).abs().amax())
+        if kind == "binary_probs":
+            s["n_saturated"] = pending.add(torch.count_nonzero((x == 0) | (x == 1)))
+    if y is None or not isinstance(y, torch.Tensor) or y.numel() == 0:
+        return rec
+    y = y.detach()
+    rec.n_target = y.numel()
+    if kind in ("multiclass_logits", "log_probs") and rec.n_classes:
+        c = rec.n_classes
+        if not y.is_floating_point():
+            rec.target_kind = "index"
+            yi = y.reshape(-1).long()
+            # ignore_index (and anything outside 0..C-1) goes to the extra bucket C
+            idx = torch.where((yi >= 0) & (yi < c), yi, c)
+            if idx.device.type == "cpu":
+                counts = torch.bincount(idx, minlength=c + 1)
+            else:  # bincount reads max(idx) back to size its output: a sync; index_add_ does not
+                counts = torch.zeros(c + 1, dtype=f32, device=idx.device).index_add_(
+                    0, idx, torch.ones((), dtype=f32, device=idx.device).expand(idx.numel()))
+            s["counts"] = pending.add(counts)
+        elif y.shape == x.shape:
+            rec.target_kind = "prob"
+            rec.label_dim = c
+            cd = _class_dim(y)
+            lo, hi = torch.aminmax(y)
+            s["y_min"], s["y_max"] = pending.add(lo), pending.add(hi)
+            s["y_nonbinary"] = pending.add((y * (1 - y)).abs().amax())  # 0 exactly when every value is 0 or 1
+            s["y_row_sum_max"] = pending.add(y.sum(cd, dtype=f32).amax())
+            s["counts"] = pending.add(_per_channel_sum(y, cd))
+    elif kind in ("binary_logits", "binary_probs"):
+        rec.target_kind = "binary"
+        yf = y if y.is_floating_point() else y.to(f32)
+        lo, hi = torch.aminmax(yf)
+        s["y_min"], s["y_max"] = pending.add(lo), pending.add(hi)
+        if yf.ndim >= 2:
+            rec.label_dim = int(yf.shape[1])
+            s["pos"] = pending.add(_per_channel_sum(yf, 1))
+        else:
+            rec.label_dim = 1
+            s["pos"] = pending.add(yf.sum(dtype=f32))
+    elif kind == "regression":
+        rec.target_kind = "regression"
+        yf = y if y.is_floating_point() else y.to(f32)
+        lo, hi = torch.aminmax(yf)
+        s["y_min"], s["y_max"] = pending.add(lo), pending.add(hi)
+        s["y_int_dev"] = pending.add((yf - yf.round()).abs().amax())  # 0 exactly for integer-valued targets
+        if yf.ndim >= 2 and yf.shape[1] >= 2:
+            rec.label_dim = int(yf.shape[1])
+            s["y_row_dev"] = pending.add((yf.sum(1, dtype=f32) - 1).abs().amax())
+    return rec
+
+
+def resolve_call(rec: CallRecord, host: list[np.ndarray]) -> CallRecord:
+    """Fill ``rec.stats`` from the fetched host arrays (vectors stay arrays, scalars become floats)."""
+    for name, slot in rec.slots.items():
+        v = host[slot]
+        rec.stats[name] = v.copy() if name in ("counts", "pos") else float(v[0])
+    rec.slots = {}
+    return rec

@@ -1,0 +1,49 @@
+"""Device-side statistics are queued here and brought to the host in one transfer per device at sync time."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Pending"]
+
+
+class Pending:
+    """Queue of small on-device tensors (0-d or 1-d); ``fetch`` returns them as NumPy arrays, in order.
+
+    Queueing launches nothing and never synchronises; ``fetch`` does one ``torch.cat`` and one copy to the host per
+    device (for a CUDA model: one synchronisation per sync point instead of one per hook).
+    """
+
+    __slots__ = ("_tensors",)
+
+    def __init__(self) -> None:
+        self._tensors: list[Any] = []
+
+    def add(self, tensor: Any) -> int:
+        self._tensors.append(tensor)
+        return len(self._tensors) - 1
+
+    def __len__(self) -> int:
+        return len(self._tensors)
+
+    def fetch(self) -> list[np.ndarray]:
+        import torch
+
+        tensors, self._tensors = self._tensors, []
+        if not tensors:
+            return []
+        by_device: dict[Any, list[int]] = {}
+        for i, t in enumerate(tensors):
+            by_device.setdefault(t.device, []).append(i)
+        out: list[np.ndarray] = [np.empty(0)] * len(tensors)
+        for idx in by_device.values():
+            flat = [tensors[i].reshape(-1) for i in idx]
+            # cat promotes mixed dtypes (counts, float16 stats) to one floating dtype; one copy per device
+            host = torch.cat(flat).cpu().numpy().astype(np.float64)
+            pos = 0
+            for i, f in zip(idx, flat):
+                n = f.numel()
+                out[i] = host[pos:pos + n]
+                pos += n
+        return out
