@@ -27,7 +27,7 @@ class Example:
 EXAMPLES: dict[str, Example] = {e.name: e for e in (
     Example("fraud", "fraud.csv", "is_fraud", "binary, 2 % positives (severe imbalance)"),
     Example("spam", "spam.csv", "label", "binary with string labels 'ham'/'spam'"),
-    Example("species", "species.csv", "species", "multiclass with string labels, counts 200/150/50"),
+    Example("species", "species.csv", "species", "multiclass with string labels, counts 220/140/40"),
     Example("house_prices", "house_prices.csv", "price_k", "regression with 4 % gross outliers"),
     Example("temperature", "temperature.csv", "temp_c", "regression with Gaussian noise"),
     Example("click_rate", "click_rate.csv", "ctr", "bounded regression: rates in (0, 1)"),

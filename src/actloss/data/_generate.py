@@ -45,9 +45,9 @@ def spam() -> bytes:
 
 
 def species() -> bytes:
-    """Multiclass with string labels and imbalance 200 / 150 / 50."""
+    """Multiclass with string labels and imbalance 220 / 140 / 40."""
     rng = np.random.default_rng(103)
-    labels = np.array(["setosa"] * 200 + ["versicolor"] * 150 + ["virginica"] * 50)
+    labels = np.array(["setosa"] * 220 + ["versicolor"] * 140 + ["virginica"] * 40)
     labels = labels[rng.permutation(N)]
     centre = {"setosa": 0.0, "versicolor": 1.5, "virginica": 3.0}
     petal = np.array([centre[s] for s in labels]) + 0.5 * rng.standard_normal(N)

@@ -55,7 +55,7 @@ _HIDDEN_MODULE = {"relu": "nn.ReLU()", "gelu": "nn.GELU()", "tanh": "nn.Tanh()"}
 
 def _model(spec: CodeSpec, out: str) -> tuple[list[str], str]:
     """Lines building ``model``, and the expression for the input batch ``x``."""
-    head = "raw outputs, no activation: the loss applies the link function"
+    head = "raw outputs, no activation"
     if spec.architecture == "cnn":
         return [
             "model = nn.Sequential(",

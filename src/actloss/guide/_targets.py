@@ -27,7 +27,7 @@ class Targets:
 
     values: np.ndarray
     kind: str
-    columns: tuple[str, ...]
+    columns: tuple[Any, ...]  # output names: DataFrame column names, else indices 0..k-1
     source: str
 
     @property
@@ -151,12 +151,12 @@ def _classify_objects(arr: np.ndarray) -> np.ndarray:
     raise _err(f"found values of mixed types: {found}; expected all numbers, all booleans or all strings")
 
 
-def to_array(targets: Any) -> tuple[np.ndarray, tuple[str, ...]]:
+def to_array(targets: Any) -> tuple[np.ndarray, tuple[Any, ...]]:
     """Convert anything array-like to a NumPy array, without validation of the values."""
     if targets is None:
         raise _err("received None; expected " + EXPECTED)
     mod = type(targets).__module__.split(".")[0]
-    columns: tuple[str, ...] = ()
+    columns: tuple[Any, ...] = ()
     if mod == "torch" and hasattr(targets, "detach"):
         arr = _from_torch(targets)
     elif mod == "pandas":
@@ -170,6 +170,8 @@ def to_array(targets: Any) -> tuple[np.ndarray, tuple[str, ...]]:
             arr = np.asarray(targets)
         except (TypeError, ValueError) as exc:
             raise _err(f"cannot convert {_type_name(targets)} to an array: {exc}") from None
+    elif isinstance(targets, (dict, set, frozenset)):
+        raise _err(f"received a {type(targets).__name__}, which has no sample order; expected " + EXPECTED)
     elif isinstance(targets, (list, tuple, range)) or hasattr(targets, "__iter__"):
         seq = list(targets)
         try:
@@ -241,7 +243,7 @@ def validate(targets: Any) -> Targets:
             raise _err(f"received a 2-D array of strings of shape {tuple(values.shape)}; string labels must be a "
                        "single column (1-D)")
         if not columns:
-            columns = tuple(str(j) for j in range(values.shape[1]))
+            columns = tuple(range(values.shape[1]))
     if values.shape[0] < 2:
         raise _err(f"received {values.shape[0]} sample; expected at least two samples to infer anything")
     return Targets(values=values, kind=tkind, columns=columns, source=source)
