@@ -143,6 +143,7 @@ class FileAnalysis:
         self._class_attrs: dict[str, dict[str, V | None]] = {}
         self._class_out: dict[str, V | None] = {}
         self._in_progress: set[str] = set()
+        self._class_mixed: set[str] = set()
         self.bindings: dict[str, dict[str, V | None]] = {}
         self._calls: dict[str, dict[str, list[V | None]]] = {}
         self.facts = FileFacts()
@@ -241,6 +242,8 @@ class FileAnalysis:
                     result = returns[0]
                     for r in returns[1:]:
                         result = join(result, r)
+                if result is None and any(r is not None and r.kind == "act" for r in returns):
+                    self._class_mixed.add(cname)  # e.g. softmax only when not self.training
                 if result is not None and result.kind in ("act", "logits"):
                     result = replace(result, where=f"{cname}.forward")
                 else:
@@ -613,6 +616,9 @@ class FileAnalysis:
             return self._eval_qualified(qn, call, env, cls)
         callee = self.eval(func, env, cls)
         if callee is None:
+            if isinstance(func, (cst.Name, cst.Attribute)) and qn is None:
+                # an unknown callable (a model passed in as a parameter): remember which, for AL107
+                return V("out", _code(func), origin=call)
             return None
         if callee.kind == "qual":
             return self._eval_qualified(callee.detail, call, env, cls)
@@ -626,8 +632,10 @@ class FileAnalysis:
             return V("logits", "layer", origin=call, depth=depth)
         if callee.kind == "model":
             if callee.out is not None:
-                return replace(callee.out, origin_fn=callee.out.origin_fn)
-            return V("out", callee.detail or _code(func), origin=call)
+                return callee.out
+            if callee.detail in self._class_mixed:
+                return None
+            return V("out", _code(func), origin=call)
         if callee.kind == "cls":
             return self._instantiate(callee.detail)
         return None

@@ -165,6 +165,13 @@ TRANSPARENT_FUNCS = frozenset(
         "torch.transpose",
         "torch.permute",
         "torch.autograd.Variable",
+        "torch.tensor",
+        "torch.as_tensor",
+        "torch.from_numpy",
+        "torch.Tensor",
+        "torch.FloatTensor",
+        "numpy.array",
+        "numpy.asarray",
     }
 )
 # Bare names that TorchVision / timm model constructors return: raw logits.
