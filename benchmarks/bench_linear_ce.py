@@ -1,0 +1,88 @@
+"""Linear + cross-entropy (and linear + softmax focal loss) for large vocabularies, fwd+bwd, float32.
+
+Baseline: torch eager on the materialised logits, ``F.cross_entropy(hidden @ weight.T, target)``; actloss:
+``linear_cross_entropy(hidden, weight, target)`` (chunked, gradients computed in the forward pass).
+'extra' memory excludes the gradients of hidden and weight, which both must allocate.
+"""
+from __future__ import annotations
+
+from benchmarks._harness import case
+
+
+def _grads_bytes(N, H, V):
+    return (N * H + V * H) * 4
+
+
+def _inputs(N, H, V):
+    import torch
+
+    g = torch.Generator().manual_seed(0)
+    hidden = torch.randn(N, H, generator=g).requires_grad_(True)
+    weight = (torch.randn(V, H, generator=g) * 0.02).requires_grad_(True)
+    target = torch.randint(0, V, (N,), generator=g)
+    return hidden, weight, target
+
+
+@case(
+    "linear_cross_entropy",
+    sizes=[dict(N=4096, H=1024, V=32768), dict(N=1024, H=1024, V=128256)],
+    quick=[dict(N=512, H=256, V=8192), dict(N=256, H=256, V=32768)],
+    unavoidable=_grads_bytes,
+    doc="fwd+bwd of cross-entropy(hidden @ weight.T, target), mean, float32; torch eager vs actloss chunked.",
+)
+def linear_cross_entropy(impl, N, H, V):
+    import torch.nn.functional as F
+
+    from actloss.torch._linear_ce import linear_cross_entropy as fused
+
+    hidden, weight, target = _inputs(N, H, V)
+    loss = (lambda: F.cross_entropy(hidden @ weight.T, target)) if impl == "torch" else (
+        lambda: fused(hidden, weight, target))
+
+    def run():
+        loss().backward()
+        hidden.grad = weight.grad = None  # leave nothing behind: the next call's peak then counts its grads
+
+    return run
+
+
+@case(
+    "linear_cross_entropy_llama3_vocab",
+    sizes=[dict(N=4096, H=1024, V=128256)],
+    quick=[dict(N=512, H=256, V=128256)],
+    unavoidable=_grads_bytes,
+    warmup=0,  # one call is ~30 s and ~6 GiB for eager here: no warm-up call (peak is still reset after setup)
+    timeout_s=1800.0,
+    doc="The issue's target size (Llama-3 vocabulary V=128256, N=4096, H=1024), fwd+bwd, mean, float32; "
+        "no warm-up call.",
+)
+def linear_cross_entropy_llama3_vocab(impl, N, H, V):
+    return linear_cross_entropy(impl, N, H, V)
+
+
+@case(
+    "linear_softmax_focal_loss",
+    sizes=[dict(N=4096, H=1024, V=32768)],
+    quick=[dict(N=512, H=256, V=8192)],
+    unavoidable=_grads_bytes,
+    doc="fwd+bwd of softmax focal loss (gamma=2) of hidden @ weight.T, mean, float32; torch eager: the "
+        "log_softmax formula under autograd; actloss: linear_softmax_focal_loss (chunked).",
+)
+def linear_softmax_focal_loss(impl, N, H, V):
+    import torch
+
+    from actloss.torch._linear_ce import linear_softmax_focal_loss as fused
+
+    hidden, weight, target = _inputs(N, H, V)
+
+    def eager():
+        logp = torch.log_softmax(hidden @ weight.T, dim=1).gather(1, target[:, None]).squeeze(1)
+        return (-((1 - logp.exp()) ** 2) * logp).mean()
+
+    loss = eager if impl == "torch" else (lambda: fused(hidden, weight, target, gamma=2.0))
+
+    def run():
+        loss().backward()
+        hidden.grad = weight.grad = None  # leave nothing behind: the next call's peak then counts its grads
+
+    return run
