@@ -201,10 +201,23 @@ def render(spec: CodeSpec, flavour: str = "torch") -> str:
     args = _kwargs_code(spec)
     torch_line = f"loss_fn = nn.{spec.module}({args})"
     actloss_line = f"loss_fn = actloss.nn.{spec.module}({args})"
-    if flavour == "torch":
-        lines += [torch_line, f"# {actloss_line}  # the same loss from actloss"]
-    else:
-        lines += [actloss_line, f"# {torch_line}  # the same loss from torch"]
+    lines += [torch_line, f"# {actloss_line}  # the same loss from actloss"]
     lines.append("")
     lines += _forward(spec)
-    return "\n".join(lines) + "\n"
+    code = "\n".join(lines) + "\n"
+    return code if flavour == "torch" else to_actloss(code)
+
+
+def to_actloss(code: str) -> str:
+    """The ``'actloss'`` flavour of a rendered torch snippet: the actloss.nn loss line active, the torch one shown."""
+    out = []
+    for line in code.splitlines():
+        if line == "# import actloss  # for the actloss.nn line below":
+            out.append("import actloss")
+        elif line.startswith("loss_fn = nn."):
+            out.append(f"# {line}  # the same loss from torch")
+        elif line.startswith("# loss_fn = actloss.nn.") and line.endswith("  # the same loss from actloss"):
+            out.append(line[2:-len("  # the same loss from actloss")])
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"

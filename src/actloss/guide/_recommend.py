@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,8 +152,9 @@ def _distinct_labels(t: Targets) -> tuple[list[Any], list[int]]:
     """Sorted distinct labels (Python natives) and their counts."""
     v = t.values
     if t.kind == "label":
-        labels, counts = np.unique(v.astype(str), return_counts=True)
-        return [str(x) for x in labels], [int(c) for c in counts]
+        tally = Counter(v.tolist())  # Python strings: NumPy's str dtype would drop trailing NUL characters
+        labels_sorted = sorted(tally)
+        return labels_sorted, [tally[lab] for lab in labels_sorted]
     labels, counts = np.unique(v, return_counts=True)
     return [_native(x) for x in labels], [int(c) for c in counts]
 

@@ -4,6 +4,7 @@ The same ``RULES`` tuple drives :func:`infer_task` and the decision table in ``d
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,9 +41,9 @@ def facts(t: Targets) -> Facts:
     """Compute the :class:`Facts` of validated targets."""
     v = t.values
     if t.kind == "label":
-        _, counts = np.unique(v.astype(str), return_counts=True)
+        counts = list(Counter(v.tolist()).values())  # Python strings: NumPy's str dtype drops trailing NULs
         return Facts(v.ndim, t.kind, t.n_samples, 1, len(counts), False, False, False, False, False, False,
-                     False, float(counts.min() / counts.max()))
+                     False, min(counts) / max(counts))
     num = v.astype(np.float64)
     distinct, counts = np.unique(num, return_counts=True)
     integer = t.kind == "numeric" and bool(np.all(distinct == np.round(distinct)))
