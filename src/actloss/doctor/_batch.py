@@ -36,6 +36,9 @@ class CallRecord:
     slots: dict[str, int] = field(default_factory=dict)   # name -> Pending slot, until resolve_call
 
 
+_HOST_ROWS = 4096   # up to this many rows, per-row statistics are reduced on the host
+
+
 def _class_dim(x: Any) -> int:
     return 1 if x.ndim >= 2 else 0
 
@@ -67,8 +70,14 @@ def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: 
         if kind in ("multiclass_logits", "log_probs") and x.ndim >= 1 and x.shape[_class_dim(x)] >= 2:
             cd = _class_dim(x)
             rec.n_classes = int(x.shape[cd])
-            s["row_sum_dev"] = pending.add((x.sum(cd, dtype=f32) - 1).abs().amax())
-            s["lse_dev"] = pending.add(torch.logsumexp(x.to(f32), cd).abs().amax())
+            sums = x.sum(cd, dtype=f32)
+            lse = torch.logsumexp(x if x.dtype == f32 else x.to(f32), cd)
+            if sums.numel() <= _HOST_ROWS:
+                # a few rows: their sums and logsumexps go to the host as they are (fewer launches)
+                s["row_sums"], s["row_lse"] = pending.add(sums), pending.add(lse)
+            else:  # (N, C, H, W) and the like: reduce here, one number each
+                s["row_sum_dev"] = pending.add((sums - 1).abs().amax())
+                s["lse_dev"] = pending.add(lse.abs().amax())
         if kind == "binary_probs":
             s["n_saturated"] = pending.add(torch.count_nonzero((x == 0) | (x == 1)))
     if y is None or not isinstance(y, torch.Tensor) or y.numel() == 0:
@@ -79,12 +88,14 @@ def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: 
         c = rec.n_classes
         if not y.is_floating_point():
             rec.target_kind = "index"
-            yi = y.reshape(-1).long()
-            # ignore_index (and anything outside 0..C-1) goes to the extra bucket C
-            idx = torch.where((yi >= 0) & (yi < c), yi, c)
-            if idx.device.type == "cpu":
-                counts = torch.bincount(idx, minlength=c + 1)
+            yi = y.reshape(-1)
+            if yi.device.type == "cpu":
+                # the loss has already checked the targets (this runs after it): only ignore_index is out of
+                # 0..C-1; it goes to the extra bucket C
+                ign = info.ignore_index if info.ignore_index is not None else -100
+                counts = torch.bincount(torch.where(yi == ign, c, yi), minlength=c + 1)
             else:  # bincount reads max(idx) back to size its output: a sync; index_add_ does not
+                idx = torch.where((yi >= 0) & (yi < c), yi, c)
                 counts = torch.zeros(c + 1, dtype=f32, device=idx.device).index_add_(
                     0, idx, torch.ones((), dtype=f32, device=idx.device).expand(idx.numel()))
             s["counts"] = pending.add(counts)
@@ -124,6 +135,9 @@ def resolve_call(rec: CallRecord, host: list[np.ndarray]) -> CallRecord:
     """Fill ``rec.stats`` from the fetched host arrays (vectors stay arrays, scalars become floats)."""
     for name, slot in rec.slots.items():
         v = host[slot]
-        rec.stats[name] = v.copy() if name in ("counts", "pos") else float(v[0])
+        rec.stats[name] = v.copy() if name in ("counts", "pos", "row_sums", "row_lse") else float(v[0])
+    if "row_sums" in rec.stats:
+        rec.stats["row_sum_dev"] = float(np.abs(rec.stats.pop("row_sums") - 1).max())
+        rec.stats["lse_dev"] = float(np.abs(rec.stats.pop("row_lse")).max())
     rec.slots = {}
     return rec

@@ -9,7 +9,6 @@ loss, checked for NaN/inf at the next sync.
 from __future__ import annotations
 
 import functools
-import math
 import numbers
 import weakref
 from typing import Any, Callable
@@ -94,7 +93,7 @@ class Doctor:
         self._pending = Pending()
         self._acts: list[tuple[str, str, str, tuple[int, ...], int]] = []
         self._calls: list[CallRecord] = []
-        self._grads: list[tuple[list[str], int, int]] = []
+        self._grads: list[tuple[list[str], int]] = []
         self._losses: list[tuple[int, Any]] = []
         self._produced: dict[int, tuple[str, Any]] = {}
         self._root_out: Any = None
@@ -202,9 +201,10 @@ class Doctor:
                 modules.append(module)
                 grads.append(g.detach())
         if grads:
+            # one fused launch for all parameters; NaN/inf in a gradient makes its norm NaN/inf (so does a norm
+            # past ~1e19 in float32, long after AL204 has fired)
             l2 = torch.stack(torch._foreach_norm(grads))
-            linf = torch.stack(torch._foreach_norm(grads, math.inf))  # finite unless a value is NaN/inf
-            self._grads.append((modules, self._pending.add(l2), self._pending.add(linf)))
+            self._grads.append((modules, self._pending.add(l2)))
 
     # ------------------------------------------------------------------ public API
     @property
@@ -339,8 +339,8 @@ class Doctor:
         for name, role, kind, slots, numel in self._acts:
             values = host[slots[0]] if len(slots) == 1 else [float(host[i][0]) for i in slots]
             sample.acts.append(ActRecord(name, role, values if len(slots) == 1 else _arr(values), numel, kind))
-        for modules, l2, linf in self._grads:
-            sample.grads.append(GradRecord(modules, host[l2], host[linf]))
+        for modules, l2 in self._grads:
+            sample.grads.append(GradRecord(modules, host[l2]))
         sample.calls = [resolve_call(rec, host) for rec in self._calls]
         self._clear()
         new: list[Finding] = []

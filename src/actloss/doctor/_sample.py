@@ -23,10 +23,10 @@ class ActRecord:
     values: np.ndarray
     numel: int
     kind: str = ""   # 'Sigmoid', 'Tanh', 'ReLU', ...
+    finite: bool = field(init=False)
 
-    @property
-    def finite(self) -> bool:
-        return bool(np.isfinite(self.values).all())
+    def __post_init__(self) -> None:
+        self.finite = bool(np.isfinite(self.values).all())
 
 
 @dataclass
@@ -36,7 +36,6 @@ class GradRecord:
 
     modules: list[str]
     l2: np.ndarray
-    linf: np.ndarray
 
 
 @dataclass
@@ -46,12 +45,17 @@ class Sample:
     acts: list[ActRecord] = field(default_factory=list)             # forward completion order
     grads: list[GradRecord] = field(default_factory=list)           # one per backward pass
     calls: list[CallRecord] = field(default_factory=list)           # criterion calls
+    cache: dict[str, object] = field(default_factory=dict)          # values derived once, shared by checks
 
     def forward_order(self) -> dict[str, int]:
-        order: dict[str, int] = {}
-        for i, a in enumerate(self.acts):
-            order.setdefault(a.name, i)
-        return order
+        """Module path -> index of its first call in ``acts``."""
+        order = self.cache.get("forward_order")
+        if order is None:
+            order = {}
+            for i, a in enumerate(self.acts):
+                order.setdefault(a.name, i)
+            self.cache["forward_order"] = order
+        return order  # type: ignore[return-value]
 
 
 @dataclass

@@ -38,12 +38,18 @@ class Pending:
             by_device.setdefault(t.device, []).append(i)
         out: list[np.ndarray] = [np.empty(0)] * len(tensors)
         for idx in by_device.values():
-            flat = [tensors[i].reshape(-1) for i in idx]
+            scalars = [i for i in idx if tensors[i].ndim == 0]
+            vectors = [i for i in idx if tensors[i].ndim != 0]
+            parts = [torch.stack([tensors[i] for i in scalars])] if scalars else []
+            parts += [tensors[i].reshape(-1) for i in vectors]
             # cat promotes mixed dtypes (counts, float16 stats) to one floating dtype; one copy per device
-            host = torch.cat(flat).cpu().numpy().astype(np.float64)
-            pos = 0
-            for i, f in zip(idx, flat):
-                n = f.numel()
+            host = torch.cat(parts).cpu().numpy().astype(np.float64) if len(parts) > 1 else \
+                parts[0].cpu().numpy().astype(np.float64)
+            for k, i in enumerate(scalars):
+                out[i] = host[k:k + 1]
+            pos = len(scalars)
+            for i in vectors:
+                n = tensors[i].numel()
                 out[i] = host[pos:pos + n]
                 pos += n
         return out

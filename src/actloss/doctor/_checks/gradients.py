@@ -4,16 +4,27 @@ from __future__ import annotations
 import math
 from collections import deque
 
-import numpy as np
-
 from .._finding import Finding, make_finding
 from .._sample import RELU, SQUASH, Context, Sample
 from ._base import Check
 
 
+def _median(values: list[float]) -> float:
+    s = sorted(values)  # a few numbers: faster than np.median's array set-up
+    n = len(s)
+    return s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
+
+
 def layer_norms(sample: Sample) -> list[tuple[str, float]]:
     """(module path, gradient L2 norm) per parametrised module, in forward order, from the last backward pass
-    (the gradient the optimizer saw)."""
+    (the gradient the optimizer saw). Computed once per sample."""
+    cached = sample.cache.get("layer_norms")
+    if cached is None:
+        cached = sample.cache["layer_norms"] = _layer_norms(sample)
+    return cached
+
+
+def _layer_norms(sample: Sample) -> list[tuple[str, float]]:
     if not sample.grads:
         return []
     g = sample.grads[-1]
@@ -55,7 +66,7 @@ class VanishingGradient(Check):
         ratios, self.ratios = self.ratios, []
         if self.reported or not ratios or self.last is None or (final and len(ratios) < 3):
             return []
-        ratio = float(np.median(ratios))
+        ratio = float(_median(ratios))
         limit = ctx.thresholds.vanishing_ratio
         if ratio >= limit:
             return []
@@ -103,7 +114,7 @@ class ExplodingGradient(Check):
         elif len(self.totals) >= 3:
             k = max(1, len(self.totals) // 3)
             window = list(self.totals)
-            early = float(np.median(window[:k]))
+            early = float(_median(window[:k]))
             late = min(window[-k:])
             if late >= th.growth * early and late >= th.growth_floor:
                 trigger = "growth"

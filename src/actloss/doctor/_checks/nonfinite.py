@@ -26,7 +26,7 @@ class NonFinite(Check):
                           if not all(math.isfinite(c.stats.get(k, 0.0)) for k in ("x_min", "x_max"))), None)
         bad_grad: list[str] = []
         for g in sample.grads:
-            for i in np.flatnonzero(~np.isfinite(g.linf)):
+            for i in np.flatnonzero(~np.isfinite(g.l2)):
                 name = g.modules[i]
                 if name not in bad_grad:
                     bad_grad.append(name)

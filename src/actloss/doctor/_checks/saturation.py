@@ -1,8 +1,6 @@
 """AL205: sigmoid/tanh layers whose pre-activations exceed |saturation| for most values, over a window."""
 from __future__ import annotations
 
-import numpy as np
-
 from .._finding import Finding, make_finding
 from .._sample import SQUASH, Context, Sample
 from ._base import Check
@@ -30,7 +28,7 @@ class Saturation(Check):
             # a sigmoid whose output is the loss input is an output layer: AL101 covers it
             if name in self.reported or name in ctx.heads or (final and len(fr) < 3):
                 continue
-            mean = float(np.mean(fr))
+            mean = sum(fr) / len(fr)
             if mean >= th.saturated_fraction:
                 self.reported.add(name)
                 kind = self.kind[name]

@@ -1,0 +1,130 @@
+"""Overhead of ``actloss.watch`` on the training step of a 5-layer MLP (CPU).
+
+Runs the same step (forward, CrossEntropyLoss, backward, SGD step, zero_grad) without the doctor, with the doctor
+at ``every=1`` and at ``every=10``, interleaved in rounds so that machine load hits all three alike; prints the
+median time per step of each and the overhead ratio ``doctor / baseline - 1``, and appends a CSV line per
+configuration to ``benchmarks/results/doctor.csv`` with the machine and versions.
+
+    python benchmarks/bench_doctor.py [--rounds 30] [--steps 20] [--threads 1] [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+import actloss
+
+# (name, batch, input features, hidden width): the 5-layer MLP is 4 hidden Linear+ReLU blocks and a Linear head
+CONFIGS = [
+    ("mnist-mlp-256", 128, 784, 256),
+    ("small-mlp-128", 64, 128, 128),
+]
+
+
+def make(batch: int, d_in: int, width: int, seed: int = 0):
+    torch.manual_seed(seed)
+    layers: list[nn.Module] = []
+    d = d_in
+    for _ in range(4):
+        layers += [nn.Linear(d, width), nn.ReLU()]
+        d = width
+    layers.append(nn.Linear(d, 10))
+    model = nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    x = torch.randn(batch, d_in)
+    y = torch.randint(0, 10, (batch,))
+    return model, opt, loss_fn, x, y
+
+
+def time_steps(model, opt, loss_fn, x, y, steps: int, doctor=None) -> float:
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        if doctor is not None:
+            doctor.step(loss)
+    return (time.perf_counter() - t0) / steps
+
+
+def bench(name: str, batch: int, d_in: int, width: int, rounds: int, steps: int) -> dict[str, float]:
+    model, opt, loss_fn, x, y = make(batch, d_in, width)
+    time_steps(model, opt, loss_fn, x, y, 10)  # warm-up: allocator, first-call dispatch
+    modes = ["baseline", "every=1", "every=10"]
+    times: dict[str, list[float]] = {m: [] for m in modes}
+    for r in range(rounds):
+        # rotate the order each round so that a load spike on a shared machine does not always hit one mode
+        for mode in modes[r % 3:] + modes[:r % 3]:
+            if mode == "baseline":
+                times[mode].append(time_steps(model, opt, loss_fn, x, y, steps))
+                continue
+            # a fresh doctor per round (set-up is not timed); closed before the next mode so no hook lingers
+            doctor = actloss.watch(model, criterion=loss_fn, every=int(mode.split("=")[1]))
+            times[mode].append(time_steps(model, opt, loss_fn, x, y, steps, doctor))
+            doctor.close()
+    med = {mode: statistics.median(v) for mode, v in times.items()}
+    low = {mode: min(v) for mode, v in times.items()}
+    return {
+        "config": name, "batch": batch, "d_in": d_in, "width": width,
+        "baseline_us": med["baseline"] * 1e6,
+        "every1_us": med["every=1"] * 1e6,
+        "every10_us": med["every=10"] * 1e6,
+        "overhead_every1": med["every=1"] / med["baseline"] - 1,
+        "overhead_every10": med["every=10"] / med["baseline"] - 1,
+        "min_overhead_every1": low["every=1"] / low["baseline"] - 1,
+        "min_overhead_every10": low["every=10"] / low["baseline"] - 1,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rounds", type=int, default=30)
+    p.add_argument("--steps", type=int, default=20, help="steps per timed block (a multiple of 10)")
+    p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1: steadier on a shared machine)")
+    p.add_argument("--quick", action="store_true", help="3 rounds of 10 steps (a smoke run)")
+    p.add_argument("--no-csv", action="store_true")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.rounds, args.steps = 3, 10
+    torch.set_num_threads(args.threads)
+    rows = [bench(*cfg, rounds=args.rounds, steps=args.steps) for cfg in CONFIGS]
+    print(f"actloss doctor overhead, torch {torch.__version__}, {args.threads} thread(s), "
+          f"median of {args.rounds} rounds x {args.steps} steps")
+    print("overhead = doctor / baseline - 1, from the medians (and from the fastest round, less load noise)")
+    print(f"{'config':<16}{'batch':>6}{'width':>6}{'base us':>10}{'every=1':>10}{'every=10':>10}"
+          f"{'min e=1':>10}{'min e=10':>10}")
+    for r in rows:
+        print(f"{r['config']:<16}{r['batch']:>6}{r['width']:>6}{r['baseline_us']:>10.0f}"
+              f"{r['overhead_every1']:>+10.1%}{r['overhead_every10']:>+10.1%}"
+              f"{r['min_overhead_every1']:>+10.1%}{r['min_overhead_every10']:>+10.1%}")
+    if not args.no_csv:
+        out = Path(__file__).parent / "results" / "doctor.csv"
+        out.parent.mkdir(exist_ok=True)
+        new = not out.exists()
+        with out.open("a", newline="") as fh:
+            w = csv.writer(fh)
+            if new:
+                w.writerow(["config", "batch", "d_in", "width", "baseline_us", "every1_us", "every10_us",
+                            "overhead_every1", "overhead_every10", "threads", "torch", "actloss", "machine",
+                            "cpus", "python"])
+            for r in rows:
+                w.writerow([r["config"], r["batch"], r["d_in"], r["width"], f"{r['baseline_us']:.1f}",
+                            f"{r['every1_us']:.1f}", f"{r['every10_us']:.1f}", f"{r['overhead_every1']:.4f}",
+                            f"{r['overhead_every10']:.4f}", args.threads, torch.__version__, actloss.__version__,
+                            platform.machine(), os.cpu_count(), platform.python_version()])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
