@@ -83,12 +83,42 @@ def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
     return s >= 0 and s > i
 
 
+MAX_DEPTH = 100  # CPython itself refuses 200 nested brackets; libcst's native parser can crash on thousands
+MAX_LINE = 20_000  # characters; libcst slows down badly on single huge expressions
+_BRACKETS = re.compile(rb"[][(){}]")
+
+
+def _guard(source: str | bytes) -> None:
+    """Refuse, with a one-line reason, input that would make the parser crash or crawl."""
+    data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
+    depth = deepest = 0
+    for m in _BRACKETS.finditer(data):  # strings and comments are counted too: a conservative bound
+        depth += 1 if m.group() in b"([{" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise LintError(f"brackets nested {deepest} deep (limit {MAX_DEPTH}); not linted")
+    longest = max((len(line) for line in data.split(b"\n")), default=0)
+    if longest > MAX_LINE:
+        raise LintError(f"a line of {longest} characters (limit {MAX_LINE}); not linted")
+
+
 def parse(source: str | bytes) -> cst.Module:
+    _guard(source)
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid syntax"
-        raise LintError(f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {msg}") from None
+        # CPython's parser places the error better than libcst's; ask it (error path only).
+        import ast
+
+        try:
+            ast.parse(source)
+        except SyntaxError as py_exc:
+            raise LintError(
+                f"syntax error at line {py_exc.lineno}, column {py_exc.offset}: {py_exc.msg}"
+            ) from None
+        except (ValueError, RecursionError, MemoryError):
+            pass
+        raise LintError(f"syntax error at line {exc.raw_line}: {exc.message}") from None
     except UnicodeDecodeError as exc:
         raise LintError(
             f"cannot decode the file as {exc.encoding}: byte {exc.object[exc.start:exc.start + 1]!r} "

@@ -66,8 +66,9 @@ def discover(paths: Iterable[str]) -> Iterator[str | FileError]:
             yield FileError(getattr(exc, "filename", root) or root, f"cannot read: {exc.strerror or exc}")
 
 
-def read_source(path: str, max_bytes: int = MAX_BYTES) -> tuple[bytes, list[tuple[int, int]] | None]:
+def read_source(path: str, max_bytes: int | None = None) -> tuple[bytes, list[tuple[int, int]] | None]:
     """The bytes to parse and, for a notebook, the (cell, line) of every line of the joined code cells."""
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     try:
         size = os.path.getsize(path)
         if size > max_bytes:

@@ -1,0 +1,136 @@
+"""Nothing a file contains can crash or hang the linter: each bad file gives one line of error."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from actloss.cli import main
+from actloss.lint import LintError, lint_paths, lint_source
+
+BAD = "import torch.nn.functional as F\nloss = F.cross_entropy(F.softmax(x, dim=1), y)\n"
+
+
+def _one_error(tmp_path: Path, name: str, data: bytes) -> str:
+    p = tmp_path / name
+    p.write_bytes(data)
+    report = lint_paths([str(p)])
+    assert report.findings == []
+    (err,) = report.errors
+    assert err.path == str(p)
+    assert "\n" not in err.message
+    return err.message
+
+
+def test_syntax_error(tmp_path):
+    msg = _one_error(tmp_path, "s.py", b"import torch\ndef f(:\n    pass\n")
+    assert msg.startswith("syntax error at line 2")
+
+
+def test_non_utf8(tmp_path):
+    msg = _one_error(tmp_path, "latin.py", b"import torch\nname = '\xe9t\xe9'\n")
+    assert "decode" in msg or "utf" in msg.lower()
+
+
+def test_declared_latin1_is_read(tmp_path):
+    p = tmp_path / "declared.py"
+    p.write_bytes(b"# -*- coding: latin-1 -*-\n" + BAD.encode() + b"name = '\xe9'\n")
+    report = lint_paths([str(p)])
+    assert [f.code for f in report.findings] == ["AL102"] and report.errors == []
+
+
+def test_nul_bytes(tmp_path):
+    _one_error(tmp_path, "nul.py", b"import torch\x00\n")
+
+
+def test_empty_and_whitespace(tmp_path):
+    for name, data in (("e.py", b""), ("w.py", b"\n\n   \n"), ("c.py", b"# only a comment")):
+        p = tmp_path / name
+        p.write_bytes(data)
+        assert lint_paths([str(p)]).errors == []
+        assert lint_paths([str(p)]).findings == []
+
+
+def test_bad_notebook(tmp_path):
+    msg = _one_error(tmp_path, "n.ipynb", b"{not json")
+    assert msg.startswith("not a readable notebook")
+
+
+def test_deep_nesting_is_an_error_not_a_crash():
+    # libcst's native parser segfaults on ~3000 nested brackets: refused before parsing
+    src = "import torch\nx = " + "(" * 3000 + "1" + ")" * 3000 + "\n"
+    try:
+        assert lint_source(src) == []
+    except LintError as exc:
+        assert "\n" not in str(exc)
+
+
+def test_symlink_loop(tmp_path):
+    d = tmp_path / "tree"
+    d.mkdir()
+    (d / "ok.py").write_text(BAD)
+    os.symlink(d, d / "loop")  # a directory link back to its parent: not followed
+    os.symlink(tmp_path / "self.py", tmp_path / "self.py")  # a file link to itself
+    report = lint_paths([str(d), str(tmp_path / "self.py")])
+    assert [Path(f.path).name for f in report.findings] == ["ok.py"]
+    (err,) = report.errors
+    assert err.path.endswith("self.py") and "symbolic links" in err.message.lower()
+
+
+def test_large_file(tmp_path):
+    block = "def f{i}(model, x, y):\n    out = model(x)\n    return F.cross_entropy(out, y)\n\n\n"
+    body = "".join(block.format(i=i) for i in range(2_000))
+    p = tmp_path / "big.py"
+    p.write_text("import torch.nn.functional as F\n" + body + BAD)
+    t0 = time.perf_counter()
+    report = lint_paths([str(p)])
+    assert time.perf_counter() - t0 < 30
+    assert [f.code for f in report.findings] == ["AL102"]
+
+
+def test_too_large_is_refused(tmp_path, monkeypatch):
+    from actloss.lint import _runner
+
+    monkeypatch.setattr(_runner, "MAX_BYTES", 100)
+    msg = _one_error(tmp_path, "big.py", b"import torch\n" + b"#" * 200 + b"\n")
+    assert msg.startswith("file too large to lint")
+
+
+def test_many_files_and_errors_mixed(tmp_path, capsys):
+    for i in range(300):
+        (tmp_path / f"m{i:03}.py").write_text(BAD if i % 100 == 0 else "import torch\nx = 1\n")
+    (tmp_path / "broken.py").write_text("def (\n")
+    report = lint_paths([str(tmp_path)], jobs=1)
+    assert report.files == 301
+    assert len(report.findings) == 3
+    assert len(report.errors) == 1
+    assert main(["lint", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "broken.py: error: syntax error" in captured.err
+
+
+@pytest.mark.parametrize("ext", ["py", "ipynb"])
+def test_unreadable_file(tmp_path, ext):
+    if os.geteuid() == 0:
+        pytest.skip("root can read a chmod 000 file")
+    p = tmp_path / f"locked.{ext}"
+    p.write_text(BAD)
+    p.chmod(0)
+    try:
+        report = lint_paths([str(p)])
+    finally:
+        p.chmod(0o644)
+    (err,) = report.errors
+    assert err.message.startswith("cannot read")
+
+
+def test_huge_line_is_refused(tmp_path):
+    msg = _one_error(tmp_path, "data.py", b"import torch\nx = [" + b"1, " * 10_000 + b"]\n")
+    assert msg.startswith("a line of 30") and "not linted" in msg
+
+
+def test_deep_nesting_message():
+    with pytest.raises(LintError, match=r"brackets nested 3000 deep \(limit 100\)"):
+        lint_source("import torch\nx = " + "(" * 3000 + "1" + ")" * 3000 + "\n")
