@@ -4,7 +4,9 @@
 """
 from __future__ import annotations
 
-from actloss.guide._recipe import LOSS_MODULES
+from actloss.data import EXAMPLES, example_path
+from actloss.guide._io import read_targets
+from actloss.guide._recipe import LOSS_MODULES, Alternative, _short
 from actloss.guide._recommend import recommend
 from actloss.guide._rules import RULES
 from actloss.guide._tasks import ARCHITECTURES, TASK_SPECS, TASKS
@@ -42,8 +44,7 @@ def decision_table() -> str:
         for mods in combos:
             r = recommend(task, **mods)  # type: ignore[arg-type]
             mod_txt = ", ".join(f"{k}={v}" for k, v in mods.items()) or "-"
-            alts = "; ".join(f"{a.name}" + (f"({_kwargs(a.kwargs, {})})" if a.kwargs else "")
-                             for a in r.alternatives if a.kind == "loss") or "-"
+            alts = "; ".join(_alt_label(a) for a in r.alternatives if a.kind == "loss") or "-"
             out.append(f"| {task} | {mod_txt} | {spec.head}, {r.output_activation} | `{r.loss}` | "
                        f"{_cell(_kwargs(r.loss_kwargs, r.data_dependent)) or '-'} | `nn.{LOSS_MODULES[r.loss]}` | "
                        f"{r.inference} | {_cell(alts)} |")
@@ -59,10 +60,26 @@ def decision_table() -> str:
         r = recommend("binary", architecture=arch)
         alts = "; ".join(f"{a.name} ({a.when})" for a in r.alternatives if a.kind == "hidden_activation") or "-"
         out.append(f"| {arch or '(not given)'} | {r.hidden_activation} | {_cell(alts)} |")
+    out += ["", "### The bundled example data sets", "",
+            "`actloss advise --example NAME` (files in `actloss/data/`, written by seeded generators).", "",
+            "| example | what it is | task | loss and arguments | inference | also listed |", "|---|---|---|---|---|---|"]
+    for ex in EXAMPLES.values():
+        r = recommend(targets=read_targets(example_path(ex.name), ex.target, use_pandas=False))
+        kw = ", ".join(f"{k}={_short(v)}" for k, v in r.loss_kwargs.items())
+        alts = ", ".join(_alt_label(a) for a in r.alternatives if a.kind != "hidden_activation")
+        out.append(f"| `{ex.name}` | {_cell(ex.description)} | {r.task} | `{r.loss}({kw})` | {r.inference} | "
+                   f"{alts or '-'} |")
     out += ["", "### Thresholds", "", "| name | value | applies to | rule | reason |", "|---|---|---|---|---|"]
     for th in THRESHOLDS:
         out.append(f"| `{th.name}` | {th.value:g} | {_cell(th.applies_to)} | {_cell(th.rule)} | {_cell(th.reason)} |")
     return "\n".join(out) + "\n"
+
+
+def _alt_label(a: Alternative) -> str:
+    if a.kind != "loss" or not a.kwargs:
+        return a.name
+    args = ", ".join(f"{k}=[...]" if isinstance(v, list) else f"{k}={v!r}" for k, v in a.kwargs.items())
+    return f"{a.name}({args})"
 
 
 def _others(rule: object) -> set[str]:

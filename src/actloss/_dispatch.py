@@ -1,0 +1,123 @@
+"""From a registry entry to a result: validation, the compute dtype, and the per-framework adapters.
+
+The NumPy path (and any other Array API namespace) computes here. torch tensors go to a
+``torch.autograd.Function`` (``actloss.torch._function``), JAX arrays to a ``custom_jvp`` wrapper
+(``actloss.jax._adapter``); both call back into ``forward`` / ``vjp`` / ``jvp`` below, so all three share one
+implementation of the math.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from actloss import _xp
+from actloss._registry import OpSpec, get
+from actloss._xp import Array
+
+
+def _errstate(xp: Any) -> contextlib.AbstractContextManager[Any]:
+    # Untaken branches of a where() may overflow or divide by zero; NumPy would warn about values we discard.
+    return np.errstate(all="ignore") if _xp.is_numpy_ns(xp) else contextlib.nullcontext()
+
+
+def _up(xp: Any, a: Array, cd: Any) -> Array:
+    return xp.astype(a, cd, copy=False)
+
+
+def forward(spec: OpSpec, xp: Any, x: Array, params: Mapping[str, Any]) -> Array:
+    """spec's forward in the compute dtype, rounded once to x's dtype."""
+    cd = _xp.compute_dtype(xp, x)
+    with _errstate(xp):
+        y = spec.forward(xp, _up(xp, x, cd), **params)
+    return xp.astype(y, x.dtype, copy=False)
+
+
+def vjp(spec: OpSpec, xp: Any, x: Array, g: Array, params: Mapping[str, Any]) -> Array:
+    """The input cotangent for output cotangent g (for elementwise ops: g * f'(x)), in x's dtype."""
+    cd = _xp.compute_dtype(xp, x)
+    with _errstate(xp):
+        xc, gc = _up(xp, x, cd), _up(xp, g, cd)
+        r = gc * spec.derivative(xp, xc, **params) if spec.elementwise else spec.vjp(xp, xc, gc, **params)
+    return xp.astype(r, x.dtype, copy=False)
+
+
+def jvp(spec: OpSpec, xp: Any, x: Array, t: Array, params: Mapping[str, Any]) -> Array:
+    cd = _xp.compute_dtype(xp, x)
+    with _errstate(xp):
+        xc, tc = _up(xp, x, cd), _up(xp, t, cd)
+        r = tc * spec.derivative(xp, xc, **params) if spec.elementwise else spec.jvp(xp, xc, tc, **params)
+    return xp.astype(r, x.dtype, copy=False)
+
+
+def _prepare(spec: OpSpec, x: Any, kwargs: Mapping[str, Any]) -> tuple[str, Any, dict[str, Any]]:
+    if isinstance(x, np.generic):
+        x = np.asarray(x)
+    fw = _xp.check_array(x, op=spec.name, arg="input")
+    _xp.check_float(x, op=spec.name, arg="input")
+    params = spec.bind(kwargs, ndim=x.ndim)
+    if fw == "other" and "erfc" in spec.needs:
+        raise TypeError(
+            f"actloss.{spec.name}: needs erfc, which the Array API standard lacks; supported for NumPy, PyTorch "
+            f"and JAX arrays; received {type(x).__module__}.{type(x).__qualname__}"
+        )
+    return fw, x, params
+
+
+def apply(spec: OpSpec, x: Any, kwargs: Mapping[str, Any]) -> Array:
+    """``actloss.<op>(x, **kwargs)``: validate, then dispatch on the array type."""
+    fw, x, params = _prepare(spec, x, kwargs)
+    if fw == "torch":
+        from actloss.torch._function import apply_torch
+
+        return apply_torch(spec, x, params)
+    if fw == "jax":
+        from actloss.jax._adapter import apply_jax
+
+        return apply_jax(spec, x, params)
+    return forward(spec, _xp.namespace(x), x, params)
+
+
+def value_and_grad(op: str | OpSpec, x: Any, *, cotangent: Any = None, **kwargs: Any) -> tuple[Array, Array]:
+    """Value and analytic input gradient of an op, for any supported array type, without autodiff.
+
+    The gradient is the vector-Jacobian product with ``cotangent`` (default: ones), i.e. the gradient of
+    ``sum(cotangent * op(x))``; for an elementwise op with the default it is the derivative f'(x) itself. It is
+    the same formula the torch backward and the JAX JVP use.
+
+    >>> import numpy as np, actloss
+    >>> y, dy = actloss.value_and_grad("sigmoid", np.array([0.0, 40.0]))
+    >>> dy
+    array([2.50000000e-01, 4.24835426e-18])
+    """
+    spec = op if isinstance(op, OpSpec) else get(op)
+    fw, x, params = _prepare(spec, x, kwargs)
+    xp = _xp.namespace(x)
+    if cotangent is None:
+        g = xp.ones_like(x)
+    else:
+        _xp.check_array(cotangent, op=spec.name, arg="cotangent")
+        if tuple(cotangent.shape) != tuple(x.shape):
+            raise ValueError(
+                f"actloss.value_and_grad: argument 'cotangent' must have the input's shape {tuple(x.shape)}; "
+                f"received shape {tuple(cotangent.shape)}"
+            )
+        g = cotangent
+    if fw == "torch":
+        import torch
+
+        with torch.no_grad():
+            return forward(spec, xp, x, params), vjp(spec, xp, x, g, params)
+    return forward(spec, xp, x, params), vjp(spec, xp, x, g, params)
+
+
+def derivative(op: str | OpSpec, x: Any, **kwargs: Any) -> Array:
+    """f'(x) of an elementwise op, elementwise, for any supported array type (no autodiff involved)."""
+    spec = op if isinstance(op, OpSpec) else get(op)
+    if not spec.elementwise:
+        raise ValueError(
+            f"actloss.derivative: op {spec.name!r} is not elementwise; use actloss.value_and_grad(..., cotangent=...)"
+        )
+    return value_and_grad(spec, x, **kwargs)[1]

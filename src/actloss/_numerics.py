@@ -1,0 +1,168 @@
+"""Stable primitives, written once against the array namespace ``xp``.
+
+The arithmetic works in the compute dtype of ``_xp.compute_dtype`` (float64 almost always; float32 on JAX
+without x64). Error-free transformations (Dekker/Knuth) carry the rounding error of an argument such as
+``x / sqrt(2)`` or ``beta * x`` to first order, so that functions whose condition number is large in the tails
+(exp, erfc) are evaluated at the argument the user meant, not at its rounded value.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, getcontext
+from functools import lru_cache
+from typing import Any
+
+from actloss._xp import Array, is_f64
+
+getcontext().prec = 60
+
+# Decimal expansions of the constants the ops need (50 significant digits).
+CONSTANTS = {
+    "1/sqrt(2)": "0.70710678118654752440084436210484903928483593768847",
+    "sqrt(2/pi)": "0.79788456080286535587989211986876373695171726232986",
+    "1/sqrt(2*pi)": "0.39894228040143267793994605993438186847585863116493",
+    "2/sqrt(pi)": "1.1283791670955125738961589031215451716881012586580",
+    "0.044715": "0.044715",
+    "0.134145": "0.134145",  # 3 * 0.044715, exact in decimal
+    "64*ln(2)": "44.3614195558364998027028557733233003568320085990563362637235",
+}
+
+# Left tails are computed scaled by 2^64 and scaled back once at the end: a subnormal intermediate such as
+# exp(-709.9) would otherwise lose bits that a normal final result (x exp(x) ~ 1e-306) needs.
+UNSCALE = 2.0**-64
+
+
+@lru_cache(maxsize=None)
+def const(name: str, f64: bool) -> tuple[float, float]:
+    """``(hi, lo)`` with hi + lo equal to the constant to twice the working precision."""
+    import numpy as np
+
+    d = Decimal(CONSTANTS[name])
+    if f64:
+        hi = float(d)
+        return hi, float(d - Decimal(hi))
+    hi32 = float(np.float32(float(d)))
+    return hi32, float(np.float32(float(d - Decimal(hi32))))
+
+
+def _finite_or_zero(xp: Any, v: Array) -> Array:
+    # Error terms of inf/nan operands are meaningless; the main term already carries the inf/nan.
+    return xp.where(xp.isfinite(v), v, xp.zeros_like(v))
+
+
+def split(xp: Any, a: Array) -> tuple[Array, Array]:
+    """Dekker split: a == hi + lo exactly, with hi holding the upper half of the significand."""
+    if is_f64(a):
+        c, big, down = 134217729.0, 2.0**996, 2.0**-28
+    else:
+        c, big, down = 4097.0, 2.0**115, 2.0**-13
+    scale = xp.where(xp.abs(a) > big, xp.full_like(a, down), xp.ones_like(a))  # keep c * a finite
+    s = a * scale
+    t = c * s
+    hi = t - (t - s)
+    lo = s - hi
+    return hi / scale, lo / scale
+
+
+def two_prod(xp: Any, a: Array, b: Array | float) -> tuple[Array, Array]:
+    """p + err == a * b exactly (up to underflow)."""
+    p = a * b
+    if isinstance(b, float):
+        b = xp.full_like(a, b)
+    ah, al = split(xp, a)
+    bh, bl = split(xp, b)
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    return p, _finite_or_zero(xp, err)
+
+
+def two_sum(xp: Any, a: Array, b: Array) -> tuple[Array, Array]:
+    """s + err == a + b exactly."""
+    s = a + b
+    bb = s - a
+    err = (a - (s - bb)) + (b - bb)
+    return s, _finite_or_zero(xp, err)
+
+
+def mul_const(xp: Any, x: Array, name: str) -> tuple[Array, Array]:
+    """x * c as hi + lo, for a constant c known to twice the working precision."""
+    c_hi, c_lo = const(name, is_f64(x))
+    p, err = two_prod(xp, x, c_hi)
+    return p, _finite_or_zero(xp, err + x * c_lo)
+
+
+def sigmoid(xp: Any, x: Array, lo: Array | None = None) -> Array:
+    """sigmoid(x + lo) without overflow or cancellation: exp is only taken of -|x|.
+
+    ``lo`` is an optional tiny correction to the argument (the rounding error of a product such as beta * x).
+    """
+    e = xp.exp(-xp.abs(x))
+    if lo is not None:
+        # exp(-|x + lo|) = exp(-|x|) * (1 - sign(x) * lo) to first order
+        e = e - e * xp.where(x >= 0, lo, -lo)
+    r = 1.0 / (1.0 + e)  # sigmoid(|x|)
+    return xp.where(x >= 0, r, e * r)  # sigmoid(-|x|) = e / (1 + e): never 1 - sigmoid(|x|)
+
+
+def exp_scaled(xp: Any, t: Array, t_lo: Array | None = None) -> Array:
+    """exp(t + t_lo) * 2^64, for t <= 0, computed as exp(t + 64 ln 2) with the shift carried exactly."""
+    k_hi, k_lo = const("64*ln(2)", is_f64(t))
+    s, err = two_sum(xp, t, xp.full_like(t, k_hi))
+    err = err + k_lo if t_lo is None else err + k_lo + t_lo
+    e = xp.exp(s)
+    return e + e * err
+
+
+def sigmoid_mul(xp: Any, hi: Array, lo: Array, f: Array) -> Array:
+    """sigmoid(hi + lo) * f with no subnormal intermediate in the left tail (f is O(|hi|) or smaller there)."""
+    a_lo = xp.where(hi >= 0, -lo, lo)  # -|hi + lo| = -|hi| + a_lo
+    big_e = exp_scaled(xp, -xp.abs(hi), a_lo)  # exp(-|z|) * 2^64
+    r = 1.0 / (1.0 + big_e * UNSCALE)  # sigmoid(|z|)
+    return xp.where(hi >= 0, r * f, ((big_e * r) * f) * UNSCALE)
+
+
+def sigmoid_derivative(xp: Any, x: Array, lo: Array | None = None) -> Array:
+    """sigmoid'(x) = sigmoid(x) * sigmoid(-x) = e / (1 + e)^2 with e = exp(-|x|): no 1 - s cancellation."""
+    e = xp.exp(-xp.abs(x))
+    if lo is not None:
+        e = e - e * xp.where(x >= 0, lo, -lo)
+    r = 1.0 / (1.0 + e)
+    return (e * r) * r
+
+
+def log1p_exp(xp: Any, x: Array) -> Array:
+    """softplus(x) = log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)), exact for every x."""
+    return xp.maximum(x, xp.zeros_like(x)) + xp.log1p(xp.exp(-xp.abs(x)))
+
+
+def erfc_parts(xp: Any, hi: Array, lo: Array) -> tuple[Array, Array, Array]:
+    """erfc(hi + lo) for a double-word argument, accurate in the right tail.
+
+    Returns (near, tail_scaled, big): erfc where hi <= 1 (``near``), erfc * 2^64 where hi > 1 (``tail_scaled``,
+    so that callers can multiply before leaving the scaled range), and the mask ``big`` = hi > 1.
+
+    erfc(u) for u > 1 is erfcx(u) exp(-u^2) with u^2 carried exactly: implementations that evaluate
+    exp(-u * u) with a rounded square (Cephes, and so SciPy and torch) lose 2 u^2 ULP, 1,000 ULP at u = 23.
+    The argument's low word enters to first order: erfc'(u) = -2/sqrt(pi) exp(-u^2).
+    """
+    from actloss import _xp
+
+    c, _ = const("2/sqrt(pi)", is_f64(hi))
+    big = hi > 1.0
+    hs = xp.where(big, hi, xp.ones_like(hi))
+    scaled = _xp.erfcx(xp, hs)
+    near = _xp.erfc(xp, hi) - lo * c * xp.exp(-(hi * hi))
+    if scaled is None:  # no vectorised erfcx (NumPy without SciPy): libm's erfc is already accurate there
+        return near, near * 2.0**64, big
+    q_hi, q_lo = two_prod(xp, hs, hs)
+    g = exp_scaled(xp, -q_hi, -q_lo)  # exp(-u^2) * 2^64 at the exact square
+    return near, g * (scaled - lo * c), big
+
+
+def clip_abs(xp: Any, x: Array, bound: float) -> Array:
+    """Clamp to [-bound, bound], keeping NaN (for derivatives that are constant beyond the bound)."""
+    return xp.clip(x, -bound, bound)
+
+
+def moveaxis_last(xp: Any, x: Array, axis: int) -> Array:
+    if axis in (-1, x.ndim - 1):
+        return x
+    return xp.moveaxis(x, axis, -1)

@@ -1,0 +1,2 @@
+"""Every op, one module each; importing this package registers them all."""
+from actloss.ops import activations as activations  # noqa: F401

@@ -1,0 +1,41 @@
+from actloss import _numerics as nx
+from actloss._registry import OpSpec, TorchModule, register
+
+
+def forward(xp, x):
+    # log sigmoid(x) = min(x, 0) - log1p(exp(-|x|)): both terms <= 0, no cancellation, no overflow.
+    return xp.minimum(x, xp.zeros_like(x)) - xp.log1p(xp.exp(-xp.abs(x)))
+
+
+def derivative(xp, x):
+    return nx.sigmoid(xp, -x)
+
+
+def reference(x):
+    import mpmath as mp
+
+    return -mp.log1p(mp.exp(-x))
+
+
+def reference_derivative(x):
+    import mpmath as mp
+
+    return 1 / (1 + mp.exp(x))
+
+
+SPEC = register(OpSpec(
+    name="log_sigmoid",
+    kind="activation",
+    summary="log(sigmoid(x)), computed without forming sigmoid(x).",
+    forward=forward,
+    derivative=derivative,
+    reference=reference,
+    reference_derivative=reference_derivative,
+    formula=r"\log\sigma(x) = -\log\left(1 + e^{-x}\right)",
+    derivative_formula=r"(\log\sigma)'(x) = \sigma(-x)",
+    properties=frozenset({"monotone", "nonpositive"}),
+    torch_functional="torch.nn.functional.logsigmoid",
+    torch_module=TorchModule("LogSigmoid"),
+    numerics="min(x, 0) - log1p(exp(-|x|)): exact for every x; log(sigmoid(x)) is -inf below x = -745 in float64.",
+    example=">>> actloss.log_sigmoid(np.array([-1000.0, 0.0]))\narray([-1000.        ,    -0.69314718])",
+))

@@ -1,0 +1,1 @@
+"""Testing helpers: accuracy measurement against mpmath and uniform adapters for the test-suite and reports."""
