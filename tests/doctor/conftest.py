@@ -13,8 +13,14 @@ import actloss  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _seed() -> None:
+def _seed_and_one_thread() -> Any:
+    # tiny models: intra-op threads only add synchronisation, and on a loaded machine they make a 16x16 matmul
+    # take a millisecond; restored afterwards so other test directories keep their setting
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     torch.manual_seed(0)
+    yield
+    torch.set_num_threads(threads)
 
 
 def mlp(sizes: list[int], act: Callable[[], Any]) -> Any:
