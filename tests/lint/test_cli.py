@@ -65,7 +65,7 @@ def test_json(bad, capsys):
 
 def test_sarif(bad, tmp_path, capsys):
     broken = tmp_path / "broken.py"
-    broken.write_text("import torch\ndef f(:\n")
+    broken.write_text("import torch  # MSELoss\ndef f(:\n")
     assert main(["lint", "--format", "sarif", str(bad), str(broken)]) == 1
     sarif = json.loads(capsys.readouterr().out)
     assert sarif["version"] == "2.1.0"

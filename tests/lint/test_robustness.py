@@ -25,12 +25,12 @@ def _one_error(tmp_path: Path, name: str, data: bytes) -> str:
 
 
 def test_syntax_error(tmp_path):
-    msg = _one_error(tmp_path, "s.py", b"import torch\ndef f(:\n    pass\n")
+    msg = _one_error(tmp_path, "s.py", b"import torch  # MSELoss\ndef f(:\n    pass\n")
     assert msg.startswith("syntax error at line 2")
 
 
 def test_non_utf8(tmp_path):
-    msg = _one_error(tmp_path, "latin.py", b"import torch\nname = '\xe9t\xe9'\n")
+    msg = _one_error(tmp_path, "latin.py", b"import torch  # MSELoss\nname = '\xe9t\xe9'\n")
     assert "decode" in msg or "utf" in msg.lower()
 
 
@@ -42,7 +42,13 @@ def test_declared_latin1_is_read(tmp_path):
 
 
 def test_nul_bytes(tmp_path):
-    _one_error(tmp_path, "nul.py", b"import torch\x00\n")
+    # libcst tolerates a NUL inside a comment; elsewhere it is a syntax error. Either way: no crash.
+    p = tmp_path / "nul.py"
+    p.write_bytes(b"import torch  # MSELoss\x00\n")
+    assert lint_paths([str(p)]).errors == []
+    p.write_bytes(b"import torch  # MSELoss\nx = 1\x00 + 2\n")
+    (err,) = lint_paths([str(p)]).errors
+    assert "\n" not in err.message
 
 
 def test_empty_and_whitespace(tmp_path):
@@ -94,14 +100,14 @@ def test_too_large_is_refused(tmp_path, monkeypatch):
     from actloss.lint import _runner
 
     monkeypatch.setattr(_runner, "MAX_BYTES", 100)
-    msg = _one_error(tmp_path, "big.py", b"import torch\n" + b"#" * 200 + b"\n")
+    msg = _one_error(tmp_path, "big.py", b"import torch  # MSELoss\n" + b"#" * 200 + b"\n")
     assert msg.startswith("file too large to lint")
 
 
 def test_many_files_and_errors_mixed(tmp_path, capsys):
     for i in range(300):
         (tmp_path / f"m{i:03}.py").write_text(BAD if i % 100 == 0 else "import torch\nx = 1\n")
-    (tmp_path / "broken.py").write_text("def (\n")
+    (tmp_path / "broken.py").write_text("criterion = nn.MSELoss()\ndef (\n")
     report = lint_paths([str(tmp_path)], jobs=1)
     assert report.files == 301
     assert len(report.findings) == 3
@@ -127,8 +133,16 @@ def test_unreadable_file(tmp_path, ext):
 
 
 def test_huge_line_is_refused(tmp_path):
-    msg = _one_error(tmp_path, "data.py", b"import torch\nx = [" + b"1, " * 10_000 + b"]\n")
+    msg = _one_error(tmp_path, "data.py", b"import torch  # MSELoss\nx = [" + b"1, " * 10_000 + b"]\n")
     assert msg.startswith("a line of 30") and "not linted" in msg
+
+
+def test_files_without_any_loss_or_activation_are_not_parsed(tmp_path):
+    p = tmp_path / "util.py"
+    p.write_text("def f(:\n")  # a syntax error, but nothing a rule could use: skipped
+    assert lint_paths([str(p)]).errors == []
+    p.write_text("import torch\nloss = nn.MSELoss()\ndef f(:\n")
+    assert len(lint_paths([str(p)]).errors) == 1
 
 
 def test_deep_nesting_message():

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from actloss.lint._flow import FileAnalysis, FileFacts, V
+from actloss.lint._walk import positions
 
 
 @dataclass(frozen=True)
@@ -103,9 +103,21 @@ def _guard(source: str | bytes) -> None:
 
 
 def parse(source: str | bytes) -> cst.Module:
+    return parse_text(source)[0]
+
+
+def parse_text(source: str | bytes) -> tuple[cst.Module, str]:
+    """The module and its text. UTF-8 bytes are decoded here; other encodings (a coding cookie) by libcst."""
     _guard(source)
+    text: str | None = source if isinstance(source, str) else None
+    if text is None:
+        try:
+            text = source.decode("utf-8-sig")  # type: ignore[union-attr]
+        except UnicodeDecodeError:
+            text = None
     try:
-        return cst.parse_module(source)
+        module = cst.parse_module(text if text is not None else source)
+        return module, (text if text is not None else module.code)
     except cst.ParserSyntaxError as exc:
         # CPython's parser places the error better than libcst's; ask it (error path only).
         import ast
@@ -152,29 +164,31 @@ def lint_module(
     project: dict[str, V] | None = None,
     select: Sequence[str] = ("AL",),
     ignore: Sequence[str] = (),
+    source: str | None = None,
 ) -> tuple[list[Finding], list[RawFinding], FileFacts]:
-    """Findings for a parsed module (noqa and select/ignore applied), the raw findings kept, and the facts."""
-    source = module.code
+    """Findings for a parsed module (noqa and select/ignore applied), the raw findings kept, and the facts.
+    ``source``: the module's text when the caller has it (regenerating it costs as much as the analysis)."""
+    source = module.code if source is None else source
     _, facts, raws = analyse(module, source, project)
     raws = [r for r in raws if selected(r.code, select, ignore)]
     if not raws:
         return [], [], facts
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    where = positions(module, source, [r.node for r in raws])
     lines = source.splitlines()
     findings: list[Finding] = []
     kept: list[RawFinding] = []
     seen: set[tuple[int, int, str]] = set()
     for raw in raws:
-        pos = positions[raw.node].start
-        key = (pos.line, pos.column, raw.code)
+        line, column = where[id(raw.node)]
+        key = (line, column, raw.code)
         if key in seen:
             continue
         seen.add(key)
-        text = lines[pos.line - 1] if 0 < pos.line <= len(lines) else ""
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
         codes = noqa_codes(text)
         if codes is not None and (not codes or any(raw.code.startswith(c) for c in codes)):
             continue
-        findings.append(Finding(path, pos.line, pos.column + 1, raw.code, raw.message, bool(raw.edits)))
+        findings.append(Finding(path, line, column + 1, raw.code, raw.message, bool(raw.edits)))
         kept.append(raw)
     order = sorted(range(len(findings)), key=lambda i: findings[i].sort_key())
     return [findings[i] for i in order], [kept[i] for i in order], facts
@@ -189,6 +203,6 @@ def lint_source(
     ignore: Sequence[str] = (),
 ) -> list[Finding]:
     """Lint one Python source text; ``LintError`` when it cannot be parsed or decoded."""
-    module = parse(source)
-    findings, _, _ = lint_module(module, path, project=project, select=select, ignore=ignore)
+    module, text = parse_text(source)
+    findings, _, _ = lint_module(module, path, project=project, select=select, ignore=ignore, source=text)
     return findings

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from actloss.lint import _names as N
+from actloss.lint._walk import kids
 
 
 @dataclass(frozen=True)
@@ -418,7 +419,7 @@ class FileAnalysis:
                 self._call_effect(node, env, cls)
             elif isinstance(node, cst.Comparison):
                 self._compare_effect(node, env, cls)
-            stack.extend(node.children)
+            stack.extend(kids(node))
 
     def _call_effect(self, call: cst.Call, env, cls) -> None:  # noqa: ANN001
         qn = self.imports.qualify(call.func)
@@ -741,7 +742,12 @@ def _not_none(expr) -> bool:  # noqa: ANN001
 
 
 def _code(node: cst.CSTNode) -> str:
-    try:
-        return cst.Module(body=[]).code_for_node(node)
-    except Exception:  # noqa: BLE001 - a label only
-        return "model"
+    """``model`` / ``self.model``: the dotted name of a callee (cheap; no code generation)."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return "<expr>"

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from actloss.lint._core import Finding, LintError, lint_module, parse
+from actloss.lint._core import Finding, LintError, lint_module, parse_text
 from actloss.lint._flow import V
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
@@ -21,6 +21,9 @@ EXCLUDED_DIRS = frozenset(
 )
 MAX_BYTES = 20_000_000
 PARALLEL_THRESHOLD = 64  # below this many files one process is faster than starting workers
+# Every rule needs one of these in the text (a loss, an activation, a 0.5 threshold or rounding); a file with
+# none cannot have a finding and is not parsed (so its syntax errors are not reported either).
+RELEVANT = re.compile(rb"Loss|_loss|cross_entropy|igmoid|oftmax|anh|0\.5|round")
 
 
 @dataclass(frozen=True)
@@ -118,8 +121,12 @@ def lint_file(
     """Findings, the error (if the file could not be linted) and the class outputs of one file."""
     try:
         data, cells = read_source(path)
-        module = parse(data)
-        findings, _, facts = lint_module(module, path, project=project, select=select, ignore=ignore)
+        if not RELEVANT.search(data):
+            return [], None, {}
+        module, text = parse_text(data)
+        findings, _, facts = lint_module(
+            module, path, project=project, select=select, ignore=ignore, source=text
+        )
         classes = {k: _strip(v) for k, v in facts.class_outputs.items() if v.kind == "act"}
     except LintError as exc:
         return [], FileError(path, str(exc)), {}
