@@ -12,7 +12,8 @@ PAGE = pathlib.Path(__file__).resolve().parent.parent / "docs" / "guide.md"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="do not write; exit 1 when docs/guide.md is stale")
+    parser.add_argument("--check", action="store_true",
+                        help="do not write; exit 1 when docs/guide.md is stale")
     args = parser.parse_args(argv)
     text = PAGE.read_text(encoding="utf-8")
     new = replace_generated(text)

@@ -1,8 +1,9 @@
-"""Every recipe the guide tests produce has its code executed: head, loss, forward and backward on a tiny batch.
+"""Every recipe the guide tests produce has its code executed: head, loss, forward and backward on a tiny
+batch.
 
 ``recommend`` is wrapped here, before the test modules import it, so that each new snippet is run once per
-process, inside the test that produced it. When ``actloss.nn`` provides the loss module, the actloss variant of
-the snippet runs too; otherwise that part is skipped silently (the torch.nn variant always runs).
+process, inside the test that produced it. When ``actloss.nn`` provides the loss module, the actloss variant
+of the snippet runs too; otherwise that part is skipped silently (the torch.nn variant always runs).
 """
 from __future__ import annotations
 

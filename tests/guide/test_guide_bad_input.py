@@ -23,7 +23,8 @@ def _raises(match: str, *args, **kwargs) -> str:
     ("targets", "match"),
     [
         (np.array([1.0, np.nan, 3.0]), r"1 NaN and 0 infinite value\(s\), the first at flat index 1"),
-        (np.array([1.0, 2.0, np.inf, -np.inf]), r"0 NaN and 2 infinite value\(s\), the first at flat index 2"),
+        (np.array([1.0, 2.0, np.inf, -np.inf]),
+         r"0 NaN and 2 infinite value\(s\), the first at flat index 2"),
         (torch.tensor([0.5, float("nan")]), r"1 NaN"),
         (np.array([]), r"empty array of shape \(0,\)"),
         ([], r"empty array"),
@@ -64,7 +65,8 @@ def test_constant_multilabel_columns():
     r = recommend(targets=y)
     assert r.task == "multilabel"
     assert any("Labels [0, 1] are constant" in s for s in r.reasons), r.reasons
-    with pytest.raises(ValueError, match=r"every label column is constant \(positives per label: \[3, 0\] of 3"):
+    match = r"every label column is constant \(positives per label: \[3, 0\] of 3"
+    with pytest.raises(ValueError, match=match):
         recommend("multilabel", targets=np.array([[1, 0], [1, 0], [1, 0]]))
 
 
@@ -85,18 +87,23 @@ def test_ambiguous_integer_matrix_is_rejected_with_a_hint():
         ({"task": 3}, r"task must be a task name.*received int.*targets="),
         ({"task": np.array([0, 1])}, r"pass the data as targets="),
         ({}, r"give a task .* or targets="),
-        ({"task": "binary", "imbalance": True}, r"unknown modifier\(s\) imbalance.*Did you mean 'imbalanced'\?"),
-        ({"task": "binary", "imbalanced": "yes"}, r"imbalanced must be True, False or None; received str 'yes'"),
+        ({"task": "binary", "imbalance": True},
+         r"unknown modifier\(s\) imbalance.*Did you mean 'imbalanced'\?"),
+        ({"task": "binary", "imbalanced": "yes"},
+         r"imbalanced must be True, False or None; received str 'yes'"),
         ({"task": "regression", "outliers": 1}, r"outliers must be True, False or None; received int 1"),
-        ({"task": "binary", "architecture": "resnet"}, r"architecture must be one of mlp, cnn, transformer, rnn"),
+        ({"task": "binary", "architecture": "resnet"},
+         r"architecture must be one of mlp, cnn, transformer, rnn"),
         ({"task": "binary", "architecture": "transfomer"}, r"Did you mean 'transformer'\?"),
         ({"task": "binary", "architecture": 3}, r"architecture must be one of .*received int 3"),
         ({"task": "regression", "imbalanced": True}, r"imbalanced= applies to classification tasks"),
-        ({"task": "binary", "outliers": True}, r"outliers= applies to task 'regression'; the task is 'binary'"),
+        ({"task": "binary", "outliers": True},
+         r"outliers= applies to task 'regression'; the task is 'binary'"),
         ({"task": "count_regression", "outliers": True}, r"outliers= applies to task 'regression'"),
         ({"task": "multiclass", "positive_label": 1}, r"positive_label= applies to task 'binary'"),
         ({"task": "binary", "positive_label": 1}, r"positive_label needs targets="),
-        ({"targets": [0, 1, 1], "positive_label": 2}, r"positive_label must be one of the two labels \[0, 1\]"),
+        ({"targets": [0, 1, 1], "positive_label": 2},
+         r"positive_label must be one of the two labels \[0, 1\]"),
         ({"targets": [0.5, 1.5, 2.25, -3.0], "imbalanced": True}, r"the task is 'regression'"),
     ],
 )

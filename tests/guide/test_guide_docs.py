@@ -12,7 +12,7 @@ import pytest
 
 from actloss.data import EXAMPLES, example_path, load_example
 from actloss.data._generate import GENERATORS, write_all
-from actloss.guide import RULES, THRESHOLDS, decision_table, read_targets, recommend
+from actloss.guide import RULES, TASKS, THRESHOLDS, decision_table, read_targets, recommend
 from actloss.guide import _thresholds as T
 from actloss.guide._recipe import LOSS_MODULES
 from actloss.guide._table import BEGIN, END, replace_generated
@@ -39,7 +39,8 @@ def test_staleness_check_notices_a_changed_threshold(monkeypatch):
 
 def test_generator_script_check_mode(tmp_path):
     script = ROOT / "scripts" / "gen_guide_table.py"
-    res = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120)
+    res = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True,
+                         timeout=120)
     assert res.returncode == 0, res.stderr
 
 
@@ -49,7 +50,7 @@ def test_table_holds_every_rule_threshold_and_task():
         assert f"`{rule.name}`" in table
     for th in THRESHOLDS:
         assert f"`{th.name}` | {th.value:g} |" in table
-    for task in ("regression", "bounded_regression", "count_regression", "binary", "multiclass", "multilabel"):
+    for task in TASKS:
         assert f"| {task} | - |" in table
 
 
@@ -70,7 +71,8 @@ def test_bundled_data_sets_match_their_generators(tmp_path):
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_examples_give_the_task_they_were_generated_for(name):
     expected = {"fraud": "binary", "spam": "binary", "species": "multiclass", "house_prices": "regression",
-                "temperature": "regression", "click_rate": "bounded_regression", "bike_counts": "count_regression",
+                "temperature": "regression", "click_rate": "bounded_regression",
+                "bike_counts": "count_regression",
                 "tags": "multilabel", "onehot": "multiclass"}[name]
     ex = EXAMPLES[name]
     r = recommend(targets=read_targets(example_path(name), ex.target))
@@ -92,25 +94,35 @@ def test_example_specifics():
         example_path("iris")
 
 
-def test_loss_names_are_registry_names_when_the_registry_has_them():
+def _registry_names() -> set[str]:
     registry = importlib.import_module("actloss._registry")
-    names = getattr(registry, "REGISTRY", None)
-    if not names:
+    return set(getattr(registry, "REGISTRY", None) or ())
+
+
+def test_activation_names_are_registry_names():
+    known = _registry_names()
+    if not known:
         pytest.skip("the op registry is not populated in this checkout")
-    known = set(names)
-    used = {recommend(t).loss for t in ("regression", "bounded_regression", "count_regression", "binary",
-                                        "multiclass", "multilabel")}
-    missing = sorted(n for n in set(LOSS_MODULES) | used if n not in known)
-    if len(missing) == len(set(LOSS_MODULES) | used):
+    from actloss.guide._tasks import HIDDEN
+
+    used = {name for hidden, _, alts in HIDDEN.values() for name in (hidden, *(a for a, _ in alts))}
+    assert used <= known, f"the guide names activations the registry lacks: {sorted(used - known)}"
+
+
+def test_loss_names_are_registry_names_when_the_registry_has_them():
+    known = _registry_names()
+    tasks = ("regression", "bounded_regression", "count_regression", "binary", "multiclass", "multilabel")
+    used = set(LOSS_MODULES) | {recommend(t).loss for t in tasks}
+    if not used & known:
         pytest.skip("the registry holds none of the losses yet")
-    assert not missing, f"the guide names losses the registry lacks: {missing}"
+    assert used <= known, f"the guide names losses the registry lacks: {sorted(used - known)}"
 
 
 def test_recipe_text_and_dict_forms():
     r = recommend(targets=np.repeat(["a", "b", "c"], [30, 10, 2]), architecture="rnn")
     d = r.to_dict()
     assert json.loads(r.to_json()) == json.loads(json.dumps(d))
-    assert d["label_mapping"] == [{"label": "a", "index": 0}, {"label": "b", "index": 1}, {"label": "c", "index": 2}]
+    assert d["label_mapping"] == [{"label": lab, "index": i} for i, lab in enumerate("abc")]
     assert d["statistics"]["class_counts"][2] == {"label": "c", "count": 2}
     assert set(d) >= {"task", "output_activation", "loss", "loss_kwargs", "inference", "hidden_activation",
                       "alternatives", "reasons", "code"}
@@ -119,3 +131,14 @@ def test_recipe_text_and_dict_forms():
                    "why:", "alternatives:", "'a' -> 0"):
         assert needle in text, needle
     assert "imbalance ratio 15" in text
+
+
+@pytest.mark.parametrize("module", ["actloss.guide", "actloss.guide._recipe", "actloss.guide._recommend",
+                                    "actloss.guide._stats", "actloss.guide._io", "actloss.guide._table",
+                                    "actloss.data"])
+def test_docstring_examples(module):
+    import doctest
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+    assert result.attempted > 0

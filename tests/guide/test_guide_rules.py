@@ -78,7 +78,8 @@ def test_severe_imbalance_lists_sigmoid_focal(n_pos):
     r = _binary(at, n_pos)
     focal = [a for a in r.alternatives if a.name == "sigmoid_focal_loss"]
     assert len(focal) == 1 and focal[0].kwargs == {"alpha": T.FOCAL_ALPHA, "gamma": T.FOCAL_GAMMA}
-    assert r.loss == "binary_cross_entropy_with_logits" and "pos_weight" in r.loss_kwargs  # weighted BCE first
+    # weighted BCE stays the first choice
+    assert r.loss == "binary_cross_entropy_with_logits" and "pos_weight" in r.loss_kwargs
     assert "sigmoid_focal_loss" not in _loss_alts(_binary(at - 1, n_pos))
 
 
@@ -120,7 +121,8 @@ def test_string_labels_make_multiclass_with_sorted_mapping_and_weights():
     assert r.statistics["imbalance_ratio"] == pytest.approx(10.0)
     eff = next(a for a in r.alternatives if a.name == "cross_entropy" and "weight" in a.kwargs)
     beta = T.EFFECTIVE_NUMBER_BETA
-    series = [sum(beta**i for i in range(counts[k])) for k in sorted(counts)]  # E_n as a sum (Cui et al., eq. 2)
+    # E_n written as the series sum (Cui et al.), an oracle independent of the closed form in the code
+    series = [sum(beta**i for i in range(counts[k])) for k in sorted(counts)]
     raw = [1 / e for e in series]
     assert eff.kwargs["weight"] == pytest.approx([w * 3 / sum(raw) for w in raw], rel=1e-5)
     assert "softmax_focal_loss" not in _loss_alts(r)
@@ -281,6 +283,7 @@ def test_heavy_tails_choose_huber_with_delta_from_the_mad(sampler):
 def test_outlier_fraction_threshold():
     n = 2000
     k = int(n * T.OUTLIER_FRACTION)
+
     # moderate outliers (6 robust SDs) so that only the fraction criterion can fire
     def make(k_out: int) -> np.ndarray:
         y = np.linspace(-1.0, 1.0, n)
@@ -348,7 +351,8 @@ def test_every_rule_is_reachable():
         "labels-two": ["a", "b"], "labels-many": ["a", "b", "c"], "numbers-two": [3, 9],
         "fractions": [0.2, 0.4, 0.6], "few-integers": [1, 2, 3], "flat-codes": list(range(12)) * 2,
         "counts": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 30], "real": [-1.5, 2.0, 7.25],
-        "one-hot": [[1, 0], [0, 1]], "indicators": [[1, 1], [0, 1]], "distributions": [[0.3, 0.7], [0.6, 0.4]],
+        "one-hot": [[1, 0], [0, 1]], "indicators": [[1, 1], [0, 1]],
+        "distributions": [[0.3, 0.7], [0.6, 0.4]],
         "fractions-2d": [[0.3, 0.2], [0.6, 0.4]], "counts-2d": [list(range(12)), list(range(12, 24))],
         "real-2d": [[0.5, -1.0], [2.0, 3.5]],
     }

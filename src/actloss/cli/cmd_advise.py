@@ -15,14 +15,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "advise",
         help="choose the output activation, loss and its parameters for a task or a data file",
-        description="Print the recipe (task, head, loss and parameters, inference, reasons) and runnable PyTorch "
-                    "code, for a task by name or inferred from the targets in a CSV, Parquet or .npy file.",
+        description="Print the recipe (task, head, loss and parameters, inference, reasons) and runnable "
+                    "PyTorch code, for a task by name or inferred from the targets in a CSV, Parquet or "
+                    ".npy file.",
     )
     p.add_argument("data", nargs="?", help="a .csv, .parquet or .npy file holding the targets")
-    p.add_argument("--target", help="target column (several separated by commas for multi-label targets; column "
-                                    "indices for .npy)")
-    p.add_argument("--task", help="regression | bounded_regression | count_regression | binary | multiclass | "
-                                  "multilabel (wins over inference)")
+    p.add_argument("--target", help="target column (several separated by commas for multi-label targets; "
+                                    "column indices for .npy)")
+    p.add_argument("--task", help="regression | bounded_regression | count_regression | binary | multiclass "
+                                  "| multilabel (wins over inference)")
     p.add_argument("--imbalanced", action=argparse.BooleanOptionalAction, default=None,
                    help="classification: weight the classes (--no-imbalanced forbids it)")
     p.add_argument("--outliers", action=argparse.BooleanOptionalAction, default=None,

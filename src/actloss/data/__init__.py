@@ -1,7 +1,7 @@
 """Small generated example data sets bundled with actloss (no downloads), for the tests and the demo.
 
-Each set is written by a seeded generator in :mod:`actloss.data._generate`; ``python -m actloss.data._generate``
-rewrites them and a test checks that the bundled files match.
+Each set is written by a seeded generator in :mod:`actloss.data._generate`;
+``python -m actloss.data._generate`` rewrites them and a test checks that the bundled files match.
 
 >>> sorted(EXAMPLES)[:3]
 ['bike_counts', 'click_rate', 'fraud']

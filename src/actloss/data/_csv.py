@@ -12,8 +12,8 @@ _MISSING = {"", "na", "nan", "null", "none", "n/a"}
 def _column(name: str, cells: list[str], path: str) -> np.ndarray:
     missing = [i for i, c in enumerate(cells) if c.strip().lower() in _MISSING]
     if missing:
-        raise ValueError(f"column {name!r} of {path!r} has {len(missing)} missing value(s), the first in data row "
-                         f"{missing[0] + 1}; expected complete targets")
+        raise ValueError(f"column {name!r} of {path!r} has {len(missing)} missing value(s), the first in "
+                         f"data row {missing[0] + 1}; expected complete targets")
     try:
         return np.array([int(c) for c in cells], dtype=np.int64)
     except (ValueError, OverflowError):

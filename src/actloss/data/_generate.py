@@ -1,7 +1,7 @@
 """Generators of the bundled example data sets: small, seeded, written with fixed formatting.
 
-``python -m actloss.data._generate`` rewrites the files in this folder; a test checks that the bundled files equal
-what the generators produce, so the two cannot drift apart.
+``python -m actloss.data._generate`` rewrites the files in this folder; a test checks that the bundled files
+equal what the generators produce, so the two cannot drift apart.
 """
 from __future__ import annotations
 

@@ -20,6 +20,6 @@ from actloss.guide._tasks import TASKS as TASKS
 from actloss.guide._thresholds import THRESHOLDS as THRESHOLDS
 
 __all__ = [
-    "ARCHITECTURES", "Alternative", "RULES", "Recipe", "TASKS", "THRESHOLDS", "decision_table", "read_targets",
-    "recommend",
+    "ARCHITECTURES", "Alternative", "RULES", "Recipe", "TASKS", "THRESHOLDS", "decision_table",
+    "read_targets", "recommend",
 ]

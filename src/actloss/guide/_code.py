@@ -114,10 +114,10 @@ def _targets(spec: CodeSpec, out: str) -> list[str]:
     if k == "indices":
         return [f"y = torch.randint(0, {out}, ({BATCH},))  # int64 class indices, shape (batch,)"]
     if k == "one_hot":
-        return [f"y_onehot = nn.functional.one_hot(torch.randint(0, {out}, ({BATCH},)), {out})  # your one-hot rows",
+        return [f"y_onehot = nn.functional.one_hot(torch.randint(0, {out}, ({BATCH},)), {out})",
                 "y = y_onehot.argmax(dim=1)  # CrossEntropyLoss wants class indices, not one-hot rows"]
     if k == "probabilities":
-        return [f"y = torch.softmax(torch.randn({BATCH}, {out}), dim=1)  # class probabilities, rows sum to 1"]
+        return [f"y = torch.softmax(torch.randn({BATCH}, {out}), dim=1)  # probabilities, rows sum to 1"]
     if k == "indicators":
         return [f"y = torch.randint(0, 2, ({BATCH}, {out})).float()  # float 0/1, shape (batch, labels)"]
     shape = f"({BATCH},)" if spec.out_features in (None, 1) else f"({BATCH}, {out})"
@@ -136,7 +136,7 @@ def _data_dependent(spec: CodeSpec, out: str) -> list[str]:
     for name in spec.data_dependent:
         if name == "pos_weight" and spec.task == "binary":
             lines += ["n_pos = y_train.sum()",
-                      "pos_weight = ((len(y_train) - n_pos) / n_pos.clamp(min=1)).reshape(1)  # n_neg / n_pos"]
+                      "pos_weight = ((len(y_train) - n_pos) / n_pos.clamp(min=1)).reshape(1)  # n_neg/n_pos"]
         elif name == "pos_weight":
             lines += ["n_pos = y_train.sum(dim=0)",
                       "pos_weight = (len(y_train) - n_pos) / n_pos.clamp(min=1)  # n_neg / n_pos per label"]
@@ -174,12 +174,12 @@ def _forward(spec: CodeSpec) -> list[str]:
 
 
 def render(spec: CodeSpec, flavour: str = "torch") -> str:
-    """The snippet as text. ``flavour='torch'`` runs torch.nn; ``'actloss'`` runs the actloss.nn line instead."""
+    """The snippet as text: ``flavour='torch'`` runs torch.nn, ``'actloss'`` the actloss.nn line instead."""
     if flavour not in ("torch", "actloss"):
         raise ValueError(f"flavour must be 'torch' or 'actloss'; received {flavour!r}")
     out = str(spec.out_features) if spec.out_features is not None else "n_outputs"
     lines = ["import torch", "from torch import nn", ""]
-    lines.insert(2, "import actloss" if flavour == "actloss" else "# import actloss  # for the actloss.nn line below")
+    lines.insert(2, "# import actloss  # for the actloss.nn line below")
     if spec.label_mapping is not None and spec.task != "multilabel":
         items = list(spec.label_mapping.items())
         if not all(k == v for k, v in items):
@@ -209,7 +209,7 @@ def render(spec: CodeSpec, flavour: str = "torch") -> str:
 
 
 def to_actloss(code: str) -> str:
-    """The ``'actloss'`` flavour of a rendered torch snippet: the actloss.nn loss line active, the torch one shown."""
+    """The ``'actloss'`` flavour of a torch snippet: the actloss.nn loss line active, the torch one shown."""
     out = []
     for line in code.splitlines():
         if line == "# import actloss  # for the actloss.nn line below":

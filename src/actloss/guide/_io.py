@@ -32,8 +32,8 @@ def _pick(columns: dict[str, Any], names: list[str] | None, path: str) -> Any:
     if names is None:
         if len(available) == 1:
             return columns[available[0]]
-        raise ValueError(f"{path} has {len(available)} columns {available}; pass target= (--target) to name the "
-                         "target column, or several separated by commas for multi-label targets")
+        raise ValueError(f"{path} has {len(available)} columns {available}; pass target= (--target) to name "
+                         "the target column, or several separated by commas for multi-label targets")
     missing = [n for n in names if n not in columns]
     if missing:
         raise ValueError(f"target column(s) {missing} not found in {path}; available columns: {available}")

@@ -72,7 +72,8 @@ class Recipe:
     """What to put at the end of the network and what to minimise, with the reasons and runnable code.
 
     Attributes:
-        task: 'regression' | 'bounded_regression' | 'count_regression' | 'binary' | 'multiclass' | 'multilabel'.
+        task: 'regression' | 'bounded_regression' | 'count_regression' | 'binary' | 'multiclass' |
+            'multilabel'.
         output_activation: what the output layer applies while training; 'identity' (raw logits or log-rates)
             for every task, because the recommended losses apply the link function inside, stably.
         loss: a registry name of the functional API, e.g. 'binary_cross_entropy_with_logits'.
@@ -83,7 +84,8 @@ class Recipe:
         module: the loss module's name in ``torch.nn`` and ``actloss.nn``.
         label_mapping: label -> class index for classification targets (None otherwise).
         target_format: dtype and shape the loss expects for its target.
-        data_dependent: loss arguments to compute from the training targets (when none were given), with formula.
+        data_dependent: loss arguments to compute from the training targets (when none were given), with
+            their formula.
         alternatives: other choices and when to prefer each.
         reasons: sentences with the statistics used.
         statistics: the numbers behind the reasons.
@@ -159,14 +161,15 @@ class Recipe:
             ("loss", f"{self.loss}({args})  =  nn.{self.module}"),
             ("target", self.target_format),
             ("inference", self.inference),
-            ("hidden layers", self.hidden_activation + (f" ({self.architecture})" if self.architecture else "")),
+            ("hidden layers", self.hidden_activation + (f" ({self.architecture})" if self.architecture else
+                                                        "")),
         ]
         if self.label_mapping is not None:
             items = list(self.label_mapping.items())
             shown = ", ".join(f"{k!r} -> {v}" for k, v in items[:8])
             rows.append(("labels", shown + (f", ... ({len(items)} labels)" if len(items) > 8 else "")))
         for name, formula in self.data_dependent.items():
-            rows.append((f"from your data", f"{name} = {formula}"))
+            rows.append(("from your data", f"{name} = {formula}"))
         return rows
 
     def __str__(self) -> str:
@@ -175,7 +178,8 @@ class Recipe:
         out = [f"{k:<{width}}  {v}" for k, v in rows]
         out.append("")
         out.append("why:")
-        out.extend(textwrap.fill(r, 100, initial_indent="  - ", subsequent_indent="    ") for r in self.reasons)
+        out.extend(textwrap.fill(r, 100, initial_indent="  - ", subsequent_indent="    ")
+                   for r in self.reasons)
         if self.alternatives:
             out.append("")
             out.append("alternatives:")

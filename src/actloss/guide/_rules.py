@@ -54,7 +54,8 @@ def facts(t: Targets) -> Facts:
         row_sums = np.sort(num, axis=1).sum(axis=1)  # sorted first: the sum does not depend on column order
         rows_one = bool(np.all(np.abs(row_sums - 1.0) <= T.ROW_SUM_TOLERANCE))
         one_hot = zero_one and bool(np.all(row_sums == 1.0))
-    contiguous = bool(integer and distinct[0] in (0.0, 1.0) and distinct[-1] - distinct[0] + 1 == len(distinct))
+    contiguous = bool(integer and distinct[0] in (0.0, 1.0)
+                      and distinct[-1] - distinct[0] + 1 == len(distinct))
     return Facts(
         ndim=v.ndim, kind=t.kind, n_samples=t.n_samples, n_columns=1 if v.ndim == 1 else v.shape[1],
         n_distinct=len(distinct), integer=integer or t.kind == "bool", nonnegative=bool(distinct[0] >= 0),
@@ -65,7 +66,7 @@ def facts(t: Targets) -> Facts:
 
 @dataclass(frozen=True)
 class Rule:
-    """One row of the inference table: when it applies, the task it picks, and the readings it lists instead."""
+    "One row of the inference table: when it applies, the task it picks, and the readings it lists instead."
 
     name: str
     shape: str  # '1-D' | '2-D'
@@ -87,8 +88,8 @@ RULES: tuple[Rule, ...] = (
     Rule("labels-many", "1-D", "three or more distinct strings", "multiclass",
          lambda f: f.labels and f.n_distinct > 2,
          "string labels with more than two values make a multiclass task"),
-    Rule("numbers-two", "1-D", "exactly two distinct numbers, unless they are fractions in [0, 1] other than 0/1",
-         "binary",
+    Rule("numbers-two", "1-D",
+         "exactly two distinct numbers, unless they are fractions in [0, 1] other than 0/1", "binary",
          lambda f: f.n_distinct == 2 and not (f.in_unit and not f.integer),
          "two distinct values make a binary task"),
     Rule("fractions", "1-D", "values in [0, 1] that are not all 0 or 1", "bounded_regression",
@@ -99,8 +100,8 @@ RULES: tuple[Rule, ...] = (
          f"at most {T.MAX_CLASS_CODES} distinct integers are read as class codes (MAX_CLASS_CODES)",
          _codes_look_like_counts),
     Rule("flat-codes", "1-D",
-         f"more than {T.MAX_CLASS_CODES} non-negative integers forming a gap-free run from 0 or 1, the rarest at "
-         f"least {T.FLAT_FREQUENCY_RATIO:g} times as frequent as the commonest", "multiclass",
+         f"more than {T.MAX_CLASS_CODES} non-negative integers forming a gap-free run from 0 or 1, the "
+         f"rarest at least {T.FLAT_FREQUENCY_RATIO:g} times as frequent as the commonest", "multiclass",
          lambda f: f.integer and f.contiguous_codes and f.frequency_ratio >= T.FLAT_FREQUENCY_RATIO,
          "a gap-free run of integer codes that occur at comparable rates reads as class indices "
          "(FLAT_FREQUENCY_RATIO), not counts, whose tail thins out",
@@ -110,13 +111,16 @@ RULES: tuple[Rule, ...] = (
          lambda f: f.integer and f.nonnegative,
          f"non-negative integers with more than {T.MAX_CLASS_CODES} distinct values are read as counts",
          lambda f: ("multiclass",) if f.contiguous_codes else ()),
-    Rule("real", "1-D", "any other numbers (fractions outside [0, 1], or integers with negatives and many values)",
+    Rule("real", "1-D",
+         "any other numbers (fractions outside [0, 1], or integers with negatives and many values)",
          "regression", lambda f: True,
          "continuous values make a regression task"),
     Rule("one-hot", "2-D", "0/1 (or boolean) matrix with exactly one 1 per row", "multiclass",
          lambda f: f.zero_one and f.one_hot_rows,
-         "a one-hot matrix encodes one class per row: multiclass; pass class indices (y.argmax(1)) to the loss"),
-    Rule("indicators", "2-D", "0/1 (or boolean) matrix whose rows do not all hold exactly one 1", "multilabel",
+         "a one-hot matrix encodes one class per row: multiclass; pass class indices (y.argmax(1)) to the "
+         "loss"),
+    Rule("indicators", "2-D", "0/1 (or boolean) matrix whose rows do not all hold exactly one 1",
+         "multilabel",
          lambda f: f.zero_one,
          "a 0/1 matrix whose rows can hold several 1s marks several labels per sample: multilabel"),
     Rule("distributions", "2-D", "values in [0, 1] whose rows each sum to 1", "multiclass",
@@ -145,8 +149,8 @@ def infer_task(f: Facts) -> Rule:
             if rule.task is None:
                 raise ValueError(
                     f"targets: {rule.because}; found a {f.n_samples} x {f.n_columns} integer matrix with "
-                    f"{f.n_distinct} distinct values. Expected 1-D class codes, a 0/1 indicator matrix, or an "
-                    "explicit task= (e.g. task='count_regression' or 'regression')."
+                    f"{f.n_distinct} distinct values. Expected 1-D class codes, a 0/1 indicator matrix, or "
+                    "an explicit task= (e.g. task='count_regression' or 'regression')."
                 )
             return rule
     raise RuntimeError("unreachable: the last rule of each shape matches everything")  # pragma: no cover

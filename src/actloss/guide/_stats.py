@@ -30,7 +30,8 @@ class Spread:
 
     @property
     def heavy_tailed(self) -> bool:
-        return self.outlier_fraction > T.OUTLIER_FRACTION or self.outlier_squared_share > T.OUTLIER_SQUARED_SHARE
+        return (self.outlier_fraction > T.OUTLIER_FRACTION
+                or self.outlier_squared_share > T.OUTLIER_SQUARED_SHARE)
 
 
 def robust_scale(y: np.ndarray) -> tuple[float, float, str]:
@@ -53,7 +54,7 @@ def robust_scale(y: np.ndarray) -> tuple[float, float, str]:
 
 
 def spread(y: np.ndarray) -> Spread:
-    """Outlier statistics of continuous targets with the modified z-score rule (Iglewicz and Hoaglin, 1993)."""
+    """Outlier statistics of continuous targets: the modified z-score rule (Iglewicz and Hoaglin, 1993)."""
     med, scale, method = robust_scale(y)
     dev = np.sort(np.abs(np.asarray(y, dtype=np.float64).ravel() - med))
     if scale > 0:
@@ -67,7 +68,7 @@ def spread(y: np.ndarray) -> Spread:
 
 
 def huber_delta(scale: float) -> float:
-    """Huber's delta for targets of robust standard deviation ``scale``: 1.345 * scale (95 % Gaussian efficiency)."""
+    """Huber's delta for targets of robust SD ``scale``: 1.345 * scale (95 % efficiency at the normal)."""
     return sig(T.HUBER_DELTA_FACTOR * scale)
 
 
@@ -95,6 +96,7 @@ def effective_number_weights(counts: list[int], beta: float = T.EFFECTIVE_NUMBER
     >>> effective_number_weights([10, 10])
     [1.0, 1.0]
     """
-    raw = [(1.0 - beta) / -math.expm1(c * math.log(beta)) if c > 0 else 0.0 for c in counts]  # 1 - beta**n, exact
+    # -expm1(n log beta) = 1 - beta**n without cancellation
+    raw = [(1.0 - beta) / -math.expm1(c * math.log(beta)) if c > 0 else 0.0 for c in counts]
     total = math.fsum(raw)
     return [sig(w * len(counts) / total) for w in raw]

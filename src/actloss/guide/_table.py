@@ -32,7 +32,8 @@ def decision_table() -> str:
     True
     """
     out = ["### Task, head, loss and inference", "",
-           "| task | modifiers | head (output layer) | loss | loss arguments | module | inference | alternatives |",
+           "| task | modifiers | head (output layer) | loss | loss arguments | module | inference "
+           "| alternatives |",
            "|---|---|---|---|---|---|---|---|"]
     for task in TASKS:
         spec = TASK_SPECS[task]
@@ -46,8 +47,8 @@ def decision_table() -> str:
             mod_txt = ", ".join(f"{k}={v}" for k, v in mods.items()) or "-"
             alts = "; ".join(_alt_label(a) for a in r.alternatives if a.kind == "loss") or "-"
             out.append(f"| {task} | {mod_txt} | {spec.head}, {r.output_activation} | `{r.loss}` | "
-                       f"{_cell(_kwargs(r.loss_kwargs, r.data_dependent)) or '-'} | `nn.{LOSS_MODULES[r.loss]}` | "
-                       f"{r.inference} | {_cell(alts)} |")
+                       f"{_cell(_kwargs(r.loss_kwargs, r.data_dependent)) or '-'} | "
+                       f"`nn.{LOSS_MODULES[r.loss]}` | {r.inference} | {_cell(alts)} |")
     out += ["", "### Inferring the task from targets (first matching rule wins)", "",
             "| # | rule | targets | task | also listed |", "|---|---|---|---|---|"]
     for i, rule in enumerate(RULES, 1):
@@ -55,23 +56,28 @@ def decision_table() -> str:
         others = _others(rule)
         out.append(f"| {i} | `{rule.name}` | {rule.shape}: {_cell(rule.when)} | {task} | "
                    f"{', '.join(sorted(others)) or '-'} |")
-    out += ["", "### Hidden activations", "", "| architecture | hidden activation | alternatives |", "|---|---|---|"]
+    out += ["", "### Hidden activations", "", "| architecture | hidden activation | alternatives |",
+            "|---|---|---|"]
     for arch in (None, *ARCHITECTURES):
         r = recommend("binary", architecture=arch)
-        alts = "; ".join(f"{a.name} ({a.when})" for a in r.alternatives if a.kind == "hidden_activation") or "-"
+        alts = "; ".join(f"{a.name} ({a.when})" for a in r.alternatives
+                         if a.kind == "hidden_activation") or "-"
         out.append(f"| {arch or '(not given)'} | {r.hidden_activation} | {_cell(alts)} |")
     out += ["", "### The bundled example data sets", "",
             "`actloss advise --example NAME` (files in `actloss/data/`, written by seeded generators).", "",
-            "| example | what it is | task | loss and arguments | inference | also listed |", "|---|---|---|---|---|---|"]
+            "| example | what it is | task | loss and arguments | inference | also listed |",
+            "|---|---|---|---|---|---|"]
     for ex in EXAMPLES.values():
         r = recommend(targets=read_targets(example_path(ex.name), ex.target, use_pandas=False))
         kw = ", ".join(f"{k}={_short(v)}" for k, v in r.loss_kwargs.items())
         alts = ", ".join(_alt_label(a) for a in r.alternatives if a.kind != "hidden_activation")
         out.append(f"| `{ex.name}` | {_cell(ex.description)} | {r.task} | `{r.loss}({kw})` | {r.inference} | "
                    f"{alts or '-'} |")
-    out += ["", "### Thresholds", "", "| name | value | applies to | rule | reason |", "|---|---|---|---|---|"]
+    out += ["", "### Thresholds", "", "| name | value | applies to | rule | reason |",
+            "|---|---|---|---|---|"]
     for th in THRESHOLDS:
-        out.append(f"| `{th.name}` | {th.value:g} | {_cell(th.applies_to)} | {_cell(th.rule)} | {_cell(th.reason)} |")
+        out.append(f"| `{th.name}` | {th.value:g} | {_cell(th.applies_to)} | {_cell(th.rule)} | "
+                   f"{_cell(th.reason)} |")
     return "\n".join(out) + "\n"
 
 

@@ -1,8 +1,8 @@
 """Turn user targets (NumPy, torch, JAX, list, pandas) into a validated NumPy array, with clear errors.
 
-Every failure is a ``ValueError`` naming ``targets``, what was expected and what was received; nothing here lets
-a NumPy or pandas traceback escape. No framework is imported: torch, JAX and pandas objects are recognised by
-the module of their type.
+Every failure is a ``ValueError`` naming ``targets``, what was expected and what was received; nothing
+here lets a NumPy or pandas traceback escape. No framework is imported: torch, JAX and pandas objects are
+recognised by the module of their type.
 """
 from __future__ import annotations
 
@@ -69,9 +69,9 @@ def _from_pandas(obj: Any) -> tuple[np.ndarray, tuple[str, ...]]:
         kinds = {a.dtype.kind for a in arrays}
         if "O" in kinds or "U" in kinds:
             raise _err(
-                f"a DataFrame with several columns must hold numbers or booleans in every column (multi-label or "
-                f"multi-output targets); received columns {cols} with dtypes {[str(d) for d in obj.dtypes]}. "
-                "Pass a single column for string labels."
+                "a DataFrame with several columns must hold numbers or booleans in every column "
+                f"(multi-label or multi-output targets); received columns {cols} with dtypes "
+                f"{[str(d) for d in obj.dtypes]}. Pass a single column for string labels."
             )
         return np.column_stack([a.astype(np.float64) if len(kinds) > 1 else a for a in arrays]), tuple(cols)
     if name == "Series":
@@ -177,7 +177,8 @@ def to_array(targets: Any) -> tuple[np.ndarray, tuple[Any, ...]]:
         try:
             arr = np.array(seq, dtype=object)
         except ValueError:
-            raise _err("nested sequences have different lengths (ragged targets); expected " + EXPECTED) from None
+            msg = "nested sequences have different lengths (ragged targets); expected " + EXPECTED
+            raise _err(msg) from None
     elif isinstance(targets, numbers.Number):
         raise _err(f"received a single number {targets!r}; expected " + EXPECTED)
     else:
@@ -187,14 +188,15 @@ def to_array(targets: Any) -> tuple[np.ndarray, tuple[Any, ...]]:
 
 
 def validate(targets: Any) -> Targets:
-    """Return validated :class:`Targets`, or raise ``ValueError`` saying what was found and what is expected."""
+    "Return validated :class:`Targets`, or raise ``ValueError`` saying what was found and what is expected."
     arr, columns = to_array(targets)
     source = _type_name(targets)
-    if arr.dtype.kind == "V" or arr.dtype.kind not in "biufcOUSMm":  # ml_dtypes (bfloat16, float8) and friends
+    if arr.dtype.kind == "V" or arr.dtype.kind not in "biufcOUSMm":  # ml_dtypes (bfloat16, float8), ...
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
-            raise _err(f"cannot read an array of dtype {arr.dtype}; expected numbers, booleans or strings") from None
+            msg = f"cannot read an array of dtype {arr.dtype}; expected numbers, booleans or strings"
+            raise _err(msg) from None
     if arr.ndim == 0:
         raise _err(f"received a 0-dimensional array (a single value); expected {EXPECTED}")
     if arr.ndim > 2:
@@ -240,8 +242,8 @@ def validate(targets: Any) -> Targets:
         columns = ()
     if values.ndim == 2:
         if tkind == "label":
-            raise _err(f"received a 2-D array of strings of shape {tuple(values.shape)}; string labels must be a "
-                       "single column (1-D)")
+            raise _err(f"received a 2-D array of strings of shape {tuple(values.shape)}; string labels must "
+                       "be a single column (1-D)")
         if not columns:
             columns = tuple(range(values.shape[1]))
     if values.shape[0] < 2:

@@ -26,7 +26,8 @@ TASK_ALIASES: dict[str, str] = {
     "poisson": "count_regression",
 }
 ARCHITECTURE_ALIASES: dict[str, str] = {
-    "lstm": "rnn", "gru": "rnn", "convnet": "cnn", "conv": "cnn", "dense": "mlp", "transformers": "transformer",
+    "lstm": "rnn", "gru": "rnn", "convnet": "cnn", "conv": "cnn", "dense": "mlp",
+    "transformers": "transformer",
 }
 
 
@@ -45,15 +46,15 @@ class TaskSpec:
 TASK_SPECS: dict[str, TaskSpec] = {
     "regression": TaskSpec(
         "regression", "one linear output per target", "mse_loss", "identity",
-        "The output layer is linear (identity) so that any real value is reachable; the loss compares it with the "
-        "target directly.",
+        "The output layer is linear (identity) so that any real value is reachable; the loss compares it "
+        "with the target directly.",
         "Inference: the raw output is the prediction.",
     ),
     "bounded_regression": TaskSpec(
         "bounded_regression", "one raw logit per target", "binary_cross_entropy_with_logits", "sigmoid",
-        "The output layer emits a raw logit (identity) and BCEWithLogitsLoss takes soft targets in [0, 1]: the "
-        "sigmoid inside the loss keeps predictions in (0, 1) and the log-sum-exp form stays finite. Its minimum "
-        "is the targets' entropy, not 0, so judge training by the gap to it.",
+        "The output layer emits a raw logit (identity) and BCEWithLogitsLoss takes soft targets in [0, 1]: "
+        "the sigmoid inside the loss keeps predictions in (0, 1) and the log-sum-exp form stays finite. Its "
+        "minimum is the targets' entropy, not 0, so judge training by the gap to it.",
         "Inference: sigmoid(logit) is the predicted value in (0, 1).",
     ),
     "count_regression": TaskSpec(
@@ -66,23 +67,24 @@ TASK_SPECS: dict[str, TaskSpec] = {
     "binary": TaskSpec(
         "binary", "one raw logit", "binary_cross_entropy_with_logits", "sigmoid",
         "The output layer emits one raw logit (identity, no sigmoid): BCEWithLogitsLoss applies the sigmoid "
-        "inside its stable log-sum-exp form, while nn.Sigmoid followed by nn.BCELoss overflows to NaN for large "
-        "logits.",
+        "inside its stable log-sum-exp form, while nn.Sigmoid followed by nn.BCELoss overflows to NaN for "
+        "large logits.",
         "Inference: sigmoid(logit) is the probability of the positive class; threshold it at 0.5 or at the "
         "operating point you need.",
     ),
     "multiclass": TaskSpec(
         "multiclass", "one raw logit per class", "cross_entropy", "softmax",
         "The output layer emits one raw logit per class (identity, no softmax): CrossEntropyLoss applies "
-        "log-softmax internally with the log-sum-exp trick; a softmax before it flattens the gradients and can "
-        "produce NaN.",
+        "log-softmax internally with the log-sum-exp trick; a softmax before it flattens the gradients and "
+        "can produce NaN.",
         "Inference: softmax(logits, dim=1) gives class probabilities; argmax gives the class.",
     ),
     "multilabel": TaskSpec(
         "multilabel", "one raw logit per label", "binary_cross_entropy_with_logits", "sigmoid",
-        "The output layer emits one raw logit per label (identity): labels are not mutually exclusive, so each "
-        "gets its own sigmoid inside BCEWithLogitsLoss rather than a shared softmax.",
-        "Inference: sigmoid per label gives independent probabilities; threshold each (0.5, or tuned per label).",
+        "The output layer emits one raw logit per label (identity): labels are not mutually exclusive, so "
+        "each gets its own sigmoid inside BCEWithLogitsLoss rather than a shared softmax.",
+        "Inference: sigmoid per label gives independent probabilities; threshold each (0.5, or tuned per "
+        "label).",
     ),
 }
 
@@ -90,15 +92,15 @@ TASK_SPECS: dict[str, TaskSpec] = {
 HIDDEN: dict[str | None, tuple[str, str, tuple[tuple[str, str], ...]]] = {
     None: (
         "relu",
-        "Hidden layers: ReLU, the default: cheap, sparse, and its gradient does not vanish for positive inputs. "
-        "Pass architecture='transformer' or 'rnn' for their defaults. Never sigmoid in hidden layers of deep "
-        "networks: its derivative is at most 0.25, so gradients shrink layer after layer.",
+        "Hidden layers: ReLU, the default: cheap, sparse, and its gradient does not vanish for positive "
+        "inputs. Pass architecture='transformer' or 'rnn' for their defaults. Never sigmoid in hidden "
+        "layers of deep networks: its derivative is at most 0.25, so gradients shrink layer after layer.",
         (("leaky_relu", "if many ReLU units output zero for every input (dying ReLU)"),),
     ),
     "mlp": (
         "relu",
-        "Hidden layers (mlp): ReLU: cheap, sparse, and its gradient does not vanish for positive inputs; never "
-        "sigmoid in hidden layers (derivative at most 0.25, gradients vanish in deep stacks).",
+        "Hidden layers (mlp): ReLU: cheap, sparse, and its gradient does not vanish for positive inputs; "
+        "never sigmoid in hidden layers (derivative at most 0.25, gradients vanish in deep stacks).",
         (("leaky_relu", "if many ReLU units output zero for every input (dying ReLU)"),),
     ),
     "cnn": (
@@ -116,8 +118,9 @@ HIDDEN: dict[str | None, tuple[str, str, tuple[tuple[str, str], ...]]] = {
     ),
     "rnn": (
         "tanh",
-        "Hidden layers (rnn): tanh inside the recurrent cells (RNN, LSTM and GRU use it with sigmoid gates): its "
-        "bounded, zero-centred output keeps the state from growing step after step, which ReLU does not.",
+        "Hidden layers (rnn): tanh inside the recurrent cells (RNN, LSTM and GRU use it with sigmoid "
+        "gates): its bounded, zero-centred output keeps the state from growing step after step, which ReLU "
+        "does not.",
         (),
     ),
 }
