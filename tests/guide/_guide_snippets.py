@@ -46,8 +46,11 @@ def _run_once(recipe) -> None:
         run_snippet(_code.to_actloss(recipe.code))
 
 
+_ORIGINAL = _impl.recommend
+
+
 def recommend_and_run(*args, **kwargs):
     """``actloss.guide.recommend``, then run the recipe's code once per distinct snippet."""
-    recipe = _impl.recommend(*args, **kwargs)
+    recipe = _ORIGINAL(*args, **kwargs)
     _run_once(recipe)
     return recipe

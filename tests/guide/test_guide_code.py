@@ -72,7 +72,8 @@ def test_actloss_flavour_swaps_only_the_loss_line():
     r = recommend(targets=[0, 0, 0, 0, 1])
     a = to_actloss(r.code)
     assert "\nimport actloss\n" in a
-    assert f"\nloss_fn = actloss.nn.{r.module}(pos_weight=torch.tensor([4.0]))\n" in a
+    assert "\npos_weight = torch.tensor([4.0])\n" in a
+    assert f"\nloss_fn = actloss.nn.{r.module}(pos_weight=pos_weight)\n" in a
     assert f"\n# loss_fn = nn.{r.module}(" in a
     spec = CodeSpec("binary", r.module, r.loss_kwargs, {}, 1, None, "relu", "binary", r.label_mapping)
     assert render(spec, "actloss") == a and render(spec) == r.code
@@ -88,3 +89,25 @@ def test_actloss_nn_variant_runs_when_available():
             continue
         ns = run_snippet(to_actloss(r.code))
         assert type(ns["loss_fn"]).__module__.startswith("actloss")
+
+
+def test_snippets_are_clean_python():
+    """No undefined names or unused imports (pyflakes) and PEP 8 layout within 110 columns (pycodestyle)."""
+    import io
+
+    import pycodestyle
+    from pyflakes.api import check
+    from pyflakes.reporter import Reporter
+
+    from actloss.data import EXAMPLES, example_path
+    from actloss.guide import read_targets
+
+    codes = [recommend(task, architecture=arch, **mods).code
+             for task, arch in itertools.product(TASKS, (None, *ARCHITECTURES)) for mods in MODS[task]]
+    codes += [recommend(targets=read_targets(example_path(e.name), e.target)).code for e in EXAMPLES.values()]
+    codes.append(recommend(targets=[f"class {i}" for i in range(25)] * 2).code)  # a long label mapping
+    for code in codes:
+        out = io.StringIO()
+        assert check(code, "snippet", Reporter(out, out)) == 0, out.getvalue()
+        style = pycodestyle.Checker(lines=code.splitlines(True), max_line_length=110, quiet=True)
+        assert style.check_all() == 0, code

@@ -11,6 +11,7 @@ from typing import Any
 
 BATCH = 16
 PLACEHOLDER_OUTPUTS = 3
+MAX_MAPPING_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -30,24 +31,35 @@ def _float(x: float) -> str:
     return repr(float(x))
 
 
-def _tensor(v: Any) -> str:
-    if isinstance(v, list):
-        return "torch.tensor([" + ", ".join(_float(x) for x in v) + "])"
-    return "torch.tensor([" + _float(v) + "])"
+def _wrapped(opening: str, items: list[str], closing: str, width: int = 110) -> list[str]:
+    """``opening + items + closing`` on one line if it fits, else the items wrapped on indented lines."""
+    one = opening + ", ".join(items) + closing
+    if len(one) <= width:
+        return [one]
+    body, line = [], ""
+    for item in items:  # break between items only: an item may contain spaces (string labels)
+        if line and len(line) + len(item) + 6 > width:
+            body.append(line.rstrip())
+            line = ""
+        line += item + ", "
+    body.append(line.rstrip(", ") if body else line.rstrip(", "))
+    return [opening] + ["    " + b for b in body] + [closing]
 
 
-def _kwargs_code(spec: CodeSpec) -> str:
-    parts = []
+def _tensor_lines(spec: CodeSpec) -> tuple[list[str], str]:
+    """Lines defining the tensor-valued loss arguments, and the argument list of the loss."""
+    lines, parts = [], []
     for k, v in spec.loss_kwargs.items():
         if k in ("pos_weight", "weight"):
-            parts.append(f"{k}={_tensor(v)}")
+            values = v if isinstance(v, list) else [v]
+            lines += _wrapped(f"{k} = torch.tensor([", [_float(x) for x in values], "])")
+            parts.append(f"{k}={k}")
         elif isinstance(v, bool):
             parts.append(f"{k}={v!r}")
         else:
             parts.append(f"{k}={_float(v)}")
-    for k in spec.data_dependent:
-        parts.append(f"{k}={k}")
-    return ", ".join(parts)
+    parts += [f"{k}={k}" for k in spec.data_dependent]
+    return lines, ", ".join(parts)
 
 
 _HIDDEN_MODULE = {"relu": "nn.ReLU()", "gelu": "nn.GELU()", "tanh": "nn.Tanh()"}
@@ -68,6 +80,7 @@ def _model(spec: CodeSpec, out: str) -> tuple[list[str], str]:
         ], f"torch.randn({BATCH}, 3, 8, 8)  # (batch, channels, height, width)"
     if spec.architecture == "transformer":
         return [
+            "",
             "class Model(nn.Module):",
             "    def __init__(self):",
             "        super().__init__()",
@@ -85,6 +98,7 @@ def _model(spec: CodeSpec, out: str) -> tuple[list[str], str]:
         ], f"torch.randn({BATCH}, 5, 16)  # (batch, tokens, features)"
     if spec.architecture == "rnn":
         return [
+            "",
             "class Model(nn.Module):",
             "    def __init__(self):",
             "        super().__init__()",
@@ -120,11 +134,12 @@ def _targets(spec: CodeSpec, out: str) -> list[str]:
         return [f"y = torch.softmax(torch.randn({BATCH}, {out}), dim=1)  # probabilities, rows sum to 1"]
     if k == "indicators":
         return [f"y = torch.randint(0, 2, ({BATCH}, {out})).float()  # float 0/1, shape (batch, labels)"]
-    shape = f"({BATCH},)" if spec.out_features in (None, 1) else f"({BATCH}, {out})"
+    shape = f"({BATCH})" if spec.out_features in (None, 1) else f"({BATCH}, {out})"
     if k == "fractions":
         return [f"y = torch.rand{shape}  # values in [0, 1]"]
     if k == "counts":
-        return [f"y = torch.poisson(torch.full({shape}, 3.0))  # non-negative counts (as floats)"]
+        size = f"({BATCH},)" if spec.out_features in (None, 1) else f"({BATCH}, {out})"
+        return [f"y = torch.poisson(torch.full({size}, 3.0))  # non-negative counts (as floats)"]
     return [f"y = torch.randn{shape}  # real values"]
 
 
@@ -146,7 +161,7 @@ def _data_dependent(spec: CodeSpec, out: str) -> list[str]:
         elif name == "delta":
             lines += ["mad = (y_train - y_train.median()).abs().median()",
                       "delta = max((1.345 * 1.4826 * mad).item(), 1e-12)  # 1.345 robust SDs (Huber)"]
-    return lines
+    return lines + [""]
 
 
 def _forward(spec: CodeSpec) -> list[str]:
@@ -183,10 +198,12 @@ def render(spec: CodeSpec, flavour: str = "torch") -> str:
     if spec.label_mapping is not None and spec.task != "multilabel":
         items = list(spec.label_mapping.items())
         if not all(k == v for k, v in items):
-            shown = ", ".join(f"{k!r}: {v}" for k, v in items[:20])
             lines.append("# Map your labels to these indices before the loss:")
-            lines.append(f"label_to_index = {{{shown}}}" if len(items) <= 20 else
-                         f"# label_to_index = {{{shown}, ...}}  ({len(items)} labels)")
+            if len(items) <= MAX_MAPPING_SHOWN:
+                lines += _wrapped("label_to_index = {", [f"{k!r}: {v}" for k, v in items], "}")
+            else:
+                lines.append(f"# label_to_index = {{label: i for i, label in enumerate(sorted(labels))}}  "
+                             f"# {len(items)} labels")
     if spec.out_features is None:
         what = {"multiclass": "classes", "multilabel": "labels"}.get(spec.task, "outputs")
         lines.append(f"n_outputs = {PLACEHOLDER_OUTPUTS}  # set to your number of {what}")
@@ -198,7 +215,8 @@ def render(spec: CodeSpec, flavour: str = "torch") -> str:
     lines.append("")
     lines += _data_dependent(spec, out)
     lines += model_lines
-    args = _kwargs_code(spec)
+    tensor_lines, args = _tensor_lines(spec)
+    lines += tensor_lines
     torch_line = f"loss_fn = nn.{spec.module}({args})"
     actloss_line = f"loss_fn = actloss.nn.{spec.module}({args})"
     lines += [torch_line, f"# {actloss_line}  # the same loss from actloss"]

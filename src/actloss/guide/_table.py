@@ -7,7 +7,7 @@ from __future__ import annotations
 from actloss.data import EXAMPLES, example_path
 from actloss.guide._io import read_targets
 from actloss.guide._recipe import LOSS_MODULES, Alternative, _short
-from actloss.guide._recommend import recommend
+from actloss.guide import _recommend
 from actloss.guide._rules import RULES
 from actloss.guide._tasks import ARCHITECTURES, TASK_SPECS, TASKS
 from actloss.guide._thresholds import THRESHOLDS
@@ -43,7 +43,7 @@ def decision_table() -> str:
         if task == "regression":
             combos.append({"outliers": True})
         for mods in combos:
-            r = recommend(task, **mods)  # type: ignore[arg-type]
+            r = _recommend.recommend(task, **mods)  # type: ignore[arg-type]
             mod_txt = ", ".join(f"{k}={v}" for k, v in mods.items()) or "-"
             alts = "; ".join(_alt_label(a) for a in r.alternatives if a.kind == "loss") or "-"
             out.append(f"| {task} | {mod_txt} | {spec.head}, {r.output_activation} | `{r.loss}` | "
@@ -59,7 +59,7 @@ def decision_table() -> str:
     out += ["", "### Hidden activations", "", "| architecture | hidden activation | alternatives |",
             "|---|---|---|"]
     for arch in (None, *ARCHITECTURES):
-        r = recommend("binary", architecture=arch)
+        r = _recommend.recommend("binary", architecture=arch)
         alts = "; ".join(f"{a.name} ({a.when})" for a in r.alternatives
                          if a.kind == "hidden_activation") or "-"
         out.append(f"| {arch or '(not given)'} | {r.hidden_activation} | {_cell(alts)} |")
@@ -68,7 +68,7 @@ def decision_table() -> str:
             "| example | what it is | task | loss and arguments | inference | also listed |",
             "|---|---|---|---|---|---|"]
     for ex in EXAMPLES.values():
-        r = recommend(targets=read_targets(example_path(ex.name), ex.target, use_pandas=False))
+        r = _recommend.recommend(targets=read_targets(example_path(ex.name), ex.target, use_pandas=False))
         kw = ", ".join(f"{k}={_short(v)}" for k, v in r.loss_kwargs.items())
         alts = ", ".join(_alt_label(a) for a in r.alternatives if a.kind != "hidden_activation")
         out.append(f"| `{ex.name}` | {_cell(ex.description)} | {r.task} | `{r.loss}({kw})` | {r.inference} | "
