@@ -157,3 +157,20 @@ def test_explain_and_lint_share_codes(capsys):
     from actloss.lint.rules import CODES
 
     assert set(CODES) == {c for c, e in CATALOGUE.items() if e.kind == "static"}
+
+
+def test_notebook_cell_that_does_not_parse_is_skipped(tmp_path, capsys):
+    nb = tmp_path / "exercise.ipynb"
+    nb.write_text(
+        _notebook(
+            [
+                ("code", "import torch\nimport torch.nn as nn\n"),
+                ("code", "model = ___  # TODO: define the model\nfor x in:\n"),
+                ("code", "criterion = nn.BCELoss()\nloss = criterion(torch.sigmoid(x), y)\n"),
+            ]
+        )
+    )
+    assert main(["lint", str(nb)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"{nb}:cell_3:2:8: AL101 ")
+    assert captured.err == ""

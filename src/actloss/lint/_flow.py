@@ -38,6 +38,7 @@ class V:
     indexed: bool = False  # a column / slice was taken (``p[:, 1]``)
     where: str = ""  # "Net.forward" when the value comes out of a model
     origin_fn: object = field(default=None, compare=False)  # function node where ``origin`` lives
+    items: tuple = ()  # tuple: the values of its elements (``return validity, label``)
 
 
 def join(a: V | None, b: V | None) -> V | None:
@@ -45,6 +46,9 @@ def join(a: V | None, b: V | None) -> V | None:
         return None
     if a == b:
         return a if a.origin is b.origin else replace(a, origin=None)
+    if a.kind == b.kind == "tuple" and len(a.items) == len(b.items):
+        items = tuple(join(x, y) for x, y in zip(a.items, b.items))
+        return V("tuple", items=items) if any(i is not None for i in items) else None
     return None
 
 
@@ -247,6 +251,12 @@ class FileAnalysis:
                     self._class_mixed.add(cname)  # e.g. softmax only when not self.training
                 if result is not None and result.kind in ("act", "logits"):
                     result = replace(result, where=f"{cname}.forward")
+                elif result is not None and result.kind == "tuple":
+                    items = tuple(
+                        replace(i, where=f"{cname}.forward") if i is not None and i.kind in ("act", "logits") else None
+                        for i in result.items
+                    )
+                    result = V("tuple", items=items) if any(i is not None for i in items) else None
                 else:
                     result = None
             self._class_out[cname] = result
@@ -395,6 +405,8 @@ class FileAnalysis:
             values: list[V | None] = [None] * len(target.elements)
             if isinstance(value_expr, (cst.Tuple, cst.List)) and len(value_expr.elements) == len(values):
                 values = [self.eval(e.value, env, cls) for e in value_expr.elements]
+            elif value is not None and value.kind == "tuple" and len(value.items) == len(values):
+                values = list(value.items)
             for el, v in zip(target.elements, values):
                 self._assign(el.value, v, env, cls, attrs)
 
@@ -581,9 +593,19 @@ class FileAnalysis:
                 return None
             if base_v.kind == "eye":
                 return V("onehot", origin=expr)
+            if base_v.kind == "tuple":
+                idx = _int_index(expr)
+                if idx is not None and -len(base_v.items) <= idx < len(base_v.items):
+                    return base_v.items[idx]
+                return None
             if base_v.kind in ("act", "onehot", "multihot", "logits", "out"):
                 return replace(base_v, indexed=True)
             return None
+        if isinstance(expr, cst.Tuple) and 1 < len(expr.elements) <= 8:
+            if any(isinstance(e, cst.StarredElement) for e in expr.elements):
+                return None
+            items = tuple(self.eval(e.value, env, cls) for e in expr.elements)
+            return V("tuple", items=items) if any(i is not None for i in items) else None
         if isinstance(expr, cst.IfExp):
             return join(self.eval(expr.body, env, cls), self.eval(expr.orelse, env, cls))
         return None
@@ -662,6 +684,13 @@ class FileAnalysis:
             return self._sequential(call, env, cls)
         if qn in N.TRANSPARENT_FUNCS:
             return self.eval(_arg(call, 0, "input"), env, cls)
+        if qn == "torch.nn.parallel.data_parallel":  # data_parallel(module, input, device_ids): calls module
+            m = self.eval(_arg(call, 0, "module"), env, cls)
+            if m is not None and m.kind == "model":
+                return m.out
+            if m is not None and m.kind == "actmod":
+                return V("act", m.detail, origin=call, origin_fn=self._fn)
+            return None
         if qn == "torch.log":
             v = self.eval(_arg(call, 0, "input"), env, cls)
             if v is not None and v.kind == "act" and v.detail == "softmax":
@@ -735,6 +764,17 @@ class FileAnalysis:
         if out is not None:
             out = replace(out, where="nn.Sequential")
         return V("model", "Sequential", origin=call, out=out, depth=hidden_sat)
+
+
+def _int_index(expr: cst.Subscript) -> int | None:
+    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+        return None
+    v = expr.slice[0].slice.value
+    if isinstance(v, cst.Integer):
+        return int(v.value)
+    if isinstance(v, cst.UnaryOperation) and isinstance(v.operator, cst.Minus) and isinstance(v.expression, cst.Integer):
+        return -int(v.expression.value)
+    return None
 
 
 def _not_none(expr) -> bool:  # noqa: ANN001

@@ -99,17 +99,39 @@ def notebook_source(data: bytes) -> tuple[bytes, list[tuple[int, int]]]:
             continue
         src = cell.get("source", "")
         text = "".join(src) if isinstance(src, list) else str(src)
-        for i, line in enumerate(text.splitlines(), start=1):
+        cell_lines = []
+        for line in text.splitlines():
             stripped = line.lstrip()
             if stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")):
                 line = line[: len(line) - len(stripped)] + "# " + stripped
+            cell_lines.append(line)
+        if not _parses("\n".join(cell_lines)):
+            # an unfinished exercise cell (``model = ___``): skipped, so that the other cells are linted
+            cell_lines = ["# (cell skipped: not valid Python)"] + ["#" for _ in cell_lines[1:]]
+        for i, line in enumerate(cell_lines, start=1):
             lines.append(line)
             where.append((number, i))
     return ("\n".join(lines) + "\n").encode("utf-8"), where
 
 
-def _strip(v: V) -> V:
-    return replace(v, origin=None, origin_fn=None, out=None)
+def _parses(text: str) -> bool:
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences in a notebook are not our business
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _strip(v: V | None) -> V | None:
+    """A value without its tree nodes, small enough to send between processes."""
+    if v is None:
+        return None
+    return replace(v, origin=None, origin_fn=None, out=None, items=tuple(_strip(i) for i in v.items))
 
 
 def lint_file(
@@ -127,7 +149,7 @@ def lint_file(
         findings, _, facts = lint_module(
             module, path, project=project, select=select, ignore=ignore, source=text
         )
-        classes = {k: _strip(v) for k, v in facts.class_outputs.items() if v.kind == "act"}
+        classes = {k: _strip(v) for k, v in facts.class_outputs.items() if v.kind in ("act", "tuple")}
     except LintError as exc:
         return [], FileError(path, str(exc)), {}
     except RecursionError:

@@ -1,0 +1,115 @@
+"""Precision and recall of ``actloss lint`` on public PyTorch code that no one here wrote.
+
+The corpus is pointers only: ``repos.csv`` (repository, commit) and ``labels.csv`` (repository, path, line,
+code, note: every mistake a person found by reading the code, whether or not the linter reports it). Nothing
+of those repositories is stored here. At evaluation time each repository is read from a local git mirror
+(``--mirrors``, laid out as ``<owner>+<name>/repo``, the layout of this workplace's snapshot tool; a plain
+``git clone --bare`` at the listed commit works too), its ``.py`` and ``.ipynb`` files at the pinned commit are
+written to a temporary directory, ``actloss lint`` runs over each repository as one tree, and each finding is
+matched to the labels by (repository, path, line, code).
+
+A finding with no label is a false positive; a label with no finding a false negative. ``reviewed.csv`` lists
+the findings that were checked and judged wrong (false positives), with the reason, so that a reader can
+audit every count.
+
+    python tests/lint/corpus/evaluate.py [--mirrors /work/.mirror] [--codes AL101,...,AL106]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).parent
+STATIC_CODES = ("AL101", "AL102", "AL103", "AL104", "AL105", "AL106")
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    with open(HERE / name, newline="") as fh:
+        return [row for row in csv.DictReader(fh) if not row[next(iter(row))].startswith("#")]
+
+
+def extract(git_dir: Path, commit: str, dest: Path) -> int:
+    """Write the .py / .ipynb files of ``commit`` under ``dest``; return how many."""
+    names = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", "--name-only", commit],
+        check=True, capture_output=True,
+    ).stdout.decode("utf-8", "surrogateescape").split("\0")
+    names = [n for n in names if n.endswith((".py", ".ipynb"))]
+    for name in names:
+        blob = subprocess.run(
+            ["git", f"--git-dir={git_dir}", "show", f"{commit}:{name}"], capture_output=True
+        )
+        if blob.returncode != 0:  # absent from the snapshot (large files): skipped, and said so
+            print(f"  skipped {name}: not in the mirror", file=sys.stderr)
+            continue
+        out = dest / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(blob.stdout)
+    return len(names)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="precision/recall of actloss lint on the labelled corpus")
+    ap.add_argument("--mirrors", default="/work/.mirror", help="directory of <owner>+<name>/repo git mirrors")
+    ap.add_argument("--codes", default=",".join(STATIC_CODES), help="codes to score (comma-separated)")
+    ap.add_argument("--show", action="store_true", help="list every false positive and false negative")
+    args = ap.parse_args(argv)
+    codes = tuple(c.strip().upper() for c in args.codes.split(",") if c.strip())
+
+    from actloss.lint import lint_paths
+
+    repos = read_csv("repos.csv")
+    labels = {(r["repo"], r["path"], int(r["line"]), r["code"]) for r in read_csv("labels.csv")}
+    findings: set[tuple[str, str, int, str]] = set()
+    n_files = 0
+    missing = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in repos:
+            git_dir = Path(args.mirrors) / r["repo"].replace("/", "+") / "repo"
+            if not git_dir.exists():
+                missing.append(r["repo"])
+                continue
+            root = Path(tmp) / r["repo"].replace("/", "+")
+            root.mkdir()
+            n_files += extract(git_dir, r["commit"], root)
+            report = lint_paths([str(root)], jobs=1)
+            for f in report.findings:
+                if f.code in codes:
+                    rel = str(Path(f.path).relative_to(root))
+                    # notebook findings are labelled "path#cell_N" with the line inside the cell
+                    if f.cell is not None:
+                        rel = f"{rel}#cell_{f.cell}"
+                    findings.add((r["repo"], rel, f.line, f.code))
+    if missing:
+        print(f"not evaluated (no mirror): {', '.join(missing)}", file=sys.stderr)
+        labels = {lab for lab in labels if lab[0] not in missing}
+    labels = {lab for lab in labels if lab[3] in codes}
+    tp, fp, fn = labels & findings, findings - labels, labels - findings
+    per = {c: Counter() for c in codes}
+    for name, group in (("tp", tp), ("fp", fp), ("fn", fn)):
+        for item in group:
+            per[item[3]][name] += 1
+    print(f"{len(repos) - len(missing)} repositories, {n_files} files, {len(labels)} labelled mistakes")
+    print(f"{'code':<7}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>9}")
+    for c in codes:
+        k = per[c]
+        prec = k["tp"] / (k["tp"] + k["fp"]) if k["tp"] + k["fp"] else float("nan")
+        rec = k["tp"] / (k["tp"] + k["fn"]) if k["tp"] + k["fn"] else float("nan")
+        print(f"{c:<7}{k['tp']:>5}{k['fp']:>5}{k['fn']:>5}{prec:>11.1%}{rec:>9.1%}")
+    prec = len(tp) / (len(tp) + len(fp)) if tp or fp else float("nan")
+    rec = len(tp) / (len(tp) + len(fn)) if tp or fn else float("nan")
+    print(f"{'all':<7}{len(tp):>5}{len(fp):>5}{len(fn):>5}{prec:>11.1%}{rec:>9.1%}")
+    if args.show:
+        for name, group in (("false positive", fp), ("false negative", fn)):
+            for item in sorted(group):
+                print(f"{name}: {item[0]} {item[1]}:{item[2]} {item[3]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
