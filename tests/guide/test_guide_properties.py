@@ -127,3 +127,22 @@ def test_scaling_by_powers_of_two_keeps_loss_and_scales_delta(seed, k, heavy, n)
 def test_explicit_task_always_wins(counts, task):
     y = np.repeat(np.arange(len(counts)), counts)
     assert recommend(task, targets=y).task == task
+
+
+positive = st.lists(st.floats(1e-3, 1e3, allow_nan=False), min_size=12, max_size=80, unique=True)
+
+
+@SETTINGS
+@given(ys=positive, scale=st.floats(1e-4, 1e4))
+def test_scaling_positive_targets_keeps_regression_in_reach(ys, scale):
+    """Scaled into [0, 1], positive continuous targets read as proportions; regression stays listed."""
+    y = np.array(ys)
+    scaled = y * scale
+    if np.all(scaled == np.round(scaled)):
+        return  # scaled onto whole numbers: no longer continuous
+    r = recommend(targets=scaled)
+    if r.task == "bounded_regression":
+        assert scaled.max() <= 1
+        assert [a.name for a in r.alternatives if a.kind == "task"] == ["regression"]
+    else:
+        assert r.task == "regression"

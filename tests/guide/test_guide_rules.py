@@ -252,6 +252,7 @@ def test_fractions_make_bounded_regression():
         r = recommend(targets=y)
         assert r.task == "bounded_regression", y
         assert r.loss == "binary_cross_entropy_with_logits" and r.inference == "sigmoid"
+        assert _task_alts(r) == ["regression"]  # a quantity that merely lies in [0, 1]
 
 
 def _gross(n: int, k: int, seed: int = 5) -> np.ndarray:

@@ -686,7 +686,8 @@ def recommend(
         parts = _counts(t)
 
     for other in other_tasks:
-        parts.alternatives.insert(0, Alternative("task", other, {}, _OTHER_READING[other]))
+        when = _OTHER_READING.get((rule.name if rule else "", other), _OTHER_READING.get(("", other), ""))
+        parts.alternatives.insert(0, Alternative("task", other, {}, when))
     if other_tasks:
         reasons.append(f"Ambiguous: these targets could also be read as {', '.join(other_tasks)}; pass task= "
                        "to choose.")
@@ -727,13 +728,17 @@ def recommend(
     )
 
 
+_COUNTS_READING = "if the integers are counts (events, items) rather than class codes: Poisson NLL on the log-rate"
+_SCORES_READING = "if the integers are ordered scores rather than unordered classes: regression on the values"
+_CODES_READING = "if the integers are class codes rather than counts: cross-entropy over one logit per class"
+_QUANTITY_READING = ("if the values are a quantity that merely lies in [0, 1] (a rescaled measurement) rather "
+                     "than proportions or probabilities: MSE on a linear output")
 _OTHER_READING = {
-    "count_regression": "if the integers are counts (events, items) rather than class codes: Poisson NLL on "
-                        "the log-rate",
-    "regression": "if the integers are ordered scores rather than unordered classes: regression on the "
-                  "values",
-    "multiclass": "if the integers are class codes rather than counts: cross-entropy over one logit per "
-                  "class",
+    ("", "count_regression"): _COUNTS_READING,
+    ("", "regression"): _SCORES_READING,
+    ("", "multiclass"): _CODES_READING,
+    ("fractions", "regression"): _QUANTITY_READING,
+    ("fractions-2d", "regression"): _QUANTITY_READING,
 }
 
 
