@@ -728,11 +728,12 @@ def recommend(
     )
 
 
-_COUNTS_READING = "if the integers are counts (events, items) rather than class codes: Poisson NLL on the log-rate"
+_COUNTS_READING = ("if the integers are counts (events, items) rather than class codes: Poisson NLL on the "
+                   "log-rate")
 _SCORES_READING = "if the integers are ordered scores rather than unordered classes: regression on the values"
 _CODES_READING = "if the integers are class codes rather than counts: cross-entropy over one logit per class"
-_QUANTITY_READING = ("if the values are a quantity that merely lies in [0, 1] (a rescaled measurement) rather "
-                     "than proportions or probabilities: MSE on a linear output")
+_QUANTITY_READING = ("if the values are a quantity that merely lies in [0, 1] (a rescaled measurement) "
+                     "rather than proportions or probabilities: MSE on a linear output")
 _OTHER_READING = {
     ("", "count_regression"): _COUNTS_READING,
     ("", "regression"): _SCORES_READING,
