@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -685,9 +685,10 @@ def recommend(
     else:
         parts = _counts(t)
 
-    for other in other_tasks:
-        when = _OTHER_READING.get((rule.name if rule else "", other), _OTHER_READING.get(("", other), ""))
-        parts.alternatives.insert(0, Alternative("task", other, {}, when))
+    readings = [Alternative("task", other, {}, _OTHER_READING.get((rule.name if rule else "", other),
+                                                                  _OTHER_READING.get(("", other), "")))
+                for other in other_tasks]
+    parts.alternatives[:0] = readings  # the other reading of the targets comes first
     if other_tasks:
         reasons.append(f"Ambiguous: these targets could also be read as {', '.join(other_tasks)}; pass task= "
                        "to choose.")
