@@ -247,3 +247,14 @@ def test_model_only_doctor_without_criterion() -> None:
     doctor = train(model, nn.CrossEntropyLoss(), Data().classes, steps=12, criterion=None)
     assert doctor.findings == []      # no criterion: the loss checks cannot run, and nothing else is wrong
     assert doctor.criterion is None
+
+
+# dynamo itself reads .grad of the non-leaf tensors passed between the graphs that the eager hooks split: a
+# warning inside torch, not from the doctor
+@pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf Tensor:UserWarning")
+def test_compiled_model_layers_are_named_as_in_the_original() -> None:
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3), nn.Softmax(dim=1))
+    compiled = torch.compile(model, backend="eager")   # the eager backend: dynamo's tracing, no C++ toolchain
+    loss = nn.CrossEntropyLoss()
+    f = only(train(compiled, loss, Data().classes, steps=3), "AL102")
+    assert f.where == "3"

@@ -48,6 +48,13 @@ def _first_tensor(value: Any) -> Any:
     return None
 
 
+def _path(name: str) -> str:
+    """Module path as in the original model: torch.compile's wrapper adds '_orig_mod.' in front."""
+    if name == "_orig_mod":
+        return ""
+    return name[len("_orig_mod."):] if name.startswith("_orig_mod.") else name
+
+
 def _check_int(name: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}; received {name}={value!r}")
@@ -75,12 +82,14 @@ class Doctor:
             else:
                 self._criterion_fn = criterion
         self._model = weakref.ref(model)
+        self._compiled = type(model).__name__ == "OptimizedModule"   # what torch.compile(model) returns
         self._modules: list[tuple[str, Any, str, str, bool]] = [
-            (name, weakref.ref(m), _role(m), type(m).__name__, next(iter(m.children()), None) is not None)
+            (_path(name), weakref.ref(m), _role(m), type(m).__name__, next(iter(m.children()), None) is not None)
             for name, m in model.named_modules()
         ]
         self._params: list[tuple[str, Any]] = [
-            (name.rpartition(".")[0], weakref.ref(p)) for name, p in model.named_parameters() if p.requires_grad
+            (_path(name.rpartition(".")[0]), weakref.ref(p))
+            for name, p in model.named_parameters() if p.requires_grad
         ]
         self._checks = all_checks()
         self._findings: list[Finding] = []
@@ -108,14 +117,24 @@ class Doctor:
         for name, ref, role, kind, container in self._modules:
             m = ref()
             if m is not None:
-                self._handles.append(m.register_forward_hook(self._forward_hook(name, role, kind, container)))
+                hook = self._forward_hook(name, role, kind, container)
+                self._handles.append(m.register_forward_hook(self._eager(hook)))
         crit = self._criterion_module() if self._criterion_module is not None else None
         if crit is not None:
-            self._handles.append(crit.register_forward_hook(self._criterion_hook, with_kwargs=True))
+            self._handles.append(crit.register_forward_hook(self._eager(self._criterion_hook), with_kwargs=True))
         for _, ref in self._params:
             p = ref()
             if p is not None:
                 self._handles.append(p.register_hook(self._grad_hook))
+
+    def _eager(self, hook: Callable[..., Any]) -> Callable[..., Any]:
+        """Under torch.compile, run the hook eagerly instead of tracing it (it has Python side effects); the
+        wrapper costs a few microseconds per call, so it is used only on compiled models."""
+        if not self._compiled:
+            return hook
+        import torch
+
+        return torch.compiler.disable(hook)
 
     def _uninstall(self) -> None:
         handles, self._handles = self._handles, []
