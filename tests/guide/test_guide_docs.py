@@ -142,3 +142,23 @@ def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
     assert result.attempted > 0
+
+
+def test_weights_agree_with_the_core_helpers_when_they_exist():
+    """The guide computes its own weights (no import-time dependency); where the core's class_weights exists,
+    the numbers must agree up to normalisation (inverse and effective-number weights)."""
+    import actloss
+
+    try:
+        class_weights = actloss.class_weights
+    except AttributeError:
+        pytest.skip("actloss.class_weights is not in the core yet")
+    counts = [500, 120, 7]
+    r = recommend(targets=np.repeat([0, 1, 2], counts))
+    inv = np.asarray(class_weights(counts, method="inverse"), dtype=float)
+    ours = np.asarray(r.loss_kwargs["weight"])
+    assert inv / inv[0] == pytest.approx(ours / ours[0], rel=1e-5)
+    eff = np.asarray(class_weights(counts, method="effective_number", beta=0.999), dtype=float)
+    alt = np.asarray(next(a.kwargs["weight"] for a in r.alternatives
+                          if a.name == "cross_entropy" and "weight" in a.kwargs))
+    assert eff / eff[0] == pytest.approx(alt / alt[0], rel=1e-5)
