@@ -102,3 +102,18 @@ def test_fix_on_positive_fixtures_parses_and_only_lowers_findings(case: Path):
     after_findings = lint_source(after)
     assert len(after_findings) == len(before_findings) - n
     assert all(not f.fixable for f in after_findings)
+
+
+def test_cross_file_resolves_the_right_module(tmp_path):
+    """Two packages define a ``Net``; only one returns softmax. Each train.py imports its own."""
+    soft = "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x.softmax(1)\n"
+    raw = "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n"
+    train = "import torch.nn as nn\nfrom models import Net\n\nloss = nn.CrossEntropyLoss()(Net()(x), y)\n"
+    for pkg, models in (("a", soft), ("b", raw)):
+        (tmp_path / pkg).mkdir()
+        (tmp_path / pkg / "models.py").write_text(models)
+        (tmp_path / pkg / "train.py").write_text(train)
+    report = lint_paths([str(tmp_path)], jobs=1)
+    assert [(Path(f.path).relative_to(tmp_path).as_posix(), f.code) for f in report.findings] == [
+        ("a/train.py", "AL102")
+    ]

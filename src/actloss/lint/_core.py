@@ -142,8 +142,10 @@ def parse_text(source: str | bytes) -> tuple[cst.Module, str]:
         raise LintError("cannot parse: expression nested too deeply") from None
 
 
-def analyse(module: cst.Module, source: str, project: dict[str, V] | None = None):  # noqa: ANN201
-    analysis = FileAnalysis(module, project)
+def analyse(  # noqa: ANN201
+    module: cst.Module, source: str, project: dict[str, V] | None = None, module_name: str = ""
+):
+    analysis = FileAnalysis(module, project, module_name)
     try:
         facts = analysis.run()
     except RecursionError:
@@ -165,11 +167,12 @@ def lint_module(
     select: Sequence[str] = ("AL",),
     ignore: Sequence[str] = (),
     source: str | None = None,
+    module_name: str = "",
 ) -> tuple[list[Finding], list[RawFinding], FileFacts]:
     """Findings for a parsed module (noqa and select/ignore applied), the raw findings kept, and the facts.
     ``source``: the module's text when the caller has it (regenerating it costs as much as the analysis)."""
     source = module.code if source is None else source
-    _, facts, raws = analyse(module, source, project)
+    _, facts, raws = analyse(module, source, project, module_name)
     raws = [r for r in raws if selected(r.code, select, ignore)]
     if not raws:
         return [], [], facts

@@ -132,12 +132,16 @@ def _param_names(fn: cst.FunctionDef) -> list[str]:
 
 
 class FileAnalysis:
-    """Run the interpreter over one module. ``project``: class name -> output value, from other files."""
+    """Run the interpreter over one module. ``project``: ``"pkg.models.Net"`` -> what calling a ``Net``
+    returns, for classes of other files; ``module_name``: this file's dotted name (for relative imports)."""
 
-    def __init__(self, module: cst.Module, project: dict[str, V] | None = None) -> None:
+    def __init__(
+        self, module: cst.Module, project: dict[str, V] | None = None, module_name: str = ""
+    ) -> None:
         self.module = module
         self.imports = N.ImportTable(module)
         self.project = project or {}
+        self.module_name = module_name
         self.classes: dict[str, cst.ClassDef] = {}
         self.functions: dict[str, cst.FunctionDef] = {}
         for stmt in module.body:
@@ -708,11 +712,40 @@ class FileAnalysis:
             return V("weights", origin=call)
         if qn.startswith(N.LOGIT_MODEL_PREFIXES):
             return V("model", qn.rsplit(".", 1)[-1], out=V("logits", qn.rsplit(".", 1)[-1]))
-        if not qn.startswith(("torch.", "numpy.", "sklearn.")):
-            last = qn.rsplit(".", 1)[-1]
-            if last in self.project:
-                return V("model", last, out=self.project[last])
+        if self.project and not qn.startswith(("torch.", "numpy.", "sklearn.")):
+            out = self._project_class(qn)
+            if out is not None:
+                return V("model", qn.rsplit(".", 1)[-1], out=out)
         return None
+
+    def _project_class(self, qn: str) -> V | None:
+        """The output of an imported class of the linted tree: ``from .models import Net`` is
+        ``<this package>.models.Net``; the tree's key may be shorter or longer than the import (the tree's root
+        is not the import root), so a match at a dot boundary counts. Ambiguous matches count as unknown."""
+        if qn.startswith("."):
+            dots = len(qn) - len(qn.lstrip("."))
+            package = self.module_name.split(".")[:-1]
+            if dots > 1:
+                package = package[: len(package) - (dots - 1)]
+            qn = ".".join([*package, qn.lstrip(".")]).strip(".")
+        if "." not in qn:
+            return None
+        mod, cls = qn.rsplit(".", 1)
+        package = self.module_name.rsplit(".", 1)[0] if "." in self.module_name else ""
+        # A module of the tree beside this file, or at the tree's root, answers exactly (even "unknown").
+        for candidate in (f"{package}.{mod}" if package else mod, mod):
+            known = self.project.get(candidate)
+            if known is not None and known.kind == "module":
+                out = self.project.get(f"{candidate}.{cls}")
+                return out if out is not None and out.kind != "module" else None
+        found = [
+            v
+            for key, v in self.project.items()
+            if v.kind != "module" and (key == qn or key.endswith("." + qn) or qn.endswith("." + key))
+        ]
+        if not found or any(f != found[0] for f in found):
+            return None
+        return found[0]
 
     def _act(self, act: str, arg: V | None, call: cst.Call) -> V:
         depth = 0

@@ -41,6 +41,20 @@ class LintReport:
     files: int = 0
 
 
+_ROOTS: dict[str, str] = {}  # file -> the directory it was found under (for its dotted module name)
+
+
+def module_name(path: str, root: str) -> str:
+    """``pkg/models.py`` under ``root`` -> ``pkg.models`` (``__init__`` names the package)."""
+    rel = os.path.relpath(path, root) if root else os.path.basename(path)
+    parts = [p for p in rel.replace(os.sep, "/").split("/") if p not in ("", ".")]
+    if parts:
+        parts[-1] = parts[-1].rsplit(".", 1)[0]
+        if parts[-1] == "__init__":
+            parts.pop()
+    return ".".join(p for p in parts if p.isidentifier())
+
+
 def discover(paths: Iterable[str]) -> Iterator[str | FileError]:
     """Source files under ``paths`` (sorted per directory; symlinked directories are not followed)."""
     seen: set[str] = set()
@@ -54,6 +68,7 @@ def discover(paths: Iterable[str]) -> Iterator[str | FileError]:
             if root not in seen:
                 seen.add(root)
                 yield root
+                _ROOTS[root] = os.path.dirname(root)
             continue
         del st
         errors: list[OSError] = []
@@ -64,6 +79,7 @@ def discover(paths: Iterable[str]) -> Iterator[str | FileError]:
                     path = os.path.join(dirpath, name)
                     if path not in seen:
                         seen.add(path)
+                        _ROOTS[path] = root
                         yield path
         for exc in errors:
             yield FileError(getattr(exc, "filename", root) or root, f"cannot read: {exc.strerror or exc}")
@@ -139,6 +155,7 @@ def lint_file(
     select: Sequence[str] = ("AL",),
     ignore: Sequence[str] = (),
     project: dict[str, V] | None = None,
+    module_name: str = "",
 ) -> tuple[list[Finding], FileError | None, dict[str, V]]:
     """Findings, the error (if the file could not be linted) and the class outputs of one file."""
     try:
@@ -147,9 +164,13 @@ def lint_file(
             return [], None, {}
         module, text = parse_text(data)
         findings, _, facts = lint_module(
-            module, path, project=project, select=select, ignore=ignore, source=text
+            module, path, project=project, select=select, ignore=ignore, source=text, module_name=module_name
         )
-        classes = {k: _strip(v) for k, v in facts.class_outputs.items() if v.kind in ("act", "tuple")}
+        classes = {
+            f"{module_name}.{k}".lstrip("."): _strip(v)
+            for k, v in facts.class_outputs.items()
+            if v.kind in ("act", "tuple")
+        }
     except LintError as exc:
         return [], FileError(path, str(exc)), {}
     except RecursionError:
@@ -194,21 +215,24 @@ def lint_paths(
             files.append(item)
     report.files = len(files)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    tasks = [(p, tuple(select), tuple(ignore), None) for p in files]
+    names = [module_name(p, _ROOTS.get(p, "")) for p in files]
+    tasks = [(p, tuple(select), tuple(ignore), None, m) for p, m in zip(files, names)]
     results = _map(tasks, jobs)
-    # The cross-file index: class name -> output, dropped when two files disagree.
-    index: dict[str, V | None] = {}
+    # The cross-file index: "pkg.models.Net" -> what calling a Net returns.
+    project: dict[str, V] = {}
     for _, _, classes in results:
-        for name, out in classes.items():
-            index[name] = out if index.get(name, out) == out else None
-    project = {k: v for k, v in index.items() if v is not None}
+        project.update(classes)
     if project:
+        for name in names:  # every module of the tree, so that an import resolves to the right file
+            project.setdefault(name, V("module", name))
+        short = {k.rsplit(".", 1)[-1] for k, v in project.items() if v.kind != "module"}
         again = [
             i
             for i, p in enumerate(files)
-            if results[i][1] is None and _mentions(p, [n for n in project if n not in results[i][2]])
+            if results[i][1] is None
+            and _mentions(p, [n for n in short if not any(k.endswith("." + n) or k == n for k in results[i][2])])
         ]
-        redo = _map([(files[i], tuple(select), tuple(ignore), project) for i in again], jobs)
+        redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in again], jobs)
         for i, r in zip(again, redo):
             results[i] = r
     for findings, error, _ in results:
