@@ -9,6 +9,7 @@ loss, checked for NaN/inf at the next sync.
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 import weakref
 from typing import Any, Callable
@@ -355,9 +356,13 @@ class Doctor:
         host = pending.fetch()
         sample = Sample(step=self._step)
         sample.losses = [(s, v if isinstance(v, float) else float(host[v][0])) for s, v in loss_slots]
+        finite = pending.all_finite and all(math.isfinite(v) for _, v in sample.losses)
+        sample.all_finite = finite
+        known = True if finite else None
+        acts = sample.acts
         for name, role, kind, slots, numel in self._acts:
-            values = host[slots[0]] if len(slots) == 1 else [float(host[i][0]) for i in slots]
-            sample.acts.append(ActRecord(name, role, values if len(slots) == 1 else _arr(values), numel, kind))
+            values = host[slots[0]] if len(slots) == 1 else _arr([float(host[i][0]) for i in slots])
+            acts.append(ActRecord(name, role, values, numel, kind, known))
         for modules, l2 in self._grads:
             sample.grads.append(GradRecord(modules, host[l2]))
         sample.calls = [resolve_call(rec, host) for rec in self._calls]

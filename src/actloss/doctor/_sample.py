@@ -23,10 +23,11 @@ class ActRecord:
     values: np.ndarray
     numel: int
     kind: str = ""   # 'Sigmoid', 'Tanh', 'ReLU', ...
-    finite: bool = field(init=False)
+    finite: bool | None = None   # None: computed from values
 
     def __post_init__(self) -> None:
-        self.finite = bool(np.isfinite(self.values).all())
+        if self.finite is None:
+            self.finite = bool(np.isfinite(self.values).all())
 
 
 @dataclass
@@ -41,6 +42,7 @@ class GradRecord:
 @dataclass
 class Sample:
     step: int
+    all_finite: bool = False        # True: every loss, activation, gradient and loss-input statistic is finite
     losses: list[tuple[int, float]] = field(default_factory=list)   # every step since the previous sync
     acts: list[ActRecord] = field(default_factory=list)             # forward completion order
     grads: list[GradRecord] = field(default_factory=list)           # one per backward pass

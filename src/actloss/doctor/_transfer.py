@@ -15,10 +15,11 @@ class Pending:
     device (for a CUDA model: one synchronisation per sync point instead of one per hook).
     """
 
-    __slots__ = ("_tensors",)
+    __slots__ = ("_tensors", "all_finite")
 
     def __init__(self) -> None:
         self._tensors: list[Any] = []
+        self.all_finite = True   # after fetch: whether every fetched value was finite (the common, fast case)
 
     def add(self, tensor: Any) -> int:
         self._tensors.append(tensor)
@@ -31,6 +32,7 @@ class Pending:
         import torch
 
         tensors, self._tensors = self._tensors, []
+        self.all_finite = True
         if not tensors:
             return []
         by_device: dict[Any, list[int]] = {}
@@ -45,6 +47,7 @@ class Pending:
             # cat promotes mixed dtypes (counts, float16 stats) to one floating dtype; one copy per device
             host = torch.cat(parts).cpu().numpy().astype(np.float64) if len(parts) > 1 else \
                 parts[0].cpu().numpy().astype(np.float64)
+            self.all_finite = self.all_finite and bool(np.isfinite(host).all())
             for k, i in enumerate(scalars):
                 out[i] = host[k:k + 1]
             pos = len(scalars)

@@ -40,19 +40,23 @@ class Alternative:
     """Another choice and when to prefer it.
 
     kind: 'loss' (a registry loss name with kwargs), 'task' (another reading of the targets) or
-    'hidden_activation'.
+    'hidden_activation'. ``data_dependent`` names loss arguments to compute from the training labels (with the
+    formula) when no targets were given.
     """
 
     kind: str
     name: str
     kwargs: dict[str, Any] = field(default_factory=dict)
     when: str = ""
+    data_dependent: dict[str, str] = field(default_factory=dict)  # arguments to compute from your labels
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "kwargs": jsonable(self.kwargs), "when": self.when}
+        return {"kind": self.kind, "name": self.name, "kwargs": jsonable(self.kwargs), "when": self.when,
+                "data_dependent": dict(self.data_dependent)}
 
     def __str__(self) -> str:
-        args = ", ".join(f"{k}={_short(v)}" for k, v in self.kwargs.items())
+        args = ", ".join([f"{k}={_short(v)}" for k, v in self.kwargs.items()]
+                         + [f"{k}=<from data>" for k in self.data_dependent])
         call = f"{self.name}({args})" if self.kind == "loss" else self.name
         return f"[{self.kind}] {call}: {self.when}"
 

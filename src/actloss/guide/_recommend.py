@@ -208,7 +208,8 @@ def _binary(t: Targets | None, imbalanced: bool | None, positive_label: Any) -> 
             p.alternatives.append(Alternative(
                 "loss", "binary_cross_entropy_with_logits", {},
                 f"with pos_weight = n_negative / n_positive when the classes are imbalanced (ratio >= "
-                f"{T.IMBALANCE_RATIO:g}, IMBALANCE_RATIO)"))
+                f"{T.IMBALANCE_RATIO:g}, IMBALANCE_RATIO)",
+                data_dependent={"pos_weight": "n_negative / n_positive in the training labels"}))
         return p
     labels, counts = _distinct_labels(t)
     pos_index = 1
@@ -282,7 +283,9 @@ def _multiclass(t: Targets | None, f: Facts | None, imbalanced: bool | None) -> 
                 "loss", "cross_entropy", {},
                 "with class-balanced weights from the effective number of samples (Cui et al., 2019; beta = "
                 f"{T.EFFECTIVE_NUMBER_BETA:g}): milder than n_majority / n_class when the largest classes "
-                "are big"))
+                "are big",
+                data_dependent={"weight": f"(1 - beta) / (1 - beta^n_class), beta = {T.EFFECTIVE_NUMBER_BETA:g}, "
+                                          "normalised to sum to the number of classes"}))
             p.alternatives.append(Alternative(
                 "loss", "softmax_focal_loss", {"gamma": T.FOCAL_GAMMA},
                 f"if the rarest class is under about 5 % of the largest (SEVERE_IMBALANCE_RATIO = "

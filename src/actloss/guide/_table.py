@@ -8,7 +8,7 @@ from actloss.data import EXAMPLES, example_path
 from actloss.guide._io import read_targets
 from actloss.guide._recipe import LOSS_MODULES, Alternative, _short
 from actloss.guide import _recommend
-from actloss.guide._rules import RULES
+from actloss.guide._rules import RULES, Facts, Rule
 from actloss.guide._tasks import ARCHITECTURES, TASK_SPECS, TASKS
 from actloss.guide._thresholds import THRESHOLDS
 
@@ -55,7 +55,7 @@ def decision_table() -> str:
         task = rule.task or "error: pass task="
         others = _others(rule)
         out.append(f"| {i} | `{rule.name}` | {rule.shape}: {_cell(rule.when)} | {task} | "
-                   f"{', '.join(sorted(others)) or '-'} |")
+                   f"{others or '-'} |")
     out += ["", "### Hidden activations", "", "| architecture | hidden activation | alternatives |",
             "|---|---|---|"]
     for arch in (None, *ARCHITECTURES):
@@ -82,22 +82,33 @@ def decision_table() -> str:
 
 
 def _alt_label(a: Alternative) -> str:
-    if a.kind != "loss" or not a.kwargs:
+    if a.kind != "loss" or not (a.kwargs or a.data_dependent):
         return a.name
-    args = ", ".join(f"{k}=[...]" if isinstance(v, list) else f"{k}={v!r}" for k, v in a.kwargs.items())
-    return f"{a.name}({args})"
+    args = [f"{k}=[...]" if isinstance(v, list) else f"{k}={v!r}" for k, v in a.kwargs.items()]
+    args += [f"{k}=<from data>" for k in a.data_dependent]
+    return f"{a.name}({', '.join(args)})"
 
 
-def _others(rule: object) -> set[str]:
-    """Tasks a rule may list as other readings, found by probing its callable with representative facts."""
-    from actloss.guide._rules import Facts
+# The two facts a rule's other readings depend on, with the words for each value.
+_CONDITIONS = (("if non-negative", "if some are negative"), ("if gap-free from 0 or 1", "if not gap-free"))
 
-    found: set[str] = set()
-    for nonneg in (True, False):
-        for contiguous in (True, False):
-            f = Facts(1, "numeric", 100, 1, 5, True, nonneg, False, False, False, False, contiguous, 1.0)
-            found.update(rule.other_tasks(f))  # type: ignore[attr-defined]
-    return found
+
+def _others(rule: Rule) -> str:
+    """The other readings a rule lists, each with the condition under which it is listed (found by probing)."""
+    base = dict(ndim=1, kind="numeric", n_samples=100, n_columns=1, n_distinct=5, integer=True, in_unit=False,
+                zero_one=False, one_hot_rows=False, rows_sum_to_one=False, frequency_ratio=1.0)
+    grid = {(nonneg, gap_free): set(rule.other_tasks(Facts(**base, nonnegative=nonneg, contiguous_codes=gap_free)))
+            for nonneg in (True, False) for gap_free in (True, False)}
+    out = []
+    for task in sorted(set().union(*grid.values())):
+        where = {key for key, found in grid.items() if task in found}
+        label = task
+        for axis, words in enumerate(_CONDITIONS):
+            for value, word in zip((True, False), words):
+                if len(where) < len(grid) and where == {k for k in grid if k[axis] == value}:
+                    label = f"{task} ({word})"
+        out.append(label)
+    return ", ".join(out)
 
 
 def replace_generated(text: str) -> str:

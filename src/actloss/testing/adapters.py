@@ -52,6 +52,23 @@ def value_and_grad(fw: str, fn: Callable[..., Any], x: Any, cot: Any, params: Ma
     if fw == "jax":
         import jax
 
-        y, pullback = jax.vjp(lambda a: fn(a, **params), x)
-        return to_numpy(y), to_numpy(pullback(cot)[0])
+        # under jit, as users run it (and one compilation per shape instead of one per primitive)
+        y, grad = _jax_value_and_vjp(fn, tuple(sorted(params.items())))(x, cot)
+        return to_numpy(y), to_numpy(grad)
     raise ValueError(f"unknown framework {fw!r}")
+
+
+_JAX_CACHE: dict = {}
+
+
+def _jax_value_and_vjp(fn: Callable[..., Any], params: tuple) -> Callable[..., Any]:
+    key = (fn.__name__, params)
+    if key not in _JAX_CACHE:
+        import jax
+
+        def run(x: Any, cot: Any) -> Any:
+            y, pullback = jax.vjp(lambda a: fn(a, **dict(params)), x)
+            return y, pullback(cot)[0]
+
+        _JAX_CACHE[key] = jax.jit(run)
+    return _JAX_CACHE[key]

@@ -18,7 +18,7 @@ class NonFinite(Check):
         self.reported = False
 
     def observe(self, sample: Sample, ctx: Context) -> list[Finding]:
-        if self.reported:
+        if self.reported or sample.all_finite:
             return []  # the first occurrence is the cause; everything after it is NaN too
         bad_loss = [(s, v) for s, v in sample.losses if not math.isfinite(v)]
         bad_act = next((a for a in sample.acts if not a.finite), None)

@@ -77,6 +77,6 @@ SPEC = register(OpSpec(
         "logsumexp = max + log1p(sum of the others), with x - max carried exactly: the dominant entry gets "
         "-log1p(s), a tiny negative number (torch returns -0.0 for [17, 0] in float32; true -4.1e-8)."
     ),
-    example=">>> actloss.log_softmax(np.array([17.0, 0.0]))\narray([-4.13993755e-08, -1.70000000e+01])",
+    example=">>> actloss.log_softmax(np.array([17.0, 0.0]))\narray([-4.13993763e-08, -1.70000000e+01])",
     param_samples=({'axis': 0},),
 ))

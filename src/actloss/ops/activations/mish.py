@@ -78,6 +78,6 @@ SPEC = register(OpSpec(
         "n/(n + 2), n = e(e + 2), for x < 0, so neither side cancels or overflows. Derivative near its zero at "
         "-1.19 bounded by the largest term."
     ),
-    example=">>> actloss.mish(np.array([-1.0, 0.0, 1.0]))\narray([-0.30340147,  0.        ,  0.86509839])",
+    example=">>> actloss.mish(np.array([-1.0, 0.0, 1.0]))\narray([-0.30340146,  0.        ,  0.86509839])",
     references=("Misra, Mish: A Self Regularized Non-Monotonic Activation Function, 2019",),
 ))

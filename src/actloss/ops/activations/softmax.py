@@ -13,8 +13,9 @@ def stable_exp_parts(xp, x, axis):
     +inf (and no NaN), where softmax's limit is ``share``: equal shares among the +inf entries.
     """
     m = xp.max(x, axis=axis, keepdims=True)
-    finite_m = xp.isfinite(m)
-    m_safe = xp.where(finite_m, m, xp.zeros_like(m))
+    # A row's max of +inf is replaced by 0 (those rows take ``share`` below); NaN and -inf stay, so a row holding
+    # NaN, or only -inf (softmax undefined), gives NaN.
+    m_safe = xp.where(m == float("inf"), xp.zeros_like(m), m)
     d_hi, d_lo = nx.two_sum(xp, x, -m_safe)
     e = xp.exp(d_hi)
     e = e + e * d_lo
