@@ -284,8 +284,9 @@ def _multiclass(t: Targets | None, f: Facts | None, imbalanced: bool | None) -> 
                 "with class-balanced weights from the effective number of samples (Cui et al., 2019; beta = "
                 f"{T.EFFECTIVE_NUMBER_BETA:g}): milder than n_majority / n_class when the largest classes "
                 "are big",
-                data_dependent={"weight": f"(1 - beta) / (1 - beta^n_class), beta = {T.EFFECTIVE_NUMBER_BETA:g}, "
-                                          "normalised to sum to the number of classes"}))
+                data_dependent={"weight": f"(1 - beta) / (1 - beta^n_class), beta = "
+                                          f"{T.EFFECTIVE_NUMBER_BETA:g}, normalised to sum to the number of "
+                                          "classes"}))
             p.alternatives.append(Alternative(
                 "loss", "softmax_focal_loss", {"gamma": T.FOCAL_GAMMA},
                 f"if the rarest class is under about 5 % of the largest (SEVERE_IMBALANCE_RATIO = "

@@ -94,10 +94,11 @@ _CONDITIONS = (("if non-negative", "if some are negative"), ("if gap-free from 0
 
 
 def _others(rule: Rule) -> str:
-    """The other readings a rule lists, each with the condition under which it is listed (found by probing)."""
-    base = dict(ndim=1, kind="numeric", n_samples=100, n_columns=1, n_distinct=5, integer=True, in_unit=False,
-                zero_one=False, one_hot_rows=False, rows_sum_to_one=False, frequency_ratio=1.0)
-    grid = {(nonneg, gap_free): set(rule.other_tasks(Facts(**base, nonnegative=nonneg, contiguous_codes=gap_free)))
+    """The other readings a rule lists, each with the condition under which it is listed (by probing)."""
+    base = dict(ndim=1, kind="numeric", n_samples=100, n_columns=1, n_distinct=5, integer=True,
+                in_unit=False, zero_one=False, one_hot_rows=False, rows_sum_to_one=False, frequency_ratio=1.0)
+    grid = {(nonneg, gap_free): set(rule.other_tasks(Facts(**base, nonnegative=nonneg,
+                                                           contiguous_codes=gap_free)))
             for nonneg in (True, False) for gap_free in (True, False)}
     out = []
     for task in sorted(set().union(*grid.values())):

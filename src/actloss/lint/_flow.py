@@ -153,6 +153,7 @@ class FileAnalysis:
         self._class_out: dict[str, V | None] = {}
         self._in_progress: set[str] = set()
         self._class_mixed: set[str] = set()
+        self._fn_out: dict[str, V | None] = {}
         self.bindings: dict[str, dict[str, V | None]] = {}
         self._calls: dict[str, dict[str, list[V | None]]] = {}
         self.facts = FileFacts()
@@ -169,6 +170,7 @@ class FileAnalysis:
             self._calls = {}
             self._class_out = {}
             self._class_attrs = {}
+            self._fn_out = {}
             self._stack_reported = set()
             self.recording = True
             self.globals = {}
@@ -198,7 +200,7 @@ class FileAnalysis:
                 v = values[0]
                 for w in values[1:]:
                     v = join(v, w)
-                if v is not None and v.kind in ("loss", "model", "actmod", "cls"):
+                if v is not None and v.kind in ("loss", "model", "actmod", "cls", "act", "onehot", "multihot"):
                     agreed[pname] = v
             if agreed:
                 result[key] = agreed
@@ -269,6 +271,41 @@ class FileAnalysis:
             self._in_progress.discard(cname)
 
     # ------------------------------------------------------------------ functions
+    def _method(self, cls: str, name: str) -> cst.FunctionDef | None:
+        cdef = self.classes.get(cls)
+        if cdef is None:
+            return None
+        return next(
+            (s for s in cdef.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None
+        )
+
+    def function_output(self, cls: str | None, name: str) -> V | None:
+        """What a call of this file's function (or of ``self.<name>`` in ``cls``) returns on every path,
+        with its parameters unknown (``return torch.sigmoid(self.fc4(h))``)."""
+        key = f"{cls}.{name}" if cls else name
+        if key in self._fn_out:
+            return self._fn_out[key]
+        if key in self._in_progress:
+            return None
+        fn = self._method(cls, name) if cls else self.functions.get(name)
+        if fn is None:
+            return None
+        self._in_progress.add(key)
+        saved, saved_bindings = self.recording, self.bindings
+        self.recording, self.bindings = False, {}
+        try:
+            returns = self._run_function(fn, cls=cls, key=key)
+        finally:
+            self.recording, self.bindings = saved, saved_bindings
+            self._in_progress.discard(key)
+        result = returns[0] if returns else None
+        for r in returns[1:]:
+            result = join(result, r)
+        if result is not None and result.kind not in ("act", "logits", "tuple", "onehot", "multihot", "model", "loss"):
+            result = None
+        self._fn_out[key] = result
+        return result
+
     def _function_env(self, fn: cst.FunctionDef, cls: str | None, key: str) -> dict[str, V | None]:
         env: dict[str, V | None] = dict(self.globals)
         names = _param_names(fn)
@@ -617,10 +654,15 @@ class FileAnalysis:
     def _eval_call(self, call: cst.Call, env, cls) -> V | None:  # noqa: ANN001, C901
         func = call.func
         qn = self.imports.qualify(func)
+        if qn is None and isinstance(func, cst.Name) and func.value not in env and func.value in self.functions:
+            return self.function_output(None, func.value)
         if qn is None and isinstance(func, cst.Attribute):
             method = func.attr.value
             receiver = func.value
             is_self = isinstance(receiver, cst.Name) and receiver.value == "self"
+            if is_self and cls is not None and f"self.{method}" not in env:
+                if self._method(cls, method) is not None and self.class_attrs(cls).get(method) is None:
+                    return self.function_output(cls, method)
             if not is_self:
                 if method in N.ACT_METHODS:
                     return self._act(method, self.eval(receiver, env, cls), call)
