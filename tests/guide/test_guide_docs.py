@@ -52,6 +52,10 @@ def test_table_holds_every_rule_threshold_and_task():
         assert f"`{th.name}` | {th.value:g} |" in table
     for task in TASKS:
         assert f"| {task} | - |" in table
+    # the other readings carry the condition under which a rule lists them
+    assert "| count_regression (if non-negative), regression (if some are negative) |" in table
+    assert "| multiclass (if gap-free from 0 or 1) |" in table
+    assert "binary_cross_entropy_with_logits(pos_weight=<from data>)" in table
 
 
 def test_replace_generated_needs_the_markers():

@@ -104,7 +104,11 @@ def test_binary_without_targets():
     r = recommend("binary", imbalanced=True)
     assert r.loss_kwargs == {} and "pos_weight" in r.data_dependent and r.label_mapping is None
     assert "sigmoid_focal_loss" in _loss_alts(r)
-    assert recommend("binary").data_dependent == {}
+    plain = recommend("binary")
+    assert plain.data_dependent == {}
+    weighted = next(a for a in plain.alternatives if a.kind == "loss")
+    assert weighted.data_dependent == {"pos_weight": "n_negative / n_positive in the training labels"}
+    assert "binary_cross_entropy_with_logits(pos_weight=<from data>)" in str(weighted)
 
 
 # ---------------------------------------------------------------------------------------------------------------
