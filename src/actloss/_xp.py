@@ -61,7 +61,7 @@ def is_jax_ns(xp: Any) -> bool:
 def dtype_name(dtype: Any) -> str:
     """'float64', 'float32', 'float16', 'bfloat16', 'int64', ... for a NumPy, torch or JAX dtype."""
     name = getattr(dtype, "name", None) or str(dtype)
-    return name.replace("torch.", "")
+    return name.rsplit(".", 1)[-1]  # 'torch.float32', 'array_api_strict.float64' -> 'float32', 'float64' 
 
 
 FLOAT_NAMES = ("float64", "float32", "float16", "bfloat16")

@@ -396,7 +396,8 @@ class FileAnalysis:
                 self._exec_block(stmt.body.body, inner, cls=None)
                 self._returns.pop()
                 self._fn = saved_fn
-            env[stmt.name.value] = None if self._fn is not None else env.get(stmt.name.value)
+            if self._fn is not None:
+                env[stmt.name.value] = None  # a local function shadows any outer name
         elif isinstance(stmt, cst.ClassDef):
             return
         else:  # match, etc.: look at the expressions only
