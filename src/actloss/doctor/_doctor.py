@@ -149,11 +149,12 @@ class Doctor:
         threshold = self._ctx.thresholds.saturation
         pending, acts, produced = self._pending, self._acts, self._produced
         grad_enabled = torch.is_grad_enabled
+        tensor = torch.Tensor
 
         def hook(module: Any, args: tuple[Any, ...], output: Any) -> None:
             if not grad_enabled():
                 return  # evaluation passes under no_grad are not training
-            out = _first_tensor(output)
+            out = output if type(output) is tensor else _first_tensor(output)
             if out is None or not out.is_floating_point():
                 return
             if not name:

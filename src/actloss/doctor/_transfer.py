@@ -43,10 +43,9 @@ class Pending:
             scalars = [i for i in idx if tensors[i].ndim == 0]
             vectors = [i for i in idx if tensors[i].ndim != 0]
             parts = [torch.stack([tensors[i] for i in scalars])] if scalars else []
-            parts += [tensors[i].reshape(-1) for i in vectors]
+            parts += [t if t.ndim == 1 else t.reshape(-1) for t in (tensors[i] for i in vectors)]
             # cat promotes mixed dtypes (counts, float16 stats) to one floating dtype; one copy per device
-            host = torch.cat(parts).cpu().numpy().astype(np.float64) if len(parts) > 1 else \
-                parts[0].cpu().numpy().astype(np.float64)
+            host = (torch.cat(parts) if len(parts) > 1 else parts[0]).cpu().numpy()
             self.all_finite = self.all_finite and bool(np.isfinite(host).all())
             for k, i in enumerate(scalars):
                 out[i] = host[k:k + 1]
