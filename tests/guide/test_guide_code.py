@@ -83,12 +83,16 @@ def test_actloss_flavour_swaps_only_the_loss_line():
 
 def test_actloss_nn_variant_runs_when_available():
     nn = pytest.importorskip("actloss.nn")
+    ran = 0
     for task in TASKS:
         r = recommend(task)
         if not hasattr(nn, r.module):
             continue
         ns = run_snippet(to_actloss(r.code))
         assert type(ns["loss_fn"]).__module__.startswith("actloss")
+        ran += 1
+    if not ran:
+        pytest.skip("actloss.nn has none of the recipes' loss modules yet")
 
 
 def test_snippets_are_clean_python():
