@@ -1,7 +1,7 @@
 """``python -m benchmarks [--quick] [--case NAME ...] [--repeat 5]``: time and peak memory against torch eager.
 
-Every measurement runs in a fresh subprocess (``benchmarks._worker``): inputs are built, one warm-up call is
-made, the resident-set high-water mark is reset (Linux ``/proc/self/clear_refs``), and the measured call's
+Every measurement runs in a fresh subprocess (``benchmarks._worker``, with glibc's mmap threshold at 1 MiB so
+that RSS follows the live tensors): inputs are built, one warm-up call is made, the resident-set high-water mark is reset (Linux ``/proc/self/clear_refs``), and the measured call's
 wall time and peak memory above the pre-call RSS are recorded. Implementations alternate within each repeat
 (and the order flips every repeat) so that load on a shared machine hits both alike. Results go to
 ``benchmarks/results/`` (``--quick``: ``benchmarks/results/quick/``): ``<case>_raw.csv`` (every run),
@@ -66,6 +66,10 @@ def run_one(c: Case, impl: str, size: dict) -> dict:
     cmd = [sys.executable, "-m", "benchmarks._worker", c.name, c.module, impl, json.dumps(size)]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    # glibc: every allocation >= 1 MiB gets its own mapping, returned to the OS on free, so that RSS follows
+    # the live tensors (by default blocks under 32 MiB may be recycled from the heap, hiding their pages from
+    # the peak). Large tensors (> 32 MiB) are mapped this way by default anyway.
+    env.setdefault("MALLOC_MMAP_THRESHOLD_", str(1 << 20))
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=c.timeout_s)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):

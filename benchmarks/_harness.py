@@ -43,7 +43,7 @@ class Case:
     quick: tuple
     impls: tuple = ("torch", "actloss")
     unavoidable: Optional[Callable[..., float]] = None  # bytes excluded from "extra" memory (e.g. grads)
-    warmup: int = 1  # untimed calls per process before the measured one(s)
+    warmup: int = 1  # untimed calls (on the first quick size) per process before the measured one(s)
     number: int = 1  # timed calls per process (median taken); peak memory is the maximum over them
     timeout_s: float = 900.0
     doc: str = ""
@@ -114,9 +114,14 @@ def measure(case_name: str, module: str, impl: str, size: dict) -> dict:
     """Build the inputs, warm up, then time run() and record its peak memory above the pre-run RSS."""
     importlib.import_module(module)
     c = CASES[case_name]
+    if c.warmup:
+        # Warm up (thread pools, kernel selection, lazy imports) on the case's smallest size: cheap for the
+        # large sizes, and the measured call still starts from the same allocator state as a training step.
+        warm = c.factory(impl, **c.quick[0])
+        for _ in range(c.warmup):
+            warm()
+        del warm
     run = c.factory(impl, **size)
-    for _ in range(c.warmup):
-        run()
     gc.collect()
     exact = _reset_peak()
     if exact:

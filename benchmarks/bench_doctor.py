@@ -89,6 +89,32 @@ def bench(name: str, batch: int, d_in: int, width: int, rounds: int, steps: int)
     }
 
 
+# The same measurement as a case of the shared harness (``python -m benchmarks --case doctor_overhead``): one run is
+# 20 training steps, in a fresh process per measurement, with torch eager (no doctor) as the baseline.
+try:
+    from benchmarks._harness import case
+except ImportError:  # run as a plain script: the harness package is not on the path
+    case = None
+
+if case is not None:
+
+    @case("doctor_overhead", sizes=[dict(batch=128, d_in=784, width=256)],
+          quick=[dict(batch=64, d_in=128, width=128)], impls=("torch", "doctor_every1", "doctor_every10"),
+          number=5, doc="20 steps of a 5-layer MLP (CrossEntropyLoss, SGD) without and with actloss.watch")
+    def doctor_overhead(impl: str, batch: int, d_in: int, width: int):
+        torch.set_num_threads(1)
+        model, opt, loss_fn, x, y = make(batch, d_in, width)
+        every = {"torch": 0, "doctor_every1": 1, "doctor_every10": 10}[impl]
+
+        def run() -> None:
+            doctor = actloss.watch(model, criterion=loss_fn, every=every) if every else None
+            time_steps(model, opt, loss_fn, x, y, 20, doctor)
+            if doctor is not None:
+                doctor.close()
+
+        return run
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rounds", type=int, default=30)

@@ -51,10 +51,8 @@ def linear_cross_entropy(impl, N, H, V):
     sizes=[dict(N=4096, H=1024, V=128256)],
     quick=[dict(N=512, H=256, V=128256)],
     unavoidable=_grads_bytes,
-    warmup=0,  # one call is ~30 s and ~6 GiB for eager here: no warm-up call (peak is still reset after setup)
     timeout_s=1800.0,
-    doc="The issue's target size (Llama-3 vocabulary V=128256, N=4096, H=1024), fwd+bwd, mean, float32; "
-        "no warm-up call.",
+    doc="The issue's target size (Llama-3 vocabulary V=128256, N=4096, H=1024), fwd+bwd, mean, float32.",
 )
 def linear_cross_entropy_llama3_vocab(impl, N, H, V):
     return linear_cross_entropy(impl, N, H, V)
