@@ -1,0 +1,49 @@
+"""The benchmark harness: case discovery, ratios and the CSV round trip (no benchmark is run here)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+harness = pytest.importorskip("benchmarks._harness")
+main = pytest.importorskip("benchmarks.__main__")
+
+
+def test_discover_finds_the_linear_ce_cases():
+    cases, problems = harness.discover()
+    assert {"linear_cross_entropy", "linear_softmax_focal_loss"} <= set(cases), (sorted(cases), problems)
+    c = cases["linear_cross_entropy"]
+    assert c.baseline == "torch" and "actloss" in c.impls and c.quick
+
+
+def _fake_case():
+    return harness.Case(name="fake", factory=lambda impl, n: (lambda: None), module=__name__, sizes=({"n": 1},),
+                        quick=({"n": 1},), unavoidable=lambda n: 10 * 2**20)
+
+
+def test_summary_ratios_and_csv_round_trip(tmp_path):
+    c = _fake_case()
+    runs = {
+        "torch": [{"time_s": t, "peak_mib": 110.0} for t in (2.0, 4.0, 3.0)],
+        "actloss": [{"time_s": t, "peak_mib": 20.0} for t in (1.0, 1.0, 3.0)],
+    }
+    rows = main.summarise(c, {"n": 1}, runs)
+    ours = next(r for r in rows if r["impl"] == "actloss")
+    assert ours["time_ms_median"] == pytest.approx(1000.0)
+    assert ours["time_ratio_median"] == pytest.approx(1.0 / 3.0)  # ratio of the medians
+    assert ours["time_ratio_pair_min"] == pytest.approx(0.25) and ours["time_ratio_pair_max"] == pytest.approx(1.0)
+    assert ours["extra_mib_median"] == pytest.approx(10.0)  # 20 MiB peak - 10 MiB declared unavoidable
+    assert ours["extra_mem_ratio"] == pytest.approx(10.0 / 100.0)
+    info = {"host": "h", "cpu": "cpu", "cores": 2, "mem_gib": 1.0, "python": "3", "torch": "t", "date_utc": "d"}
+    path = tmp_path / "fake.csv"
+    main.write_csv(path, rows, info)
+    back, info_back = main.read_summary(path)
+    assert info_back["cpu"] == "cpu" and len(back) == 2
+    assert back[1]["extra_mem_ratio"] == pytest.approx(0.1)
+    text = main.table(c, back, info_back)
+    assert "| n=1 | actloss |" in text and "0.33" in text
