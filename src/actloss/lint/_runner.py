@@ -188,13 +188,17 @@ def _work(args: tuple) -> tuple[list[Finding], FileError | None, dict[str, V]]:
     return lint_file(*args)
 
 
-def _mentions(path: str, names: Iterable[str]) -> bool:
+_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _mentions(path: str, names: set[str]) -> bool:
+    """Whether the file's text contains one of ``names`` as a word (one pass over the text)."""
     try:
         with open(path, "rb") as fh:
-            text = fh.read()
+            words = set(_WORD.findall(fh.read()))
     except OSError:
         return False
-    return any(re.search(rb"\b" + re.escape(n.encode()) + rb"\b", text) for n in names)
+    return any(n.encode() in words for n in names)
 
 
 def lint_paths(
@@ -230,7 +234,7 @@ def lint_paths(
             i
             for i, p in enumerate(files)
             if results[i][1] is None
-            and _mentions(p, [n for n in short if not any(k.endswith("." + n) or k == n for k in results[i][2])])
+            and _mentions(p, short - {k.rsplit(".", 1)[-1] for k in results[i][2]})
         ]
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in again], jobs)
         for i, r in zip(again, redo):

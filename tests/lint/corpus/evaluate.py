@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for r in repos:
             git_dir = Path(args.mirrors) / r["repo"].replace("/", "+") / "repo"
+            if (git_dir / ".git").is_dir():  # a mirror with a work tree
+                git_dir = git_dir / ".git"
             if not git_dir.exists():
                 missing.append(r["repo"])
                 continue
