@@ -34,6 +34,7 @@ from actloss.torch._linear_ce import (
     _chunk_loss_,
     _compute_dtype,
     _default_chunk_rows,
+    _detach_unless_grad_mode,
     _reduce,
 )
 
@@ -220,6 +221,7 @@ def vocab_parallel_cross_entropy(
     _check_target_range(target, n_classes, ignore_index, fn)
     cfg = _CEConfig(_Spec("ce", n_classes, label_smoothing=eps), reduction, ignore_index, start, _GroupCombine(group))
     z2 = local_logits.reshape(-1, local_logits.shape[-1])
+    (z2,) = _detach_unless_grad_mode(z2)
     out = _VocabParallelCE.apply(z2, target.reshape(-1), cfg)
     return out.reshape(target.shape) if reduction == "none" else out
 
@@ -268,5 +270,6 @@ def vocab_parallel_linear_cross_entropy(
     h2 = hidden.reshape(-1, hidden.shape[-1])
     if not h2.is_contiguous():
         h2 = h2.contiguous()
+    h2, local_weight, local_bias = _detach_unless_grad_mode(h2, local_weight, local_bias)
     out = _LinearLossFunction.apply(h2, local_weight, local_bias, target.reshape(-1), cfg)
     return out.reshape(target.shape) if reduction == "none" else out

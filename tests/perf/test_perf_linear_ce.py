@@ -360,3 +360,22 @@ def test_peak_memory_is_a_fraction_of_the_logits():
     logits_mib = N * V * 4 / 2**20
     # default chunk: N/8 rows -> 16 MiB of logits; allow for allocator noise, far below one logits tensor
     assert ours - grads_mib < logits_mib / 4, (ours, grads_mib, logits_mib)
+
+
+def test_no_grad_mode_computes_no_gradient(monkeypatch):
+    # under torch.no_grad the fused forward must not spend the two gradient GEMMs
+    import actloss.torch._linear_ce as mod
+
+    seen = []
+    real = mod._linear_loop
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["need"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mod, "_linear_loop", spy)
+    h, w, b, t = make()
+    with torch.no_grad():
+        linear_cross_entropy(h, w, t, bias=b)
+    linear_cross_entropy(h, w, t, bias=b)
+    assert seen == [(False, False, False), (True, True, True)]

@@ -452,11 +452,20 @@ def _check_float(name: str, value: float, lo: float, hi: float, fn: str) -> floa
     return float(value)
 
 
+def _detach_unless_grad_mode(*tensors):
+    """Under torch.no_grad, Function.forward still sees needs_input_grad=True: detach so that no gradient
+    is computed in the forward pass when none can be used."""
+    if torch.is_grad_enabled():
+        return tensors
+    return tuple(None if t is None else t.detach() for t in tensors)
+
+
 def _apply(hidden, weight, bias, target, cfg: _LoopConfig) -> Tensor:
     h2 = hidden.reshape(-1, hidden.shape[-1])
     t1 = target.reshape(-1)
     if not h2.is_contiguous():
         h2 = h2.contiguous()
+    h2, weight, bias = _detach_unless_grad_mode(h2, weight, bias)
     out = _LinearLossFunction.apply(h2, weight, bias, t1, cfg)
     if cfg.reduction == "none":
         out = out.reshape(target.shape)
