@@ -695,11 +695,14 @@ class FileAnalysis:
         if callee.kind == "actmod":
             arg = _arg(call, 0, "input")
             return self._act(callee.detail, self.eval(arg, env, cls), call)
+        if callee.kind == "passmod":  # dropout, batch norm, pooling: what goes in comes out
+            return self.eval(_arg(call, 0, "input"), env, cls)
         if callee.kind == "layer":
             arg = _arg(call, 0, "input")
             v = self.eval(arg, env, cls) if arg is not None else None
-            depth = v.depth if (v is not None and v.kind == "act" and v.detail in N.SATURATING) else 0
-            return V("logits", "layer", origin=call, depth=depth)
+            # the count carries through a saturating activation or straight from another layer (Linear, Linear)
+            carries = v is not None and (v.kind == "logits" or (v.kind == "act" and v.detail in N.SATURATING))
+            return V("logits", "layer", origin=call, depth=v.depth if carries else 0)
         if callee.kind == "model":
             if callee.out is not None:
                 return callee.out
@@ -727,6 +730,8 @@ class FileAnalysis:
             return V("loss", N.LOSS_MODULES[qn], origin=call, where="weighted" if weighted else "")
         if qn in N.LAYERS:
             return V("layer", qn, origin=call)
+        if qn in N.PASS_THROUGH_MODULES:
+            return V("passmod", qn, origin=call)
         if qn == "torch.nn.Sequential":
             return self._sequential(call, env, cls)
         if qn in N.TRANSPARENT_FUNCS:
@@ -828,11 +833,8 @@ class FileAnalysis:
             elif v is not None and v.kind == "model":
                 pending = False
                 out = v.out
-            elif qn is None and isinstance(item, cst.Call):
-                iq = self.imports.qualify(item.func)
-                if iq in N.PASS_THROUGH_MODULES:
-                    continue
-                pending, out = False, None
+            elif v is not None and v.kind == "passmod":
+                continue
             else:
                 pending, out = False, None
         if starred:

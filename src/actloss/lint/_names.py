@@ -103,6 +103,18 @@ PASS_THROUGH_MODULES = frozenset(
         "torch.nn.BatchNorm2d",
         "torch.nn.LayerNorm",
         "torch.nn.AlphaDropout",
+        "torch.nn.BatchNorm3d",
+        "torch.nn.GroupNorm",
+        "torch.nn.InstanceNorm1d",
+        "torch.nn.InstanceNorm2d",
+        "torch.nn.MaxPool1d",
+        "torch.nn.MaxPool2d",
+        "torch.nn.MaxPool3d",
+        "torch.nn.AvgPool1d",
+        "torch.nn.AvgPool2d",
+        "torch.nn.AvgPool3d",
+        "torch.nn.AdaptiveAvgPool1d",
+        "torch.nn.AdaptiveAvgPool2d",
     }
 )
 ONE_HOT_FUNCS = frozenset(
