@@ -149,6 +149,10 @@ class FileAnalysis:
                 self.classes[stmt.name.value] = stmt
             elif isinstance(stmt, cst.FunctionDef):
                 self.functions[stmt.name.value] = stmt
+        for fn in list(self.functions.values()):  # classes defined inside a function (``def main(): class MLP``)
+            for stmt in fn.body.body:
+                if isinstance(stmt, cst.ClassDef):
+                    self.classes.setdefault(stmt.name.value, stmt)
         self._class_attrs: dict[str, dict[str, V | None]] = {}
         self._class_out: dict[str, V | None] = {}
         self._in_progress: set[str] = set()
