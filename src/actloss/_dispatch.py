@@ -83,8 +83,11 @@ def apply(spec: OpSpec, x: Any, kwargs: Mapping[str, Any]) -> Array:
     return forward(spec, _xp.namespace(x), x, params)
 
 
-def value_and_grad(op: str | OpSpec, x: Any, *, cotangent: Any = None, **kwargs: Any) -> tuple[Array, Array]:
+def value_and_grad(op: str | OpSpec, x: Any, *args: Any, cotangent: Any = None, **kwargs: Any) -> tuple[Array, Array]:
     """Value and analytic input gradient of an op, for any supported array type, without autodiff.
+
+    For a loss, pass ``(input, target)``: the gradient is with respect to the input (``cotangent`` defaults to
+    1 for a reduced loss).
 
     The gradient is the vector-Jacobian product with ``cotangent`` (default: ones), i.e. the gradient of
     ``sum(cotangent * op(x))``; for an elementwise op with the default it is the derivative f'(x) itself. It is
@@ -95,7 +98,15 @@ def value_and_grad(op: str | OpSpec, x: Any, *, cotangent: Any = None, **kwargs:
     >>> dy
     array([2.50000000e-01, 4.24835426e-18])
     """
-    spec = op if isinstance(op, OpSpec) else get(op)
+    spec = op if not isinstance(op, str) else get(op)
+    if spec.kind == "loss":
+        from actloss import _losses
+
+        if len(args) != 1:
+            raise TypeError(f"actloss.value_and_grad: loss {spec.name!r} takes (input, target); received {1 + len(args)} arrays")
+        return _losses.value_and_grad(spec, x, args[0], cotangent, kwargs)
+    if args:
+        raise TypeError(f"actloss.value_and_grad: activation {spec.name!r} takes one array; received {1 + len(args)}")
     fw, x, params = _prepare(spec, x, kwargs)
     xp = _xp.namespace(x)
     if cotangent is None:

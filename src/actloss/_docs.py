@@ -37,3 +37,44 @@ def docstring(spec: OpSpec) -> str:
     if see:
         lines += [f"See also: {', '.join(see)}"]
     return "\n".join(lines)
+
+
+def loss_docstring(spec) -> str:  # type: ignore[no-untyped-def]
+    lines = [spec.summary, "", "Unreduced, per element (per sample for class-axis losses):", "", ".. math::", "",
+             f"    {spec.formula}", "", ".. math::", "", f"    {spec.derivative_formula}", ""]
+    if spec.kinks:
+        lines += [f"At kinks: {spec.kinks}", ""]
+    lines += [
+        "Then reduction='none' returns those, 'sum' their sum and 'mean' their sum divided by the number of",
+        "elements (samples), or, for class-index targets of a class-axis loss, by the sum of the targets' class",
+        "weights over non-ignored samples (0 when there are none).",
+        "",
+        "Args:",
+        "    input: floating NumPy array, torch.Tensor or JAX array (logits or predictions).",
+    ]
+    if spec.structure == "class":
+        lines.append("    target: class indices (integer, the input's shape without the class axis, or ignore_index) or")
+        lines.append("        class probabilities (floating, the input's shape).")
+    else:
+        want = {"real": "any real values", "unit": "values in [0, 1]", "count": "non-negative counts"}[spec.target]
+        lines.append(f"    target: floating, exactly the input's shape (no broadcasting), {want}.")
+    for a in spec.arrays:
+        what = {"weight": "per-element weight broadcastable to the input" if spec.structure == "pointwise"
+                else "per-class weight of shape (C,)",
+                "pos_weight": "weight of positive targets, broadcastable to the input (one per class on the last axis)"}[a]
+        lines.append(f"    {a}: optional {what}.")
+    for p in spec.params:
+        extra = f" One of {', '.join(repr(c) for c in p.choices)}." if p.choices else ""
+        lines.append(f"    {p.name}: {p.doc} (default {p.default!r}).{extra}")
+    lines += ["", "Returns:", "    A scalar for 'mean'/'sum', else the per-element (per-sample) losses; in the input's dtype.",
+              "", "Numerics:", f"    {spec.numerics}",
+              "    float16/bfloat16/float32 inputs compute in float64 (float32 on JAX without x64) and accumulate",
+              "    reductions there. NaN in the input propagates; NaN in the target is an error.", ""]
+    if spec.example:
+        lines += ["Example:", "", "    >>> import numpy as np, actloss"] + ["    " + ln for ln in spec.example.splitlines()] + [""]
+    if spec.references:
+        lines += ["References:"] + [f"    {r}" for r in spec.references] + [""]
+    see = [s for s in (spec.torch_functional, spec.torch_module and f"actloss.nn.{spec.torch_module.name}") if s]
+    if see:
+        lines += [f"See also: {', '.join(see)}"]
+    return "\n".join(lines)

@@ -17,7 +17,7 @@ from typing import Any
 # ----------------------------------------------------------------------------------------------------------
 # parameters
 # ----------------------------------------------------------------------------------------------------------
-KINDS = ("real", "positive", "nonnegative", "unit", "choice", "axis", "flag")
+KINDS = ("real", "positive", "nonnegative", "unit", "choice", "axis", "flag", "int")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class Param:
     kind: str
     doc: str
     choices: tuple[Any, ...] = ()
+    optional: bool = False  # None is accepted (and means the documented default behaviour)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -40,6 +41,8 @@ class Param:
 
     def validate(self, op: str, value: Any, ndim: int | None = None) -> Any:
         where = f"actloss.{op}: argument '{self.name}'"
+        if self.optional and value is None:
+            return None
         if self.kind == "choice":
             if value not in self.choices:
                 allowed = ", ".join(repr(c) for c in self.choices)
@@ -49,9 +52,11 @@ class Param:
             if not isinstance(value, bool):
                 raise TypeError(f"{where} must be a bool; received {type(value).__name__} {value!r}")
             return value
-        if self.kind == "axis":
+        if self.kind in ("axis", "int"):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                 raise TypeError(f"{where} must be an int; received {type(value).__name__} {value!r}")
+            if self.kind == "int":
+                return int(value)
             if ndim is not None:
                 if ndim == 0:
                     raise ValueError(f"{where}: the input is 0-dimensional and has no axis {value}")
@@ -168,18 +173,23 @@ PROPERTIES = {
     "lipschitz_1": "|f'(x)| <= 1",
     "sums_to_one": "values along the axis sum to 1",
     "shift_invariant": "f(x + c) = f(x) along the axis",
+    # losses
+    "loss_nonnegative": "per-element loss >= 0 for every input and valid target",
+    "zero_at_target": "loss is 0 (with zero gradient) where the input equals the target",
+    "reduction_permutation_invariant": "'mean' and 'sum' do not depend on the order of the samples",
 }
 
-REGISTRY: dict[str, OpSpec] = {}
+REGISTRY: dict[str, Any] = {}  # name -> OpSpec | LossSpec
 
 
-def register(spec: OpSpec) -> OpSpec:
+def register(spec: Any) -> Any:
+    """Register an ``OpSpec`` (activation) or ``actloss._losses.LossSpec`` (loss)."""
     if spec.name in REGISTRY:
         raise ValueError(f"op {spec.name!r} is registered twice")
     unknown = spec.properties - PROPERTIES.keys()
     if unknown:
         raise ValueError(f"op {spec.name!r} declares unknown properties {sorted(unknown)}")
-    if (spec.derivative is None) == (spec.vjp is None):
+    if spec.kind == "activation" and (spec.derivative is None) == (spec.vjp is None):
         raise ValueError(f"op {spec.name!r} must define exactly one of derivative (elementwise) or vjp")
     REGISTRY[spec.name] = spec
     return spec

@@ -97,8 +97,65 @@ def _make_module(spec: OpSpec) -> type[_ActivationModule]:
     return cls
 
 
-for _spec in ops("activation"):
+class _LossModule(torch.nn.Module):
+    """Base of the generated loss modules: torch's constructor arguments, weights as buffers."""
+
+    _spec: Any
+    _info: TorchModule
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+        bound = self._signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        for legacy in ("size_average", "reduce"):
+            if arguments.pop(legacy, None) is not None:
+                raise TypeError(
+                    f"actloss.nn.{type(self).__name__}: argument '{legacy}' (deprecated in torch) is not supported; "
+                    "use reduction='none' | 'mean' | 'sum'"
+                )
+        for name in ("weight", "pos_weight"):
+            if name in arguments:
+                self.register_buffer(name, arguments.pop(name))
+        for name, value in arguments.items():
+            setattr(self, name, value)
+        self._spec.bind({self._info.param_map[k]: v for k, v in arguments.items() if k in self._info.param_map})
+
+    def forward(self, input: Any, target: Any) -> Any:
+        kwargs = {param: getattr(self, arg) for arg, param in self._info.param_map.items()}
+        kwargs = {k: v for k, v in kwargs.items() if not (k in ("weight", "pos_weight") and v is None)}
+        return _dispatch_loss(self._spec, input, target, kwargs)
+
+
+def _dispatch_loss(spec: Any, input: Any, target: Any, kwargs: dict[str, Any]) -> Any:
+    from actloss import _losses
+
+    return _losses.apply(spec, input, target, kwargs)
+
+
+def _make_loss_module(spec: Any) -> type[_LossModule]:
+    info = spec.torch_module
+    signature = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d) for n, d in info.args]
+    )
+
+    def __init__(self: _LossModule, *args: Any, **kwargs: Any) -> None:
+        _LossModule.__init__(self, *args, **kwargs)
+
+    __init__.__signature__ = signature  # type: ignore[attr-defined]
+    doc = _docs.loss_docstring(spec)
+    if info.in_torch:
+        doc = f"Drop-in for ``torch.nn.{info.name}``: {doc}"
+    return type(info.name, (_LossModule,), {
+        "__init__": __init__, "__doc__": doc, "__module__": __name__, "_spec": spec, "_info": info,
+        "_signature": inspect.Signature(list(signature.parameters.values())[1:]),
+    })
+
+
+for _spec in ops():
     if _spec.torch_module is not None:
-        globals()[_spec.torch_module.name] = _make_module(_spec)
+        make = _make_module if _spec.kind == "activation" else _make_loss_module
+        globals()[_spec.torch_module.name] = make(_spec)
         __all__.append(_spec.torch_module.name)
 del _spec

@@ -3,7 +3,7 @@
 - logits losses fed probabilities (BCEWithLogitsLoss inputs all in [0, 1]; CrossEntropyLoss rows that are
   softmax probabilities or log_softmax outputs);
 - BCELoss inputs at exactly 0 or 1 (log clamped at -100, gradient lost);
-- NLLLoss fed something other than log-probabilities (rows whose logsumexp is not 0).
+- NLLLoss fed something other than log-probabilities (rows whose exp does not sum to 1).
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .._sample import Context, Sample
 from ._base import Check
 
 _ROW_TOL = 1e-3      # softmax rows sum to 1 within float rounding (~1e-6 in float32, ~1e-3 in float16)
-_LSE_TOL = 1e-2      # log_softmax rows have logsumexp 0 within rounding
+_LOGPROB_TOL = 1e-2  # log_softmax rows have sum(exp(x)) = 1 (logsumexp 0) within rounding
 _MIN_VALUES = 32     # "all in [0, 1]" means something only over enough values
 
 
@@ -49,11 +49,11 @@ class LossInputs(Check):
                 continue
             key = rec.info.where
             a = self.agg.setdefault(key, {"x_min": math.inf, "x_max": -math.inf, "row_sum_dev": 0.0,
-                                          "lse_dev": 0.0, "n": 0})
+                                          "exp_sum_dev": 0.0, "n": 0})
             a["x_min"] = min(a["x_min"], s["x_min"])
             a["x_max"] = max(a["x_max"], s["x_max"])
             a["row_sum_dev"] = max(a["row_sum_dev"], s.get("row_sum_dev", math.inf))
-            a["lse_dev"] = max(a["lse_dev"], s.get("lse_dev", math.inf))
+            a["exp_sum_dev"] = max(a["exp_sum_dev"], s.get("exp_sum_dev", math.inf))
             a["n"] += rec.n_input
             f = self._judge(rec, a, sample.step)
             if f is not None and (f.code, key) not in self.reported:
@@ -84,17 +84,17 @@ class LossInputs(Check):
                 return make_finding("AL102", _where(rec), step, ev, (
                     f"the rows fed to {label} are probabilities summing to 1: remove nn.Softmax {_layer(rec)}; "
                     f"{label} expects logits and applies log_softmax itself"))
-            if a["x_max"] <= 0.0 and a["lse_dev"] <= _LSE_TOL:
-                ev.update(max_row_logsumexp=a["lse_dev"], looks_like="log_softmax output")
+            if a["x_max"] <= 0.0 and a["exp_sum_dev"] <= _LOGPROB_TOL:
+                ev.update(max_row_exp_sum_deviation=a["exp_sum_dev"], looks_like="log_softmax output")
                 return make_finding("AL102", _where(rec), step, ev, (
                     f"the rows fed to {label} are log-probabilities: remove the log_softmax {_layer(rec)} "
                     f"({label} applies it itself), or keep it and use nn.NLLLoss"))
         if kind == "log_probs" and rec.n_classes >= 2:
-            if not (a["x_max"] <= 1e-6 and a["lse_dev"] <= _LSE_TOL):
+            if not (a["x_max"] <= 1e-6 and a["exp_sum_dev"] <= _LOGPROB_TOL):
                 probs = in_unit and a["row_sum_dev"] <= _ROW_TOL
-                ev.update(max_row_logsumexp=a["lse_dev"],
+                ev.update(max_row_exp_sum_deviation=a["exp_sum_dev"],
                           looks_like="softmax probabilities" if probs else "raw logits")
-                what = "softmax probabilities" if probs else "raw logits (rows whose logsumexp is not 0)"
+                what = "softmax probabilities" if probs else "raw logits (rows whose exp does not sum to 1)"
                 return make_finding("AL103", _where(rec), step, ev, (
                     f"{label} is fed {what} instead of log-probabilities: end the model with nn.LogSoftmax(dim=1)"
                     f"{' instead of nn.Softmax' if probs else ''} {_layer(rec)}, or drop it and use "

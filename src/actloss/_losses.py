@@ -1,0 +1,384 @@
+"""Losses: the ``LossSpec`` declaration, validation, and the two shared computations every loss plugs into.
+
+* pointwise losses (MSE, L1, Huber, SmoothL1, BCE with logits, sigmoid focal, Poisson NLL) declare the
+  per-element loss and its derivative; an optional elementwise ``weight`` multiplies both.
+* class-axis losses (cross-entropy, softmax focal) declare a per-class function f(log p) and f'(log p); the shared
+  code builds the per-class coefficients from the targets (class indices or probabilities), class weights, label
+  smoothing and ignore_index, and the exact log-softmax. The per-sample loss is sum_j c_j f(log p_j) and its
+  gradient is c f'(log p) (1 - p) - p (S - c f'(log p)) with S = sum_j c_j f'(log p_j), where 1 - p is
+  -expm1(log p): no cancellation at a confident correct prediction.
+
+Every computation runs in the compute dtype (float64 where available) and is reduced by ``_reduction`` (the one
+place reductions are defined).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import array_api_compat
+import numpy as np
+
+from actloss import _reduction, _xp
+from actloss._registry import Param, TorchModule
+from actloss._xp import Array
+from actloss.ops.activations.log_softmax import log_softmax_compute
+from actloss.ops.activations.softmax import stable_exp_parts
+
+REDUCTION = Param("reduction", "mean", "choice", "'none' | 'mean' | 'sum'", choices=_reduction.REDUCTIONS)
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    """One loss, declared once (see the module docstring for the two structures)."""
+
+    name: str
+    summary: str
+    formula: str
+    derivative_formula: str
+    structure: str  # 'pointwise' | 'class'
+    target: str  # 'real' | 'unit' (in [0, 1]) | 'count' (>= 0) | 'class' (indices or probabilities)
+    reference: Callable[..., Any]
+    reference_grad: Callable[..., Any]
+    params: tuple[Param, ...] = ()
+    arrays: tuple[str, ...] = ()  # optional array arguments: 'weight', 'pos_weight'
+    loss: Callable[..., Any] | None = None  # pointwise: (xp, x, y, pw, **params) -> loss per element
+    grad: Callable[..., Any] | None = None  # pointwise: (xp, x, y, pw, **params) -> d loss / dx
+    target_grad: Callable[..., Any] | None = None  # pointwise: d loss / dy, where targets may carry gradients
+    f: Callable[..., Any] | None = None  # class: (xp, logp, **params) -> f(logp)
+    fprime: Callable[..., Any] | None = None  # class: (xp, logp, **params) -> f'(logp)
+    deriv_scale: Callable[..., Any] | None = None
+    properties: frozenset[str] = frozenset()
+    torch_functional: str = ""
+    torch_module: TorchModule | None = None
+    numerics: str = ""
+    example: str = ""
+    references: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    param_samples: tuple[Mapping[str, Any], ...] = ()
+    kind: str = "loss"
+    kinks: str = ""
+    needs: frozenset[str] = frozenset()
+
+    @property
+    def elementwise(self) -> bool:
+        return False
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def sample_params(self) -> list[dict[str, Any]]:
+        return [self.defaults()] + [{**self.defaults(), **p} for p in self.param_samples]
+
+    def bind(self, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        names = {p.name for p in self.params} | set(self.arrays)
+        unknown = sorted(set(kwargs) - names)
+        if unknown:
+            raise TypeError(
+                f"actloss.{self.name}() got unexpected keyword argument(s) {unknown}; expected: {', '.join(sorted(names))}"
+            )
+        return {p.name: p.validate(self.name, kwargs.get(p.name, p.default)) for p in self.params}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# validation
+# ----------------------------------------------------------------------------------------------------------
+def _shape(a: Array) -> tuple[int, ...]:
+    return tuple(int(d) for d in a.shape)
+
+
+def _concrete(a: Array) -> bool:
+    """False for arrays whose values are not available (jax tracers, torch.func wrappers)."""
+    fw = _xp.framework(a)
+    if fw == "jax":
+        import jax
+
+        return not isinstance(a, jax.core.Tracer)
+    if fw == "torch":
+        import torch
+
+        return not torch._C._functorch.is_functorch_wrapped_tensor(a) and a.device.type != "meta"
+    return True
+
+
+def _check_same_framework(op: str, fw: str, arg: str, a: Any) -> None:
+    fw_a = _xp.check_array(a, op=op, arg=arg)
+    if fw_a != fw:
+        raise TypeError(f"actloss.{op}: argument '{arg}' must be a {fw} array like 'input'; received a {fw_a} array")
+
+
+def _check_values(op: str, arg: str, xp: Any, a: Array, *, lo: float | None, hi: float | None, what: str) -> None:
+    if not _concrete(a):
+        return
+    if bool(xp.any(xp.isnan(a))):
+        raise ValueError(f"actloss.{op}: argument '{arg}' must not contain NaN; received {int(xp.sum(xp.astype(xp.isnan(a), xp.int64)))} NaN value(s)")
+    bad = xp.zeros(a.shape, dtype=xp.bool, device=array_api_compat.device(a))
+    if lo is not None:
+        bad = bad | (a < lo)
+    if hi is not None:
+        bad = bad | (a > hi)
+    if bool(xp.any(bad)):
+        first = float(a[bad][0]) if hasattr(a[bad], "__getitem__") else float("nan")
+        raise ValueError(f"actloss.{op}: argument '{arg}' must be {what}; received a value {first!r}")
+
+
+def _broadcastable(op: str, arg: str, a: Array, shape: tuple[int, ...], expect: str) -> None:
+    sa = _shape(a)
+    if len(sa) > len(shape) or any(d not in (1, s) for d, s in zip(reversed(sa), reversed(shape))):
+        raise ValueError(f"actloss.{op}: argument '{arg}' must be {expect}; received shape {sa} for an input of shape {shape}")
+
+
+@dataclass
+class Prepared:
+    fw: str
+    xp: Any
+    input: Array
+    target: Array
+    weight: Array | None
+    pos_weight: Array | None
+    params: dict[str, Any]
+    index_targets: bool = False
+    axis: int = -1  # class axis of the input (class losses)
+
+
+def prepare(spec: LossSpec, input: Any, target: Any, kwargs: Mapping[str, Any]) -> Prepared:
+    """Validate everything a loss receives; errors name the argument, what was expected and what was received."""
+    op = spec.name
+    fw = _xp.check_array(input, op=op, arg="input")
+    _xp.check_float(input, op=op, arg="input")
+    _check_same_framework(op, fw, "target", target)
+    params = spec.bind(kwargs)
+    weight, pos_weight = kwargs.get("weight"), kwargs.get("pos_weight")
+    for arg, a in (("weight", weight), ("pos_weight", pos_weight)):
+        if a is not None:
+            _check_same_framework(op, fw, arg, a)
+            _xp.check_float(a, op=op, arg=arg)
+    xp = _xp.namespace(input)
+    shape = _shape(input)
+    prep = Prepared(fw, xp, input, target, weight, pos_weight, params)
+    if spec.structure == "pointwise":
+        _xp.check_float(target, op=op, arg="target")
+        if _shape(target) != shape:
+            raise ValueError(
+                f"actloss.{op}: 'input' and 'target' must have the same shape (no broadcasting); "
+                f"received input shape {shape} and target shape {_shape(target)}"
+            )
+        limits = {"real": (None, None, "finite or infinite numbers"), "unit": (0.0, 1.0, "in [0, 1]"),
+                  "count": (0.0, None, ">= 0")}[spec.target]
+        _check_values(op, "target", xp, target, lo=limits[0], hi=limits[1], what=limits[2])
+        if weight is not None:
+            _broadcastable(op, "weight", weight, shape, f"broadcastable to the input's shape {shape}")
+        if pos_weight is not None:
+            _broadcastable(op, "pos_weight", pos_weight, shape,
+                           f"broadcastable to the input's shape {shape} (one value per class, along the last axis)")
+        return prep
+    # class-axis losses
+    if len(shape) == 0:
+        raise ValueError(f"actloss.{op}: argument 'input' must have a class axis; received a 0-dimensional array")
+    axis = params.get("axis")
+    if axis is None:
+        axis = 0 if len(shape) == 1 else 1
+    elif not -len(shape) <= axis < len(shape):
+        raise ValueError(f"actloss.{op}: argument 'axis' must be in [{-len(shape)}, {len(shape) - 1}] for a {len(shape)}-dimensional input; received {axis}")
+    axis %= len(shape)
+    prep.axis = axis
+    n_classes = shape[axis]
+    sample_shape = shape[:axis] + shape[axis + 1:]
+    tdt = _xp.dtype_name(target.dtype)
+    if _xp.is_float_dtype(target.dtype):
+        if _shape(target) != shape:
+            raise ValueError(
+                f"actloss.{op}: class-probability targets must have the input's shape {shape}; "
+                f"received target shape {_shape(target)} (class-index targets have shape {sample_shape})"
+            )
+        _check_values(op, "target", xp, target, lo=0.0, hi=1.0, what="class probabilities in [0, 1]")
+    elif tdt.startswith(("int", "uint")):
+        prep.index_targets = True
+        if _shape(target) != sample_shape:
+            raise ValueError(
+                f"actloss.{op}: class-index targets must have shape {sample_shape} (the input's shape {shape} "
+                f"without the class axis {axis}); received target shape {_shape(target)}"
+            )
+        if _concrete(target):
+            ignore = params.get("ignore_index", -100)
+            bad = ((target < 0) | (target >= n_classes)) & (target != ignore)
+            if bool(xp.any(bad)):
+                first = int(target[bad][0])
+                raise ValueError(
+                    f"actloss.{op}: argument 'target' holds class index {first}, outside [0, {n_classes - 1}] "
+                    f"for C={n_classes} classes (and not ignore_index={ignore})"
+                )
+    else:
+        raise TypeError(
+            f"actloss.{op}: argument 'target' must hold class indices (an integer dtype) or class probabilities "
+            f"(a floating dtype); received dtype {tdt}"
+        )
+    if weight is not None and _shape(weight) != (n_classes,):
+        raise ValueError(f"actloss.{op}: argument 'weight' must have shape ({n_classes},), one weight per class; received shape {_shape(weight)}")
+    return prep
+
+
+# ----------------------------------------------------------------------------------------------------------
+# computation (all in the compute dtype)
+# ----------------------------------------------------------------------------------------------------------
+def _up(xp: Any, a: Array | None, cd: Any) -> Array | None:
+    return None if a is None else xp.astype(a, cd, copy=False)
+
+
+@dataclass
+class _ClassParts:
+    logp: Array  # log-softmax, class axis last
+    c: Array  # per-class coefficients
+    zw: Array | None  # per-sample weight of the z-loss term
+    lse: Array | None
+    denom: Array | int | None
+
+
+def _class_parts(spec: LossSpec, p: Prepared, xp: Any, x: Array, t: Array, w: Array | None) -> _ClassParts:
+    x = xp.moveaxis(x, p.axis, -1) if p.axis != x.ndim - 1 else x
+    n_classes = x.shape[-1]
+    eps = p.params.get("label_smoothing", 0.0)
+    logp = log_softmax_compute(xp, x, -1)
+    cd = x.dtype
+    if p.index_targets:
+        ignore = p.params.get("ignore_index", -100)
+        mask = t != ignore
+        ti = xp.where(mask, t, xp.zeros_like(t))
+        classes = xp.arange(n_classes, device=array_api_compat.device(x))
+        onehot = xp.astype(classes == ti[..., None], cd)
+        maskf = xp.astype(mask, cd)
+        if w is None:
+            wt = maskf
+            per_class = maskf[..., None]
+        else:
+            wt = xp.reshape(xp.take(w, xp.reshape(ti, (-1,)), axis=0), ti.shape) * maskf
+            per_class = w * maskf[..., None]
+        c = ((1.0 - eps) * wt)[..., None] * onehot
+        if eps:
+            c = c + (eps / n_classes) * per_class
+        denom: Array | int | None = xp.sum(wt)
+        zw = wt
+    else:
+        q = xp.moveaxis(t, p.axis, -1) if p.axis != t.ndim - 1 else t
+        if eps:
+            q = (1.0 - eps) * q + eps / n_classes
+        c = q if w is None else q * w
+        denom, zw = None, None
+    lse = None
+    if p.params.get("z_loss", 0.0):
+        _, _, _, s1, _ = stable_exp_parts(xp, x, -1)
+        lse = xp.max(x, axis=-1) + xp.log1p(s1[..., 0])
+        if zw is None:
+            zw = xp.ones_like(lse)
+    return _ClassParts(logp, c, zw, lse, denom)
+
+
+def _fkw(spec: LossSpec, params: Mapping[str, Any], fn: Callable[..., Any]) -> dict[str, Any]:
+    import inspect
+
+    names = inspect.signature(fn).parameters
+    return {k: v for k, v in params.items() if k in names}
+
+
+def per_sample(spec: LossSpec, p: Prepared) -> tuple[Array, Array | int | None]:
+    """(per-sample loss in the compute dtype, 'mean' denominator or None for the sample count)."""
+    xp = p.xp
+    cd = _xp.compute_dtype(xp, p.input)
+    x, w, pw = _up(xp, p.input, cd), _up(xp, p.weight, cd), _up(xp, p.pos_weight, cd)
+    if spec.structure == "pointwise":
+        y = _up(xp, p.target, cd)
+        loss = spec.loss(xp, x, y, pw, **_fkw(spec, p.params, spec.loss))
+        if w is not None:
+            loss = loss * w
+        return loss, None
+    t = p.target if p.index_targets else _up(xp, p.target, cd)
+    parts = _class_parts(spec, p, xp, x, t, w)
+    loss = xp.sum(parts.c * spec.f(xp, parts.logp, **_fkw(spec, p.params, spec.f)), axis=-1)
+    if parts.lse is not None:
+        loss = loss + p.params["z_loss"] * parts.zw * parts.lse * parts.lse
+    return loss, parts.denom
+
+
+def value(spec: LossSpec, p: Prepared) -> Array:
+    loss, denom = per_sample(spec, p)
+    with_reduction = _reduction.reduce(p.xp, loss, p.params["reduction"], denom)
+    return p.xp.astype(with_reduction, p.input.dtype, copy=False)
+
+
+def input_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
+    """d(reduced loss)/d input, times the incoming cotangent g (a scalar, or per-sample for 'none')."""
+    xp = p.xp
+    cd = _xp.compute_dtype(xp, p.input)
+    x, w, pw = _up(xp, p.input, cd), _up(xp, p.weight, cd), _up(xp, p.pos_weight, cd)
+    g = _up(xp, g, cd)
+    if spec.structure == "pointwise":
+        y = _up(xp, p.target, cd)
+        d = spec.grad(xp, x, y, pw, **_fkw(spec, p.params, spec.grad))
+        if w is not None:
+            d = d * w
+        gs = _reduction.cotangent(xp, g, p.params["reduction"], d, None)
+        return xp.astype(gs * d, p.input.dtype, copy=False)
+    t = p.target if p.index_targets else _up(xp, p.target, cd)
+    parts = _class_parts(spec, p, xp, x, t, w)
+    logp = parts.logp
+    cf = parts.c * spec.fprime(xp, logp, **_fkw(spec, p.params, spec.fprime))
+    s = xp.sum(cf, axis=-1, keepdims=True)
+    prob = xp.exp(logp)
+    # c f' (1 - p) - p (S - c f'), with 1 - p = -expm1(log p) exact near p = 1
+    d = cf * (-xp.expm1(logp)) - prob * (s - cf)
+    if parts.lse is not None:
+        d = d + (2.0 * p.params["z_loss"] * parts.zw * parts.lse)[..., None] * prob
+    per = d[..., 0]
+    denom = parts.denom
+    gs = _reduction.cotangent(xp, g, p.params["reduction"], per, denom)
+    out = gs[..., None] * d
+    if p.axis != x.ndim - 1:
+        out = xp.moveaxis(out, -1, p.axis)
+    return xp.astype(out, p.input.dtype, copy=False)
+
+
+def target_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
+    xp = p.xp
+    cd = _xp.compute_dtype(xp, p.input)
+    x, y, w, pw = _up(xp, p.input, cd), _up(xp, p.target, cd), _up(xp, p.weight, cd), _up(xp, p.pos_weight, cd)
+    d = spec.target_grad(xp, x, y, pw, **_fkw(spec, p.params, spec.target_grad))
+    if w is not None:
+        d = d * w
+    gs = _reduction.cotangent(xp, _up(xp, g, cd), p.params["reduction"], d, None)
+    return xp.astype(gs * d, p.target.dtype, copy=False)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# public entry point
+# ----------------------------------------------------------------------------------------------------------
+def apply(spec: LossSpec, input: Any, target: Any, kwargs: Mapping[str, Any]) -> Array:
+    p = prepare(spec, input, target, kwargs)
+    if p.fw == "torch":
+        from actloss.torch._loss_function import apply_torch_loss
+
+        return apply_torch_loss(spec, p)
+    if p.fw == "jax":
+        from actloss.jax._loss_adapter import apply_jax_loss
+
+        return apply_jax_loss(spec, p)
+    from actloss._dispatch import _errstate
+
+    with _errstate(p.xp):
+        out = value(spec, p)
+    return np.asarray(out) if p.fw == "numpy" else out
+
+
+def value_and_grad(spec: LossSpec, input: Any, target: Any, cotangent: Any, kwargs: Mapping[str, Any]) -> tuple[Array, Array]:
+    from actloss._dispatch import _errstate
+
+    p = prepare(spec, input, target, kwargs)
+    xp = p.xp
+    g = xp.ones((), dtype=p.input.dtype) if cotangent is None else cotangent
+    with _errstate(xp):
+        if p.fw == "torch":
+            import torch
+
+            with torch.no_grad():
+                return value(spec, p), input_grad(spec, p, g)
+        return value(spec, p), input_grad(spec, p, g)
