@@ -1,7 +1,7 @@
 """Precision and recall of ``actloss lint`` on public PyTorch code that no one here wrote.
 
 The corpus is pointers only: ``repos.csv`` (repository, commit) and ``labels.csv`` (repository, path, line,
-code, note: every mistake a person found by reading the code, whether or not the linter reports it). Nothing
+col, code, note: every mistake a person found by reading the code, whether or not the linter reports it). Nothing
 of those repositories is stored here. At evaluation time each repository is read from a local git mirror
 (``--mirrors``, laid out as ``<owner>+<name>/repo``, the layout of this workplace's snapshot tool; a plain
 ``git clone --bare`` at the listed commit works too), its ``.py`` and ``.ipynb`` files at the pinned commit are
@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     from actloss.lint import lint_paths
 
     repos = read_csv("repos.csv")
-    labels = {(r["repo"], r["path"], int(r["line"]), r["code"]) for r in read_csv("labels.csv")}
-    findings: set[tuple[str, str, int, str]] = set()
+    labels = {(r["repo"], r["path"], int(r["line"]), int(r["col"]), r["code"]) for r in read_csv("labels.csv")}
+    findings: set[tuple[str, str, int, int, str]] = set()
     n_files = 0
     missing = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,16 +86,16 @@ def main(argv: list[str] | None = None) -> int:
                     # notebook findings are labelled "path#cell_N" with the line inside the cell
                     if f.cell is not None:
                         rel = f"{rel}#cell_{f.cell}"
-                    findings.add((r["repo"], rel, f.line, f.code))
+                    findings.add((r["repo"], rel, f.line, f.col, f.code))
     if missing:
         print(f"not evaluated (no mirror): {', '.join(missing)}", file=sys.stderr)
         labels = {lab for lab in labels if lab[0] not in missing}
-    labels = {lab for lab in labels if lab[3] in codes}
+    labels = {lab for lab in labels if lab[4] in codes}
     tp, fp, fn = labels & findings, findings - labels, labels - findings
     per = {c: Counter() for c in codes}
     for name, group in (("tp", tp), ("fp", fp), ("fn", fn)):
         for item in group:
-            per[item[3]][name] += 1
+            per[item[4]][name] += 1
     print(f"{len(repos) - len(missing)} repositories, {n_files} files, {len(labels)} labelled mistakes")
     print(f"{'code':<7}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>9}")
     for c in codes:
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.show:
         for name, group in (("false positive", fp), ("false negative", fn)):
             for item in sorted(group):
-                print(f"{name}: {item[0]} {item[1]}:{item[2]} {item[3]}")
+                print(f"{name}: {item[0]} {item[1]}:{item[2]}:{item[3]} {item[4]}")
     return 0
 
 
