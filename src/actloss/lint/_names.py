@@ -184,6 +184,11 @@ TRANSPARENT_FUNCS = frozenset(
         "torch.FloatTensor",
         "numpy.array",
         "numpy.asarray",
+        # wrappers that return a module computing the same function
+        "torch.nn.DataParallel",
+        "torch.nn.parallel.DataParallel",
+        "torch.nn.parallel.DistributedDataParallel",
+        "torch.compile",
     }
 )
 # Bare names that TorchVision / timm model constructors return: raw logits.

@@ -58,13 +58,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mirrors", default="/work/.mirror", help="directory of <owner>+<name>/repo git mirrors")
     ap.add_argument("--codes", default=",".join(STATIC_CODES), help="codes to score (comma-separated)")
     ap.add_argument("--show", action="store_true", help="list every false positive and false negative")
+    ap.add_argument("--set", choices=("dev", "heldout"), default="dev",
+                    help="dev: repos.csv/labels.csv (used while building the rules); heldout: heldout_*.csv")
     args = ap.parse_args(argv)
     codes = tuple(c.strip().upper() for c in args.codes.split(",") if c.strip())
 
     from actloss.lint import lint_paths
 
-    repos = read_csv("repos.csv")
-    labels = {(r["repo"], r["path"], int(r["line"]), int(r["col"]), r["code"]) for r in read_csv("labels.csv")}
+    prefix = "" if args.set == "dev" else "heldout_"
+    repos = read_csv(f"{prefix}repos.csv")
+    labels = {
+        (r["repo"], r["path"], int(r["line"]), int(r["col"]), r["code"]) for r in read_csv(f"{prefix}labels.csv")
+    }
     findings: set[tuple[str, str, int, int, str]] = set()
     n_files = 0
     missing = []
