@@ -217,13 +217,13 @@ class Doctor:
         modules, grads = [], []
         for module, ref in self._params:
             p = ref()
-            g = p.grad if p is not None else None
+            g = None if p is None else p.grad
             if g is not None and not g.is_sparse:
                 modules.append(module)
-                grads.append(g.detach())
+                grads.append(g)
         if grads:
             # one fused launch for all parameters; NaN/inf in a gradient makes its norm NaN/inf (so does a norm
-            # past ~1e19 in float32, long after AL204 has fired)
+            # past ~1e19 in float32, long after AL204 has fired). Runs outside autograd: no graph is recorded.
             l2 = torch.stack(torch._foreach_norm(grads))
             self._grads.append((modules, self._pending.add(l2)))
 
