@@ -123,10 +123,6 @@ class Doctor:
         crit = self._criterion_module() if self._criterion_module is not None else None
         if crit is not None:
             self._handles.append(crit.register_forward_hook(self._eager(self._criterion_hook), with_kwargs=True))
-        for _, ref in self._params:
-            p = ref()
-            if p is not None:
-                self._handles.append(p.register_hook(self._grad_hook))
 
     def _eager(self, hook: Callable[..., Any]) -> Callable[..., Any]:
         """Under torch.compile, run the hook eagerly instead of tracing it (it has Python side effects); the
@@ -159,6 +155,10 @@ class Doctor:
                 return
             if not name:
                 self._root_out = out
+                if out.requires_grad:
+                    # the model's backward starts here: the hook queues one callback for the end of backward,
+                    # where all parameter gradients are read at once (no hook on every parameter)
+                    out.register_hook(self._grad_hook)
             if container:
                 produced.setdefault(id(out), (name, out))  # an inner module made it: keep the inner name
                 if out is self._last_out:
@@ -202,7 +202,7 @@ class Doctor:
         producer = made[0] if made is not None and made[1] is x else UNKNOWN_PRODUCER
         self._calls.append(queue_call(self._pending, self._info, x, y, producer, weighted))
 
-    def _grad_hook(self, grad: Any) -> None:
+    def _grad_hook(self, grad: Any) -> None:  # on the model's output: once per backward pass
         if not self._grad_queued:
             import torch
 
