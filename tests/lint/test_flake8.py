@@ -31,3 +31,22 @@ def test_plugin_is_silent_on_syntax_errors_and_clean_code():
 def test_plugin_metadata():
     assert ActlossChecker.name == "actloss"
     assert ActlossChecker.version
+
+
+def test_real_flake8_runs_the_plugin(tmp_path):
+    """flake8 itself, with the plugin registered as a local plugin (the entry point is equivalent)."""
+    import shutil
+    import subprocess
+    import sys
+
+    (tmp_path / "setup.cfg").write_text(
+        "[flake8:local-plugins]\nextension =\n    AL = actloss.lint.flake8_plugin:ActlossChecker\n"
+    )
+    shutil.copy(FIXTURES / "AL101" / "direct_and_local.py", tmp_path / "train.py")
+    done = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "AL", "train.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    got = [line.split(": ")[0].split(":", 1)[1] + " " + line.split(": ")[1].split()[0] for line in done.stdout.splitlines()]
+    assert got == [x for x in (FIXTURES / "AL101" / "direct_and_local.txt").read_text().splitlines() if x]
