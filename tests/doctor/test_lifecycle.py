@@ -258,3 +258,29 @@ def test_compiled_model_layers_are_named_as_in_the_original() -> None:
     loss = nn.CrossEntropyLoss()
     f = only(train(compiled, loss, Data().classes, steps=3), "AL102")
     assert f.where == "3"
+
+
+def test_loss_input_and_target_statistics_stop_once_settled() -> None:
+    model, loss = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3)), nn.CrossEntropyLoss()
+    doctor = actloss.watch(model, criterion=loss, window=5)
+    d = Data()
+    queued = []
+    for step in range(40):
+        x, y = d.classes(64)
+        out = loss(model(x), y)
+        queued.append(len(doctor._pending))
+        out.backward()
+        doctor.step(out)
+    doctor.close()
+    assert doctor.findings == []
+    # a window (5 calls) settles what the head emits; class counts settle at 10x the 200 targets AL108 needs
+    # (2000 targets: 32 batches of 64, judged at the window end after step 34)
+    assert not doctor._need_inputs and not doctor._need_targets
+    assert queued[0] - queued[-1] >= 5          # aminmax (2), row sums, exp sums, bincount no longer queued
+    assert queued[5] < queued[0] and queued[5] > queued[-1]
+
+
+def test_bce_loss_saturation_is_measured_after_settling() -> None:
+    model = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+    f = only(train(model, nn.BCELoss(), Data().binary, steps=60, lr=5.0, window=2), "AL101")
+    assert f.step > 2 and f.where == "1"

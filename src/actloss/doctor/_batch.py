@@ -54,8 +54,13 @@ def _f32() -> Any:
     return torch.float32
 
 
-def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: str, weighted: bool) -> CallRecord:
-    """Queue the statistics of ``criterion(x, y)``; ``y`` may be ``None`` (targets unseen)."""
+def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: str | None, weighted: bool,
+               inputs: bool = True, targets: bool = True) -> CallRecord:
+    """Queue the statistics of ``criterion(x, y)``; ``y`` may be ``None`` (targets unseen).
+
+    ``inputs=False`` / ``targets=False`` skip the statistics whose verdict is settled (the doctor stops measuring
+    what cannot change any more); BCELoss's count of saturated inputs is always measured.
+    """
     import torch
 
     f32 = torch.float32
@@ -64,12 +69,15 @@ def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: 
     rec = CallRecord(info=info, producer=producer, weighted=weighted, n_input=x.numel(), n_classes=0,
                      target_kind="none")
     s = rec.slots
-    if x.is_floating_point() and x.numel() > 0:
+    if kind in ("multiclass_logits", "log_probs") and x.ndim >= 1 and x.shape[_class_dim(x)] >= 2:
+        rec.n_classes = int(x.shape[_class_dim(x)])
+    if kind == "binary_probs" and x.is_floating_point():
+        s["n_saturated"] = pending.add(torch.count_nonzero((x == 0) | (x == 1)))
+    if inputs and x.is_floating_point() and x.numel() > 0:
         lo, hi = torch.aminmax(x)  # NaN/inf propagate, so these also flag non-finite inputs
         s["x_min"], s["x_max"] = pending.add(lo), pending.add(hi)
-        if kind in ("multiclass_logits", "log_probs") and x.ndim >= 1 and x.shape[_class_dim(x)] >= 2:
+        if rec.n_classes:
             cd = _class_dim(x)
-            rec.n_classes = int(x.shape[cd])
             sums = x.sum(cd, dtype=f32)
             # log-probability rows have sum(exp(x)) = 1; two launches where logsumexp takes about six (max, sub,
             # exp, sum, log, add); a large logit overflows exp to inf, which reads correctly as "not log-probs"
@@ -80,9 +88,7 @@ def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: 
             else:  # (N, C, H, W) and the like: reduce here, one number each
                 s["row_sum_dev"] = pending.add((sums - 1).abs().amax())
                 s["exp_sum_dev"] = pending.add((exp_sums - 1).abs().amax())
-        if kind == "binary_probs":
-            s["n_saturated"] = pending.add(torch.count_nonzero((x == 0) | (x == 1)))
-    if y is None or not isinstance(y, torch.Tensor) or y.numel() == 0:
+    if not targets or y is None or not isinstance(y, torch.Tensor) or y.numel() == 0:
         return rec
     y = y.detach()
     rec.n_target = y.numel()

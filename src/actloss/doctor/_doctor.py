@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 from ._batch import UNKNOWN_PRODUCER, CallRecord, queue_call, resolve_call
 from ._checks import all_checks
+from ._checks.loss_inputs import LossInputs
+from ._checks.targets import Targets
 from ._config import Thresholds
 from ._criterion import CriterionInfo, describe
 from ._finding import Finding, render_json, render_text
@@ -93,6 +95,9 @@ class Doctor:
             for name, p in model.named_parameters() if p.requires_grad
         ]
         self._checks = all_checks()
+        self._loss_inputs = next(c for c in self._checks if isinstance(c, LossInputs))
+        self._targets = next(c for c in self._checks if isinstance(c, Targets))
+        self._need_inputs = self._need_targets = True
         self._findings: list[Finding] = []
         self._seen: set[tuple[str, str]] = set()
         self._step = 0
@@ -198,9 +203,12 @@ class Doctor:
 
         if self._info is None or not isinstance(x, torch.Tensor):
             return
+        if not (self._need_inputs or self._need_targets or self._info.kind == "binary_probs"):
+            return  # every verdict about the loss's inputs and targets is settled
         made = self._produced.get(id(x))
         producer = made[0] if made is not None and made[1] is x else UNKNOWN_PRODUCER
-        self._calls.append(queue_call(self._pending, self._info, x, y, producer, weighted))
+        self._calls.append(queue_call(self._pending, self._info, x, y, producer, weighted,
+                                      inputs=self._need_inputs, targets=self._need_targets))
 
     def _grad_hook(self, grad: Any) -> None:  # on the model's output: once per backward pass
         if not self._grad_queued:
@@ -376,9 +384,11 @@ class Doctor:
     def _end_window(self, final: bool) -> list[Finding]:
         self._samples_in_window = 0
         new: list[Finding] = []
-        step = max(0, self._step - (0 if final else 0))
+        step = self._step
         for check in self._checks:
             new += check.end_window(step, self._ctx, final=final)
+        self._need_inputs = not self._loss_inputs.settled(self._ctx)
+        self._need_targets = not self._targets.settled(self._ctx)
         return self._keep(new)
 
     def _keep(self, new: list[Finding]) -> list[Finding]:

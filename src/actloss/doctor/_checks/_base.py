@@ -15,3 +15,9 @@ class Check:
 
     def end_window(self, step: int, ctx: Context, final: bool = False) -> list[Finding]:
         return []
+
+    def settled(self, ctx: Context) -> bool:
+        """True once nothing this check could still see would change its verdict: the doctor then stops
+        measuring for it (the loss-input and target checks judge properties of the model's head and of the data,
+        which do not change during training)."""
+        return False

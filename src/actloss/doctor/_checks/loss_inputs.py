@@ -40,21 +40,26 @@ class LossInputs(Check):
     def __init__(self) -> None:
         self.agg: dict[str, dict[str, float]] = {}
         self.reported: set[tuple[str, str]] = set()
+        self.calls = 0
 
     def observe(self, sample: Sample, ctx: Context) -> list[Finding]:
         out = []
         for rec in sample.calls:
             s = rec.stats
-            if "x_min" not in s or not (math.isfinite(s["x_min"]) and math.isfinite(s["x_max"])):
-                continue
             key = rec.info.where
             a = self.agg.setdefault(key, {"x_min": math.inf, "x_max": -math.inf, "row_sum_dev": 0.0,
                                           "exp_sum_dev": 0.0, "n": 0})
-            a["x_min"] = min(a["x_min"], s["x_min"])
-            a["x_max"] = max(a["x_max"], s["x_max"])
-            a["row_sum_dev"] = max(a["row_sum_dev"], s.get("row_sum_dev", math.inf))
-            a["exp_sum_dev"] = max(a["exp_sum_dev"], s.get("exp_sum_dev", math.inf))
-            a["n"] += rec.n_input
+            if "x_min" in s:
+                if not (math.isfinite(s["x_min"]) and math.isfinite(s["x_max"])):
+                    continue   # AL201's business
+                self.calls += 1
+                a["x_min"] = min(a["x_min"], s["x_min"])
+                a["x_max"] = max(a["x_max"], s["x_max"])
+                a["row_sum_dev"] = max(a["row_sum_dev"], s.get("row_sum_dev", math.inf))
+                a["exp_sum_dev"] = max(a["exp_sum_dev"], s.get("exp_sum_dev", math.inf))
+                a["n"] += rec.n_input
+            elif "n_saturated" not in s:
+                continue       # settled: only BCELoss's saturation is still measured
             f = self._judge(rec, a, sample.step)
             if f is not None and (f.code, key) not in self.reported:
                 self.reported.add((f.code, key))  # type: ignore[arg-type]
@@ -63,6 +68,10 @@ class LossInputs(Check):
             if rec.producer and rec.producer != UNKNOWN_PRODUCER:
                 ctx.heads.add(rec.producer)
         return out
+
+    def settled(self, ctx: Context) -> bool:
+        # what the head emits is structural: a window of calls decides it (BCELoss saturation is measured always)
+        return self.calls >= ctx.window
 
     def _judge(self, rec: CallRecord, a: dict[str, float], step: int) -> Finding | None:
         kind, label = rec.info.kind, rec.info.label

@@ -22,6 +22,7 @@ class Targets(Check):
         self.reg: dict[str, dict[str, float]] = {}
         self.counts: dict[str, dict[str, object]] = {}
         self.reported: set[tuple[str, str]] = set()
+        self.calls = 0
 
     def _emit(self, out: list[Finding], f: Finding) -> None:
         if (f.code, f.where) not in self.reported:
@@ -32,6 +33,8 @@ class Targets(Check):
         out: list[Finding] = []
         for rec in sample.calls:
             s = rec.stats
+            if rec.target_kind != "none":
+                self.calls += 1
             if rec.target_kind == "regression":
                 f = self._regression(rec, ctx, sample.step)
                 if f is not None:
@@ -100,6 +103,19 @@ class Targets(Check):
         c["counts"] = c["counts"] + v  # type: ignore[operator]
         c["weighted"] = bool(c["weighted"]) or rec.weighted or rec.info.focal
         c["rec"] = rec
+
+    def settled(self, ctx: Context) -> bool:
+        # the kind of targets (labels, one-hot, multi-hot) is decided by a window of calls; class frequencies once
+        # reported, irrelevant (weighted or focal loss) or measured on 10x the targets the judgement needs
+        if self.calls < ctx.window:
+            return False
+        for key, c in self.counts.items():
+            counts = np.asarray(c["counts"], dtype=float)
+            need = 10 * (max(_MIN_SAMPLES, _PER_CLASS * counts.size) if counts.ndim == 1 else _MIN_SAMPLES)
+            seen = counts.sum() if counts.ndim == 1 else counts.sum(axis=1).min()
+            if not (c["weighted"] or ("AL108", key) in self.reported or seen >= need):
+                return False
+        return True
 
     def end_window(self, step: int, ctx: Context, final: bool = False) -> list[Finding]:
         out: list[Finding] = []
