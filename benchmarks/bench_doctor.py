@@ -60,7 +60,7 @@ def time_steps(model, opt, loss_fn, x, y, steps: int, doctor=None) -> float:
     return (time.process_time() - t0) / steps
 
 
-def bench(name: str, batch: int, d_in: int, width: int, rounds: int, steps: int) -> dict[str, float]:
+def bench(name: str, batch: int, d_in: int, width: int, rounds: int, steps: int, warm: int = 30) -> dict[str, float]:
     model, opt, loss_fn, x, y = make(batch, d_in, width)
     time_steps(model, opt, loss_fn, x, y, 10)  # warm-up: allocator, first-call dispatch
     modes = ["baseline", "every=1", "every=10"]
@@ -71,8 +71,11 @@ def bench(name: str, batch: int, d_in: int, width: int, rounds: int, steps: int)
             if mode == "baseline":
                 times[mode].append(time_steps(model, opt, loss_fn, x, y, steps))
                 continue
-            # a fresh doctor per round (set-up is not timed); closed before the next mode so no hook lingers
+            # a fresh doctor per round, closed before the next mode so no hook lingers; its first `warm` steps are
+            # not timed: they are the first window, where the loss-input and target statistics are still measured
+            # (steady state is what a long run pays; the first window costs about as much again)
             doctor = actloss.watch(model, criterion=loss_fn, every=int(mode.split("=")[1]))
+            time_steps(model, opt, loss_fn, x, y, warm, doctor)
             times[mode].append(time_steps(model, opt, loss_fn, x, y, steps, doctor))
             doctor.close()
     med = {mode: statistics.median(v) for mode, v in times.items()}

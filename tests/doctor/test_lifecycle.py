@@ -284,3 +284,10 @@ def test_bce_loss_saturation_is_measured_after_settling() -> None:
     model = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
     f = only(train(model, nn.BCELoss(), Data().binary, steps=60, lr=5.0, window=2), "AL101")
     assert f.step > 2 and f.where == "1"
+
+
+def test_another_instance_of_the_loss_module_falls_back_to_the_model_output() -> None:
+    # watch() got one CrossEntropyLoss, the loop calls another: the doctor still checks what the model emits
+    f = only(train(_softmax_head(), nn.CrossEntropyLoss(), Data().classes, steps=3,
+                   criterion=nn.CrossEntropyLoss()), "AL102")
+    assert f.where == "3"

@@ -81,7 +81,7 @@ class Doctor:
         self._criterion_fn: Callable[..., Any] | None = None
         if self._info is not None:
             if isinstance(criterion, torch.nn.Module):
-                self._criterion_module = weakref.ref(criterion)
+                self._criterion_module = criterion   # a loss module is small; the model is held weakly
             else:
                 self._criterion_fn = criterion
         self._model = weakref.ref(model)
@@ -125,7 +125,7 @@ class Doctor:
             if m is not None:
                 hook = self._forward_hook(name, role, kind, container)
                 self._handles.append(m.register_forward_hook(self._eager(hook)))
-        crit = self._criterion_module() if self._criterion_module is not None else None
+        crit = self._criterion_module
         if crit is not None:
             self._handles.append(crit.register_forward_hook(self._eager(self._criterion_hook), with_kwargs=True))
 
@@ -244,7 +244,7 @@ class Doctor:
         ``targets=`` to :meth:`step`) for the target checks; without either, only the model's output is checked.
         """
         if self._criterion_module is not None:
-            return self._criterion_module()
+            return self._criterion_module
         fn = self._criterion_fn
         if fn is None:
             return None
@@ -302,8 +302,9 @@ class Doctor:
             raise TypeError(f"targets must be a torch.Tensor; received {type(targets).__name__}")
         new: list[Finding] = []
         if self._step % self._every == 0:
-            if (not self._calls and self._criterion_fn is not None and self._root_out is not None):
-                # a loss function called directly: the model's output is what it was fed
+            if not self._calls and self._info is not None and self._root_out is not None:
+                # a loss function called directly (or another instance of the loss module than the one given):
+                # the model's output is what it was fed
                 self._record_call(self._root_out, targets, self._info.weighted if self._info else False)
             new += self._sync()
             self._samples_in_window += 1
