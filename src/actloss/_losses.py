@@ -23,8 +23,7 @@ import numpy as np
 from actloss import _reduction, _xp
 from actloss._registry import Param, TorchModule
 from actloss._xp import Array
-from actloss.ops.activations.log_softmax import log_softmax_compute
-from actloss.ops.activations.softmax import stable_exp_parts
+from actloss.ops.activations.log_softmax import log_softmax_and_softmax
 
 REDUCTION = Param("reduction", "mean", "choice", "'none' | 'mean' | 'sum'", choices=_reduction.REDUCTIONS)
 
@@ -49,6 +48,10 @@ class LossSpec:
     f: Callable[..., Any] | None = None  # class: (xp, logp, **params) -> f(logp)
     fprime: Callable[..., Any] | None = None  # class: (xp, logp, **params) -> f'(logp)
     deriv_scale: Callable[..., Any] | None = None
+    value_scale: Callable[..., Any] | None = None  # largest term of a loss that is a sum of terms with zeros
+    # A declared float64 bar where the issue's 4 ULP is not met yet (params -> ULP); documented in
+    # docs/accuracy.md as an open gap, never a silent tolerance.
+    f64_bar: Callable[..., float] | None = None
     properties: frozenset[str] = frozenset()
     torch_functional: str = ""
     torch_module: TorchModule | None = None
@@ -229,6 +232,7 @@ def _up(xp: Any, a: Array | None, cd: Any) -> Array | None:
 @dataclass
 class _ClassParts:
     logp: Array  # log-softmax, class axis last
+    prob: Array  # softmax
     c: Array  # per-class coefficients
     zw: Array | None  # per-sample weight of the z-loss term
     lse: Array | None
@@ -239,7 +243,7 @@ def _class_parts(spec: LossSpec, p: Prepared, xp: Any, x: Array, t: Array, w: Ar
     x = xp.moveaxis(x, p.axis, -1) if p.axis != x.ndim - 1 else x
     n_classes = x.shape[-1]
     eps = p.params.get("label_smoothing", 0.0)
-    logp = log_softmax_compute(xp, x, -1)
+    logp, prob, s1 = log_softmax_and_softmax(xp, x, -1)
     cd = x.dtype
     if p.index_targets:
         ignore = p.params.get("ignore_index", -100)
@@ -267,11 +271,10 @@ def _class_parts(spec: LossSpec, p: Prepared, xp: Any, x: Array, t: Array, w: Ar
         denom, zw = None, None
     lse = None
     if p.params.get("z_loss", 0.0):
-        _, _, _, s1, _ = stable_exp_parts(xp, x, -1)
         lse = xp.max(x, axis=-1) + xp.log1p(s1[..., 0])
         if zw is None:
             zw = xp.ones_like(lse)
-    return _ClassParts(logp, c, zw, lse, denom)
+    return _ClassParts(logp, prob, c, zw, lse, denom)
 
 
 def _fkw(spec: LossSpec, params: Mapping[str, Any], fn: Callable[..., Any]) -> dict[str, Any]:
@@ -324,7 +327,7 @@ def input_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
     logp = parts.logp
     cf = parts.c * spec.fprime(xp, logp, **_fkw(spec, p.params, spec.fprime))
     s = xp.sum(cf, axis=-1, keepdims=True)
-    prob = xp.exp(logp)
+    prob = parts.prob
     # c f' (1 - p) - p (S - c f'), with 1 - p = -expm1(log p) exact near p = 1
     d = cf * (-xp.expm1(logp)) - prob * (s - cf)
     if parts.lse is not None:

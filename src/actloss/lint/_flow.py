@@ -92,7 +92,6 @@ class FileFacts:
 _WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
 _PROB_NAME = re.compile(r"^(y_)?(prob|probs|proba|probas|probabilities|pred_probs?|\w+_probs?)$")
 _LOGIT_NAME = re.compile(r"logit", re.IGNORECASE)
-_MULTIHOT_NAME = re.compile(r"multi_?hot|multi_?label", re.IGNORECASE)
 _CMP_OPS = {cst.GreaterThan: ">", cst.GreaterThanEqual: ">=", cst.LessThan: "<", cst.LessThanEqual: "<="}
 
 
@@ -825,7 +824,6 @@ class FileAnalysis:
         seen_layer = False
         for item in items:
             v = self.eval(item, env, cls)
-            qn = v.detail if v is not None and v.kind == "qual" else None
             if v is not None and v.kind == "layer":
                 if pending:
                     hidden_sat += 1

@@ -10,6 +10,15 @@ def log_softmax_compute(xp, x, axis):
     return xp.where(has_pinf, xp.log(share), y)
 
 
+def log_softmax_and_softmax(xp, x, axis):
+    """Both from one pass over x: log p from the exact log-form, p = e / (1 + s1) with full relative precision
+    (exp(log p) would carry log p's absolute error, 256 ULP at log p = -300)."""
+    d_hi, d_lo, e, s1, (has_pinf, share) = stable_exp_parts(xp, x, axis)
+    logp = xp.where(has_pinf, xp.log(share), (d_hi - xp.log1p(s1)) + d_lo)
+    p = xp.where(has_pinf, share, e / (1.0 + s1))
+    return logp, p, s1
+
+
 def forward(xp, x, *, axis):
     return log_softmax_compute(xp, x, axis)
 

@@ -10,7 +10,7 @@ def diff(xp, x, y):
 def half_square(xp, d_hi, d_lo):
     """(d_hi + d_lo)^2 / 2 with one rounding: the square is carried as an exact product."""
     s_hi, s_err = nx.two_prod(xp, d_hi, d_hi)
-    return 0.5 * (s_hi + (s_err + 2.0 * d_hi * d_lo))
+    return 0.5 * (s_hi + nx._finite_or_zero(xp, s_err + 2.0 * d_hi * d_lo))
 
 
 def magnitude_minus(xp, d_hi, d_lo, c):

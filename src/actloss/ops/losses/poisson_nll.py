@@ -42,6 +42,15 @@ def _scale(x, y, *, log_input, full, eps):
     return max(abs(mp.exp(x)), abs(y)) if log_input else max(1, abs(y / (x + eps)))
 
 
+def _value_scale(x, y, *, log_input, full, eps):
+    import mpmath as mp
+
+    terms = [mp.exp(x), y * x] if log_input else [x, y * mp.log(x + eps)]
+    if full and y > 1:
+        terms += [y * mp.log(y), y, mp.log(2 * mp.pi * y) / 2]
+    return max(abs(t) for t in terms)
+
+
 SPEC = register(LossSpec(
     name="poisson_nll_loss",
     summary="Poisson negative log-likelihood for count targets.",
@@ -54,6 +63,7 @@ SPEC = register(LossSpec(
     reference=_ref,
     reference_grad=_ref_grad,
     deriv_scale=_scale,
+    value_scale=_value_scale,
     params=(
         REDUCTION,
         Param("log_input", True, "flag", "the input is log(rate) (True) or the rate itself"),
@@ -67,7 +77,10 @@ SPEC = register(LossSpec(
         args=(("log_input", True), ("full", False), ("size_average", None), ("eps", 1e-8), ("reduce", None), ("reduction", "mean")),
         param_map={"log_input": "log_input", "full": "full", "eps": "eps", "reduction": "reduction"},
     ),
-    numerics="exp(x) - y x; near the optimum x = log y the gradient's error is bounded by its largest term.",
+    numerics=(
+        "exp(x) - y x (+ Stirling's terms): a sum of terms that can cancel (the loss has zeros, e.g. y = e at "
+        "x = 1), so its error, and the gradient's near the optimum x = log y, is bounded by the largest term."
+    ),
     example=">>> actloss.poisson_nll_loss(np.array([0.0, 1.0]), np.array([1.0, 2.0]))\narray(0.35914091)",
     param_samples=({"full": True},),
 ))
