@@ -170,6 +170,15 @@ def generate(root: Path, n: int) -> list[Path]:
     return paths
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished workers."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def machine() -> dict:
     cpu = platform.processor() or "unknown"
     try:
@@ -216,12 +225,14 @@ def main(argv: list[str] | None = None) -> int:
         paths = generate(root, args.files)
         lines = sum(p.read_text().count("\n") for p in paths)
         times: dict[str, list[float]] = {"ast.parse (reference)": [], "lint jobs=1": [], "lint jobs=2": []}
+        cpu: dict[str, list[float]] = {k: [] for k in times}  # CPU seconds (own + workers): robust to load
         n_findings = 0
         for r in range(args.rounds):
             order = ["ast.parse (reference)", "lint jobs=1", "lint jobs=2"]
             if r % 2:
                 order.reverse()
             for name in order:
+                c0 = _cpu()
                 t0 = time.perf_counter()
                 if name.startswith("ast"):
                     for p in paths:
@@ -230,17 +241,21 @@ def main(argv: list[str] | None = None) -> int:
                     report = lint_paths([str(root)], jobs=int(name[-1]))
                     n_findings = len(report.findings)
                 times[name].append(time.perf_counter() - t0)
+                cpu[name].append(_cpu() - c0)
     info = machine()
     ref = statistics.median(times["ast.parse (reference)"])
     print(f"{args.files} files, {lines} lines, {n_findings} findings; {info['cores']} cores: {info['cpu']}")
-    print(f"{'configuration':<24}{'median s':>10}{'min s':>9}{'max s':>9}{'files/s':>10}{'x ast':>8}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (wall times grow with it; CPU seconds much less)")
+    print(f"{'configuration':<24}{'median s':>10}{'min s':>9}{'max s':>9}{'CPU s':>8}{'files/s':>10}{'x ast':>8}")
     rows = []
     for name, ts in times.items():
         med = statistics.median(ts)
-        print(f"{name:<24}{med:>10.2f}{min(ts):>9.2f}{max(ts):>9.2f}{args.files / med:>10.0f}{med / ref:>8.1f}")
+        c = statistics.median(cpu[name])
+        print(f"{name:<24}{med:>10.2f}{min(ts):>9.2f}{max(ts):>9.2f}{c:>8.2f}{args.files / med:>10.0f}{med / ref:>8.1f}")
         rows.append({"configuration": name, "files": args.files, "lines": lines, "rounds": args.rounds,
                      "median_s": round(med, 3), "min_s": round(min(ts), 3), "max_s": round(max(ts), 3),
-                     "ratio_vs_ast_parse": round(med / ref, 2), **info})
+                     "cpu_s": round(c, 3), "ratio_vs_ast_parse": round(med / ref, 2),
+                     "load_avg": round(os.getloadavg()[0], 1), **info})
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     new = not out.exists()
