@@ -93,6 +93,8 @@ def summarise(c: Case, size: dict, runs: dict[str, list[dict]]) -> list[dict]:
         p = _stats([r["peak_mib"] for r in rs])
         extra = p[0] - unavoidable_mib
         pair = [a["time_s"] / b["time_s"] for a, b in zip(rs, base)]
+        cpu = [r.get("cpu_s", float("nan")) for r in rs]
+        base_cpu = statistics.median([r.get("cpu_s", float("nan")) for r in base])
         rows.append({
             "case": c.name, "size": size_label(size), "impl": impl, "runs": len(rs),
             "time_ms_median": t[0] * 1e3, "time_ms_min": t[1] * 1e3, "time_ms_max": t[2] * 1e3,
@@ -100,6 +102,7 @@ def summarise(c: Case, size: dict, runs: dict[str, list[dict]]) -> list[dict]:
             "unavoidable_mib": unavoidable_mib, "extra_mib_median": extra,
             "time_ratio_median": t[0] / base_t[0], "time_ratio_pair_min": min(pair),
             "time_ratio_pair_max": max(pair),
+            "cpu_s_median": statistics.median(cpu), "cpu_ratio_median": statistics.median(cpu) / base_cpu,
             "extra_mem_ratio": (extra / base_extra) if base_extra > 0 else float("nan"),
         })
     return rows
@@ -111,15 +114,16 @@ def table(c: Case, rows: list[dict], info: dict) -> str:
     if c.unavoidable:
         head += "'extra' = peak minus the unavoidable bytes (the case's declared gradients).\n"
     lines = [
-        "| size | impl | time ms median [min-max] | peak MiB | extra MiB | time ratio [pair min-max] | extra-memory ratio |",
-        "|---|---|---|---|---|---|---|",
+        "| size | impl | time ms median [min-max] | peak MiB | extra MiB | time ratio [pair min-max] | CPU-time ratio "
+        "| extra-memory ratio |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['size']} | {r['impl']} | {r['time_ms_median']:.1f} [{r['time_ms_min']:.1f}-{r['time_ms_max']:.1f}]"
             f" | {r['peak_mib_median']:.0f} | {r['extra_mib_median']:.0f}"
             f" | {r['time_ratio_median']:.2f} [{r['time_ratio_pair_min']:.2f}-{r['time_ratio_pair_max']:.2f}]"
-            f" | {r['extra_mem_ratio']:.3f} |"
+            f" | {r.get('cpu_ratio_median', float('nan')):.2f} | {r['extra_mem_ratio']:.3f} |"
         )
     return head + "\n" + "\n".join(lines) + "\n"
 
@@ -242,7 +246,8 @@ def main(argv=None) -> int:
                     r = run_one(c, impl, size)
                     runs[impl].append(r)
                     raw.append({"case": c.name, "size": size_label(size), "impl": impl, "repeat": rep,
-                                "time_s": r["time_s"], "peak_mib": r["peak_mib"], "threads": r["threads"],
+                                "time_s": r["time_s"], "cpu_s": r.get("cpu_s"), "peak_mib": r["peak_mib"],
+                                "threads": r["threads"],
                                 "memory_method": r["memory_method"], "loadavg_1m": load})
                     print(f"  {c.name} [{size_label(size)}] {impl:10s} run {rep + 1}/{args.repeat}: "
                           f"{r['time_s'] * 1e3:9.1f} ms  peak {r['peak_mib']:8.1f} MiB", flush=True)

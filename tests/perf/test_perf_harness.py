@@ -29,14 +29,15 @@ def _fake_case():
 def test_summary_ratios_and_csv_round_trip(tmp_path):
     c = _fake_case()
     runs = {
-        "torch": [{"time_s": t, "peak_mib": 110.0} for t in (2.0, 4.0, 3.0)],
-        "actloss": [{"time_s": t, "peak_mib": 20.0} for t in (1.0, 1.0, 3.0)],
+        "torch": [{"time_s": t, "cpu_s": 2 * t, "peak_mib": 110.0} for t in (2.0, 4.0, 3.0)],
+        "actloss": [{"time_s": t, "cpu_s": 2 * t, "peak_mib": 20.0} for t in (1.0, 1.0, 3.0)],
     }
     rows = main.summarise(c, {"n": 1}, runs)
     ours = next(r for r in rows if r["impl"] == "actloss")
     assert ours["time_ms_median"] == pytest.approx(1000.0)
     assert ours["time_ratio_median"] == pytest.approx(1.0 / 3.0)  # ratio of the medians
     assert ours["time_ratio_pair_min"] == pytest.approx(0.25) and ours["time_ratio_pair_max"] == pytest.approx(1.0)
+    assert ours["cpu_ratio_median"] == pytest.approx(2.0 / 6.0)
     assert ours["extra_mib_median"] == pytest.approx(10.0)  # 20 MiB peak - 10 MiB declared unavoidable
     assert ours["extra_mem_ratio"] == pytest.approx(10.0 / 100.0)
     info = {"host": "h", "cpu": "cpu", "cores": 2, "mem_gib": 1.0, "python": "3", "torch": "t", "date_utc": "d"}

@@ -31,7 +31,7 @@ _REDUCTIONS = ("none", "mean", "sum")
 # Bytes of one chunk of logits when chunk_size=None: large enough for efficient GEMMs, small next to
 # the (N, V) logits of the eager path (128 MiB is 256 rows at V=128256 in float32).
 _CHUNK_BYTES = 128 * 2**20
-_MIN_CHUNK_ROWS = 128
+_MIN_CHUNK_ROWS = 64
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
 
 
@@ -194,9 +194,9 @@ def _compute_dtype(dtype: torch.dtype) -> torch.dtype:
 def _default_chunk_rows(n_rows: int, v_local: int, dtype: torch.dtype) -> int:
     elem = torch.finfo(_compute_dtype(dtype)).bits // 8
     budget = max(1, _CHUNK_BYTES // max(1, v_local * elem))
-    # A quarter of the rows (so the chunk is <= 1/12 of eager's three (N, V) buffers), rounded down to a power
-    # of two, between 128 rows (smaller GEMMs are inefficient on CPU) and the byte budget.
-    rows = 1 << max(0, (max(1, n_rows // 4)).bit_length() - 1)
+    # An eighth of the rows (the chunk is then <= 1/16 of eager's two or three (N, V) buffers), rounded down to a
+    # power of two, between 64 rows (smaller GEMMs stream the weight too often) and the byte budget.
+    rows = 1 << max(0, (max(1, n_rows // 8)).bit_length() - 1)
     rows = max(_MIN_CHUNK_ROWS, min(rows, budget))
     return max(1, min(rows, n_rows))
 
@@ -516,7 +516,7 @@ def linear_cross_entropy(
         reduction: 'mean' | 'sum' | 'none'.
         label_smoothing: :math:`\varepsilon` in [0, 1], torch's semantics.
         z_loss: :math:`\lambda \ge 0`.
-        chunk_size: rows of logits computed at a time; default: a quarter of the rows, at least 128, at most
+        chunk_size: rows of logits computed at a time; default: an eighth of the rows, at least 64, at most
             128 MiB of logits.
 
     Returns:
