@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import os
 import platform
 import statistics
@@ -79,17 +80,17 @@ def bench(name: str, batch: int, d_in: int, width: int, rounds: int, steps: int,
             times[mode].append(time_steps(model, opt, loss_fn, x, y, steps, doctor))
             doctor.close()
     med = {mode: statistics.median(v) for mode, v in times.items()}
-    low = {mode: min(v) for mode, v in times.items()}
-    return {
+    # paired ratios: each round's doctor time against the same round's baseline, so that slow drifts of the
+    # machine's load cancel; the median and the quartiles over the rounds
+    row: dict[str, object] = {
         "config": name, "batch": batch, "d_in": d_in, "width": width,
-        "baseline_us": med["baseline"] * 1e6,
-        "every1_us": med["every=1"] * 1e6,
-        "every10_us": med["every=10"] * 1e6,
-        "overhead_every1": med["every=1"] / med["baseline"] - 1,
-        "overhead_every10": med["every=10"] / med["baseline"] - 1,
-        "min_overhead_every1": low["every=1"] / low["baseline"] - 1,
-        "min_overhead_every10": low["every=10"] / low["baseline"] - 1,
+        "baseline_us": med["baseline"] * 1e6, "every1_us": med["every=1"] * 1e6, "every10_us": med["every=10"] * 1e6,
     }
+    for mode, key in (("every=1", "every1"), ("every=10", "every10")):
+        ratios = sorted(t / b - 1 for t, b in zip(times[mode], times["baseline"]))
+        q1, q2, q3 = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else (ratios[0],) * 3
+        row[f"overhead_{key}"], row[f"q1_{key}"], row[f"q3_{key}"] = q2, q1, q3
+    return row
 
 
 # The same measurement as a case of the shared harness (``python -m benchmarks --case doctor_overhead``): one run is
@@ -132,13 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = [bench(*cfg, rounds=args.rounds, steps=args.steps) for cfg in CONFIGS]
     print(f"actloss doctor overhead, torch {torch.__version__}, {args.threads} thread(s), "
           f"median of {args.rounds} rounds x {args.steps} steps")
-    print("overhead = doctor / baseline - 1, from the medians (and from the fastest round, less load noise)")
-    print(f"{'config':<16}{'batch':>6}{'width':>6}{'base us':>10}{'every=1':>10}{'every=10':>10}"
-          f"{'min e=1':>10}{'min e=10':>10}")
+    print("overhead = doctor / baseline - 1 per round (paired), median [quartiles] over the rounds")
+    print(f"{'config':<16}{'batch':>6}{'width':>6}{'base us':>9}   {'every=1':<24}{'every=10':<24}")
     for r in rows:
-        print(f"{r['config']:<16}{r['batch']:>6}{r['width']:>6}{r['baseline_us']:>10.0f}"
-              f"{r['overhead_every1']:>+10.1%}{r['overhead_every10']:>+10.1%}"
-              f"{r['min_overhead_every1']:>+10.1%}{r['min_overhead_every10']:>+10.1%}")
+        cells = [f"{r[f'overhead_{k}']:+.1%} [{r[f'q1_{k}']:+.1%}, {r[f'q3_{k}']:+.1%}]" for k in ("every1", "every10")]
+        print(f"{r['config']:<16}{r['batch']:>6}{r['width']:>6}{r['baseline_us']:>9.0f}   {cells[0]:<24}{cells[1]:<24}")
     if not args.no_csv:
         out = Path(__file__).parent / "results" / "doctor.csv"
         out.parent.mkdir(exist_ok=True)
@@ -146,14 +145,18 @@ def main(argv: list[str] | None = None) -> int:
         with out.open("a", newline="") as fh:
             w = csv.writer(fh)
             if new:
-                w.writerow(["config", "batch", "d_in", "width", "baseline_us", "every1_us", "every10_us",
-                            "overhead_every1", "overhead_every10", "threads", "torch", "actloss", "machine",
-                            "cpus", "python"])
+                w.writerow(["date_utc", "config", "batch", "d_in", "width", "baseline_us", "every1_us", "every10_us",
+                            "overhead_every1", "q1_every1", "q3_every1", "overhead_every10", "q1_every10",
+                            "q3_every10", "rounds", "steps", "threads", "torch", "actloss", "machine", "cpus",
+                            "python"])
+            date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
             for r in rows:
-                w.writerow([r["config"], r["batch"], r["d_in"], r["width"], f"{r['baseline_us']:.1f}",
-                            f"{r['every1_us']:.1f}", f"{r['every10_us']:.1f}", f"{r['overhead_every1']:.4f}",
-                            f"{r['overhead_every10']:.4f}", args.threads, torch.__version__, actloss.__version__,
-                            platform.machine(), os.cpu_count(), platform.python_version()])
+                w.writerow([date, r["config"], r["batch"], r["d_in"], r["width"], f"{r['baseline_us']:.1f}",
+                            f"{r['every1_us']:.1f}", f"{r['every10_us']:.1f}"]
+                           + [f"{r[k]:.4f}" for k in ("overhead_every1", "q1_every1", "q3_every1",
+                                                      "overhead_every10", "q1_every10", "q3_every10")]
+                           + [args.rounds, args.steps, args.threads, torch.__version__, actloss.__version__,
+                              platform.machine(), os.cpu_count(), platform.python_version()])
     return 0
 
 
