@@ -156,6 +156,7 @@ def metrics(task: Task, setup: Setup, out: np.ndarray) -> dict[str, Any]:
         m["f1"] = f1_at(p, y)
         m["accuracy"] = float(np.mean((p >= 0.5) == (y == 1)))
         m["ece"] = ece(p, y.astype(int))
+        m["_prob"] = p                                    # for the reliability figure; not a table column
     elif task.kind == "multiclass":
         k = int(task.y.max()) + 1
         if setup.target == "float labels":
