@@ -175,7 +175,9 @@ class Doctor:
             if role == RELU:
                 if o.ndim >= 4:      # (N, C, H, W...): a unit is a channel
                     v = o.amax(dim=(0, *range(2, o.ndim)))
-                elif o.ndim >= 2:    # (N, F) or (N, L, F): a unit is a feature
+                elif o.ndim == 2:    # (N, F): a unit is a feature
+                    v = o.amax(0)
+                elif o.ndim == 3:    # (N, L, F): a unit is a feature
                     v = o.reshape(-1, o.shape[-1]).amax(0)
                 else:
                     v = o.reshape(-1)
@@ -292,7 +294,7 @@ class Doctor:
                     raise ValueError(
                         f"loss must be a scalar (one-element) tensor or a number; received a tensor of shape "
                         f"{tuple(loss.shape)}")
-                self._losses.append((self._step, loss.detach().reshape(())))
+                self._losses.append((self._step, loss.detach() if loss.ndim == 0 else loss.detach().reshape(())))
             elif isinstance(loss, numbers.Real) and not isinstance(loss, bool):
                 self._losses.append((self._step, float(loss)))
             else:

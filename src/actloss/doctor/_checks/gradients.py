@@ -42,7 +42,7 @@ class VanishingGradient(Check):
 
     def __init__(self) -> None:
         self.ratios: list[float] = []
-        self.last: tuple[list[tuple[str, float]], list[str], list[str]] | None = None
+        self.last: Sample | None = None
         self.reported = False
 
     def observe(self, sample: Sample, ctx: Context) -> list[Finding]:
@@ -53,14 +53,18 @@ class VanishingGradient(Check):
         if not (math.isfinite(first) and math.isfinite(last)) or last == 0.0:
             return []
         self.ratios.append(first / last)
-        # the sigmoid/tanh (and ReLU) layers between the first and the last parametrised layer
+        self.last = sample   # the layers in between are listed only if the window reports
+        return []
+
+    @staticmethod
+    def _between(sample: Sample, norms: list[tuple[str, float]]) -> tuple[list[str], list[str]]:
+        """The sigmoid/tanh and the ReLU layers between the first and the last parametrised layer."""
         order = sample.forward_order()
         lo, hi = order.get(norms[0][0], -1), order.get(norms[-1][0], len(sample.acts))
         between = [a for a in sample.acts[lo + 1:hi] if a.role in (SQUASH, RELU)]
         squash = list(dict.fromkeys(a.name for a in between if a.role == SQUASH))
         relu = list(dict.fromkeys(a.name for a in between if a.role == RELU))
-        self.last = (norms, squash, relu)
-        return []
+        return squash, relu
 
     def end_window(self, step: int, ctx: Context, final: bool = False) -> list[Finding]:
         ratios, self.ratios = self.ratios, []
@@ -71,7 +75,8 @@ class VanishingGradient(Check):
         if ratio >= limit:
             return []
         self.reported = True
-        norms, squash, relu = self.last
+        norms = layer_norms(self.last)
+        squash, relu = self._between(self.last, norms)
         first, last = norms[0], norms[-1]
         evidence = {
             "ratio_first_to_last": ratio, "threshold": limit,
