@@ -132,8 +132,8 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
     ax.set_title(f"1 % positives, {steps} Adam steps, {seeds} seeds")
     ax.legend(fontsize=7)
     ax = axes[0][1]
-    for k, (rec, prec) in curves.items():
-        ax.plot(rec, prec, label=k, lw=1.2)
+    for k, (r_curve, p_curve) in curves.items():
+        ax.plot(r_curve, p_curve, label=k, lw=1.2)
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")
     ax.set_title("Precision-recall (first seed)")
