@@ -326,3 +326,22 @@ def test_ignore_index_targets_are_not_counted() -> None:
         return x, y
 
     assert "AL108" not in codes(train(_head(None), nn.CrossEntropyLoss(), batch, steps=20))
+
+
+@pytest.mark.parametrize("act", [nn.ReLU, nn.Sigmoid, nn.Tanh])
+def test_nan_weights_are_blamed_on_the_linear_not_the_activation_after_it(act: type) -> None:
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), act(), nn.Linear(8, 1))
+    with torch.no_grad():
+        model[2].weight[3, 5] = float("nan")
+    d = Data()
+    f = only(train(model, nn.MSELoss(), lambda: (d.x(16, 4), d.x(16, 1)), steps=2), "AL201")
+    assert f.where == "2" and f.evidence["module"] == "Linear"
+
+
+def test_inf_from_a_head_without_activation_is_blamed_on_the_head() -> None:
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+    with torch.no_grad():
+        model[2].bias.fill_(float("inf"))
+    d = Data()
+    f = only(train(model, nn.MSELoss(), lambda: (d.x(16, 4), d.x(16, 1)), steps=2), "AL201")
+    assert f.where == "2"

@@ -106,13 +106,14 @@ class Doctor:
         self._handles: list[Any] = []
         # per sampled step, cleared at each sync
         self._pending = Pending()
-        self._acts: list[tuple[str, str, str, tuple[int, ...], int]] = []
+        self._acts: list[list[Any]] = []   # [name, role, kind, slots, numel] per module call, forward order
         self._calls: list[CallRecord] = []
         self._grads: list[tuple[list[str], int]] = []
         self._losses: list[tuple[int, Any]] = []
         self._produced: dict[int, tuple[str, Any]] = {}
         self._root_out: Any = None
         self._last_out: Any = None
+        self._deferred: tuple[Any, int] | None = None   # (output, index in _acts) of a module measured later
         self._grad_queued = False
         self._install()
 
@@ -158,6 +159,12 @@ class Doctor:
             out = output if type(output) is tensor else _first_tensor(output)
             if out is None or not out.is_floating_point():
                 return
+            deferred = self._deferred
+            if deferred is not None:
+                self._deferred = None
+                if role == PLAIN or not args or args[0] is not deferred[0]:
+                    self._flush(deferred)
+                    deferred = None
             if not name:
                 self._root_out = out
                 if out.requires_grad:
@@ -171,6 +178,15 @@ class Doctor:
             else:
                 produced[id(out)] = (name, out)            # later leaves win: an in-place ReLU owns its output
             self._last_out = out
+            if role == PLAIN:
+                # measured later: by the next module's statistic when that module is a ReLU/sigmoid/tanh fed
+                # this very tensor (they cannot make a finite input non-finite), else by a sum at the next hook
+                acts.append([name, role, kind, None, out.numel()])
+                if not container:
+                    self._deferred = (out, len(acts) - 1)
+                else:
+                    self._flush((out, len(acts) - 1))
+                return
             o = out.detach()
             if role == RELU:
                 if o.ndim >= 4:      # (N, C, H, W...): a unit is a channel
@@ -181,15 +197,23 @@ class Doctor:
                     v = o.reshape(-1, o.shape[-1]).amax(0)
                 else:
                     v = o.reshape(-1)
-                acts.append((name, role, kind, (pending.add(v),), v.numel()))
-            elif role == SQUASH:
-                z = args[0].detach() if args and isinstance(args[0], torch.Tensor) else o
-                acts.append((name, role, kind,
-                             (pending.add((z.abs() > threshold).sum()), pending.add(o.sum(dtype=f32))), z.numel()))
-            else:
-                acts.append((name, role, kind, (pending.add(o.sum(dtype=f32)),), o.numel()))
+                slot = pending.add(v)     # NaN and +inf propagate through max: a non-finite input shows here
+                acts.append([name, role, kind, (slot,), v.numel()])
+            else:  # SQUASH: measured on the input z, whose sum is non-finite exactly when z has NaN/inf
+                z = args[0].detach() if args and isinstance(args[0], tensor) else o
+                slot = pending.add(z.sum(dtype=f32))
+                acts.append([name, role, kind, (pending.add((z.abs() > threshold).sum()), slot), z.numel()])
+            if deferred is not None:
+                acts[deferred[1]][3] = (slot,)   # the module that produced our input is judged by our statistic
 
         return hook
+
+    def _flush(self, deferred: tuple[Any, int]) -> None:
+        """Measure a module output whose statistic was deferred: one sum."""
+        import torch
+
+        out, index = deferred
+        self._acts[index][3] = (self._pending.add(out.detach().sum(dtype=torch.float32)),)
 
     def _criterion_hook(self, module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], output: Any) -> None:
         import torch
@@ -205,6 +229,9 @@ class Doctor:
 
         if self._info is None or not isinstance(x, torch.Tensor):
             return
+        if self._deferred is not None:
+            self._flush(self._deferred)
+            self._deferred = None
         if not (self._need_inputs or self._need_targets or self._info.kind == "binary_probs"):
             return  # every verdict about the loss's inputs and targets is settled
         made = self._produced.get(id(x))
@@ -361,8 +388,12 @@ class Doctor:
         self._produced.clear()
         self._root_out = None
         self._last_out = None
+        self._deferred = None
 
     def _sync(self) -> list[Finding]:
+        if self._deferred is not None:
+            self._flush(self._deferred)
+            self._deferred = None
         pending = self._pending
         loss_slots = [(s, pending.add(v) if not isinstance(v, float) else v) for s, v in self._losses]
         host = pending.fetch()
@@ -373,6 +404,8 @@ class Doctor:
         known = True if finite else None
         acts = sample.acts
         for name, role, kind, slots, numel in self._acts:
+            if slots is None:
+                continue
             values = host[slots[0]] if len(slots) == 1 else _arr([float(host[i][0]) for i in slots])
             acts.append(ActRecord(name, role, values, numel, kind, known))
         for modules, l2 in self._grads:

@@ -43,6 +43,7 @@ SPEC = register(LossSpec(
     reference_grad=_ref_grad,
     params=(REDUCTION, Param("delta", 1.0, "positive", "where the loss turns from quadratic to linear")),
     arrays=("weight",),
+    weighted_mean=False,  # torch 2.13: huber_loss(weight=) 'mean' divides by numel, mse/l1 by sum(weight)
     properties=frozenset({"loss_nonnegative", "zero_at_target", "reduction_permutation_invariant"}),
     torch_functional="torch.nn.functional.huber_loss",
     torch_module=TorchModule("HuberLoss", args=(("reduction", "mean"), ("delta", 1.0)),

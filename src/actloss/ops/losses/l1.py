@@ -36,6 +36,7 @@ SPEC = register(LossSpec(
     reference_grad=_ref_grad,
     params=(REDUCTION,),
     arrays=("weight",),
+    weighted_mean=True,
     properties=frozenset({"loss_nonnegative", "zero_at_target", "reduction_permutation_invariant"}),
     torch_functional="torch.nn.functional.l1_loss",
     torch_module=TorchModule("L1Loss", args=(("size_average", None), ("reduce", None), ("reduction", "mean")),

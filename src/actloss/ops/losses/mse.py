@@ -31,6 +31,7 @@ SPEC = register(LossSpec(
     reference_grad=lambda x, y: 2 * (x - y),
     params=(REDUCTION,),
     arrays=("weight",),
+    weighted_mean=True,
     properties=frozenset({"loss_nonnegative", "zero_at_target", "reduction_permutation_invariant"}),
     torch_functional="torch.nn.functional.mse_loss",
     torch_module=TorchModule("MSELoss", args=(("size_average", None), ("reduce", None), ("reduction", "mean")),
