@@ -291,3 +291,18 @@ def test_another_instance_of_the_loss_module_falls_back_to_the_model_output() ->
     f = only(train(_softmax_head(), nn.CrossEntropyLoss(), Data().classes, steps=3,
                    criterion=nn.CrossEntropyLoss()), "AL102")
     assert f.where == "3"
+
+
+def test_data_parallel_wrapper_paths_are_those_of_the_wrapped_model() -> None:
+    model = nn.DataParallel(nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3), nn.Softmax(dim=1)))
+    f = only(train(model, nn.CrossEntropyLoss(), Data().classes, steps=3), "AL102")
+    assert f.where == "3"
+
+
+def test_window_findings_at_close_carry_the_last_step() -> None:
+    model = mlp([8, 32, 1], nn.ReLU)
+    with torch.no_grad():
+        model[0].bias[:24] = -10.0
+        model[0].weight.mul_(0.3)
+    f = only(train(model, nn.MSELoss(), Data().regression, steps=5), "AL202")   # a partial window of 5
+    assert f.step == 4

@@ -51,11 +51,17 @@ def _first_tensor(value: Any) -> Any:
     return None
 
 
-def _path(name: str) -> str:
-    """Module path as in the original model: torch.compile's wrapper adds '_orig_mod.' in front."""
-    if name == "_orig_mod":
+# wrappers whose named_modules() put their own attribute in front of the wrapped model's paths
+_WRAPPERS = {"OptimizedModule": "_orig_mod", "DistributedDataParallel": "module", "DataParallel": "module"}
+
+
+def _path(name: str, prefix: str | None) -> str:
+    """Module path as in the wrapped model (torch.compile adds '_orig_mod.', DDP and DataParallel 'module.')."""
+    if prefix is None:
+        return name
+    if name == prefix:
         return ""
-    return name[len("_orig_mod."):] if name.startswith("_orig_mod.") else name
+    return name[len(prefix) + 1:] if name.startswith(prefix + ".") else name
 
 
 def _check_int(name: str, value: Any, minimum: int) -> int:
@@ -86,12 +92,14 @@ class Doctor:
                 self._criterion_fn = criterion
         self._model = weakref.ref(model)
         self._compiled = type(model).__name__ == "OptimizedModule"   # what torch.compile(model) returns
+        prefix = _WRAPPERS.get(type(model).__name__)
         self._modules: list[tuple[str, Any, str, str, bool]] = [
-            (_path(name), weakref.ref(m), _role(m), type(m).__name__, next(iter(m.children()), None) is not None)
+            (_path(name, prefix), weakref.ref(m), _role(m), type(m).__name__,
+             next(iter(m.children()), None) is not None)
             for name, m in model.named_modules()
         ]
         self._params: list[tuple[str, Any]] = [
-            (_path(name.rpartition(".")[0]), weakref.ref(p))
+            (_path(name.rpartition(".")[0], prefix), weakref.ref(p))
             for name, p in model.named_parameters() if p.requires_grad
         ]
         self._checks = all_checks()
@@ -354,6 +362,7 @@ class Doctor:
         self._uninstall()
         self._closed = True
         self._clear()
+        self._pending = Pending()   # statistics of a step that never reached step(): dropped
         if self._samples_in_window:
             return self._end_window(final=True)
         return []
@@ -420,7 +429,7 @@ class Doctor:
     def _end_window(self, final: bool) -> list[Finding]:
         self._samples_in_window = 0
         new: list[Finding] = []
-        step = self._step
+        step = max(0, self._step - 1) if final else self._step   # close() comes after the last step's step()
         for check in self._checks:
             new += check.end_window(step, self._ctx, final=final)
         self._need_inputs = not self._loss_inputs.settled(self._ctx)
