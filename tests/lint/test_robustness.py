@@ -148,3 +148,16 @@ def test_files_without_any_loss_or_activation_are_not_parsed(tmp_path):
 def test_deep_nesting_message():
     with pytest.raises(LintError, match=r"brackets nested 3000 deep \(limit 100\)"):
         lint_source("import torch\nx = " + "(" * 3000 + "1" + ")" * 3000 + "\n")
+
+
+def test_five_megabyte_file_is_one_line_error_fast(tmp_path):
+    block = "def f{i}(model, x, y):\n    return F.cross_entropy(F.softmax(model(x), 1), y)\n\n\n"
+    text = "import torch.nn.functional as F\n" + "".join(block.format(i=i) for i in range(70_000))
+    p = tmp_path / "generated.py"
+    p.write_text(text)
+    assert p.stat().st_size > 5_000_000
+    t0 = time.perf_counter()
+    report = lint_paths([str(p)])
+    assert time.perf_counter() - t0 < 5
+    (err,) = report.errors
+    assert err.message.startswith("file too large to lint: ") and "limit 2000000" in err.message
