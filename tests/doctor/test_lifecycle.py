@@ -306,3 +306,23 @@ def test_window_findings_at_close_carry_the_last_step() -> None:
         model[0].weight.mul_(0.3)
     f = only(train(model, nn.MSELoss(), Data().regression, steps=5), "AL202")   # a partial window of 5
     assert f.step == 4
+
+
+def test_one_relu_module_applied_after_every_layer_is_judged_per_call() -> None:
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc1, self.fc2, self.head = nn.Linear(8, 32), nn.Linear(32, 16), nn.Linear(16, 1)
+            self.act = nn.ReLU()
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.head(self.act(self.fc2(self.act(self.fc1(x)))))
+
+    healthy = Net()
+    assert codes(train(healthy, nn.MSELoss(), Data().regression, steps=30)) == []
+    sick = Net()
+    with torch.no_grad():
+        sick.fc2.bias[:12] = -10.0      # 12 of the 16 units of the second call die
+        sick.fc2.weight.mul_(0.1)
+    f = only(train(sick, nn.MSELoss(), Data().regression, steps=12), "AL202")
+    assert f.where == "act" and f.evidence["call"] == 1 and f.evidence["units"] == 16
