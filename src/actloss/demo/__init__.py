@@ -22,7 +22,7 @@ SIZES = {
     # rows per task, training steps, experiments run at the end (at their own 'full' or 'small' size)
     "full": {"n": 8000, "steps": 300, "experiments": ("bce-stability", "vanishing-sigmoid", "gallery"),
              "experiment_size": "full"},
-    "small": {"n": 1500, "steps": 40, "experiments": ("bce-stability",), "experiment_size": "small"},
+    "small": {"n": 1000, "steps": 30, "experiments": ("bce-stability",), "experiment_size": "small"},
 }
 BUGGY_SCRIPT = Path(__file__).with_name("buggy_train.py")
 

@@ -98,7 +98,7 @@ LABELS = {"ce": "cross-entropy", "mse-onehot": "MSE on one-hot", "mse-index": "M
 
 def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Result:
     check_size(size)
-    n, steps = (4000, 300) if size == "full" else (800, 120)
+    n, steps = (4000, 300) if size == "full" else (600, 100)
     x, y = make_data(n, seed)
     xt, yt = make_data(n, seed + 10_000)
     res: dict[str, dict[str, Any]] = {}
