@@ -15,8 +15,16 @@ ALL = [pytest.param(s, id=s.name) for s in _registry.ops()]
 @pytest.mark.parametrize("spec", ALL)
 def test_op_declares_everything(spec: _registry.OpSpec) -> None:
     assert spec.summary and spec.formula and spec.derivative_formula and spec.numerics
-    assert callable(spec.forward) and callable(spec.reference) and callable(spec.reference_derivative)
-    assert spec.elementwise or (callable(spec.vjp) and callable(spec.jvp))
+    if spec.kind == "activation":
+        assert callable(spec.forward) and callable(spec.reference) and callable(spec.reference_derivative)
+        assert spec.elementwise or (callable(spec.vjp) and callable(spec.jvp))
+    else:
+        assert callable(spec.reference) and callable(spec.reference_grad)
+        if spec.structure == "pointwise":
+            assert callable(spec.loss) and callable(spec.grad)
+        else:
+            assert spec.structure == "class" and callable(spec.f) and callable(spec.fprime)
+        assert spec.params[0].name == "reduction"
     assert spec.properties, "declare at least one property (drives the hypothesis tests)"
     assert spec.example.startswith(">>> "), "a doctest example"
     assert spec.torch_module is not None, "the actloss.nn module to generate"
@@ -33,9 +41,12 @@ def test_public_function_generated(spec: _registry.OpSpec) -> None:
     assert fn.spec is spec
     sig = inspect.signature(fn)
     assert list(sig.parameters)[0] == "input"
-    assert {p.name: p.default for p in spec.params} == {
-        n: p.default for n, p in sig.parameters.items() if n != "input"
+    positional = {"input", "target"} if spec.kind == "loss" else {"input"}
+    arrays = {a: None for a in getattr(spec, "arrays", ())}
+    assert {**arrays, **{p.name: p.default for p in spec.params}} == {
+        n: p.default for n, p in sig.parameters.items() if n not in positional
     }
+    assert all(sig.parameters[n].kind is inspect.Parameter.KEYWORD_ONLY for n in sig.parameters if n not in positional)
     assert spec.formula in fn.__doc__ and spec.numerics in fn.__doc__
 
 

@@ -17,6 +17,8 @@ from actloss._registry import REGISTRY as REGISTRY
 from actloss._registry import OpSpec as OpSpec
 from actloss._registry import get as get_op
 from actloss._registry import ops as list_ops
+from actloss._weights import class_weights as class_weights
+from actloss._weights import pos_weight as pos_weight
 
 __version__ = "0.1.0"
 

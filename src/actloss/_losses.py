@@ -318,7 +318,9 @@ def per_sample(spec: LossSpec, p: Prepared) -> tuple[Array, Array | int | None]:
         return loss, (xp.sum(xp.broadcast_to(w, loss.shape)) if spec.weighted_mean else None)
     t = p.target if p.index_targets else _up(xp, p.target, cd)
     parts = _class_parts(spec, p, xp, x, t, w)
-    loss = xp.sum(parts.c * spec.f(xp, parts.logp, **_fkw(spec, p.params, spec.f)), axis=-1)
+    fl = spec.f(xp, parts.logp, **_fkw(spec, p.params, spec.f))
+    # a zero coefficient removes its class even where log p = -inf (a -inf logit): 0, not 0 * inf = NaN
+    loss = xp.sum(xp.where(parts.c == 0, xp.zeros_like(fl), parts.c * fl), axis=-1)
     if parts.lse is not None:
         loss = loss + p.params["z_loss"] * parts.zw * parts.lse * parts.lse
     return loss, parts.denom

@@ -161,3 +161,9 @@ def test_five_megabyte_file_is_one_line_error_fast(tmp_path):
     assert time.perf_counter() - t0 < 5
     (err,) = report.errors
     assert err.message.startswith("file too large to lint: ") and "limit 2000000" in err.message
+
+
+def test_unbalanced_brackets_in_comments_and_strings_do_not_add_up():
+    line = 'print("smile :(")  # (((( see (1\n'
+    src = "import torch.nn.functional as F\n" + line * 300 + "loss = F.cross_entropy(F.softmax(x, 1), y)\n"
+    assert [f.code for f in lint_source(src)] == ["AL102"]

@@ -91,13 +91,17 @@ _BRACKETS = re.compile(rb"[][(){}]")
 def _guard(source: str | bytes) -> None:
     """Refuse, with a one-line reason, input that would make the parser crash or crawl."""
     data = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
-    depth = deepest = 0
-    for m in _BRACKETS.finditer(data):  # strings and comments are counted too: a conservative bound
-        depth += 1 if m.group() in b"([{" else -1
-        deepest = max(deepest, depth)
+    depth = deepest = longest = 0
+    for line in data.split(b"\n"):
+        longest = max(longest, len(line))
+        if line[:1].isalpha() or line[:1] in (b"_", b"@"):
+            depth = 0  # a new top-level statement: an unbalanced bracket in a string or comment stops here
+        code = line.split(b"#", 1)[0]  # a '#' inside a string cuts the line short: only ever an underestimate
+        for m in _BRACKETS.finditer(code):
+            depth = max(0, depth + (1 if m.group() in b"([{" else -1))
+            deepest = max(deepest, depth)
     if deepest > MAX_DEPTH:
         raise LintError(f"brackets nested {deepest} deep (limit {MAX_DEPTH}); not linted")
-    longest = max((len(line) for line in data.split(b"\n")), default=0)
     if longest > MAX_LINE:
         raise LintError(f"a line of {longest} characters (limit {MAX_LINE}); not linted")
 

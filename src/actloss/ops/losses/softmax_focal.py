@@ -109,7 +109,7 @@ SPEC = register(LossSpec(
     ),
     example=(
         ">>> actloss.softmax_focal_loss(np.array([[2.0, 0.0, -1.0]]), np.array([0]))\n"
-        "array(0.00344858)"
+        "array(0.00414426)"
     ),
     references=("Lin et al., Focal Loss for Dense Object Detection, 2017",),
     param_samples=({"gamma": 0.5}, {"gamma": 0.0}, {"gamma": 3.0, "label_smoothing": 0.2}),
