@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-from conftest import Data, codes, only, train
+from doctor_helpers import Data, codes, only, train
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

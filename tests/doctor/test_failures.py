@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from conftest import Data, codes, mlp, only, train
+from doctor_helpers import Data, codes, mlp, only, train
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

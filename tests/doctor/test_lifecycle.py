@@ -7,7 +7,7 @@ import weakref
 
 import pytest
 
-from conftest import Data, codes, mlp, only, train
+from doctor_helpers import Data, codes, mlp, only, train
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from conftest import Data, train
+from doctor_helpers import Data, train
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

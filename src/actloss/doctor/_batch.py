@@ -54,6 +54,23 @@ def _f32() -> Any:
     return torch.float32
 
 
+def class_counts(yi: Any, c: int, ignore_index: int, sync_free: bool) -> Any:
+    """Counts of class indices ``yi`` over ``0..c-1``, plus one bucket (index ``c``) for ``ignore_index``.
+
+    Runs after the loss has checked its targets, so only ``ignore_index`` lies outside ``0..c-1``. On the CPU,
+    ``bincount``; elsewhere (``sync_free``) ``index_add_`` into ``c + 1`` buckets, since ``bincount`` reads
+    ``max(yi)`` back to size its output, a device synchronisation.
+    """
+    import torch
+
+    if not sync_free:
+        return torch.bincount(torch.where(yi == ignore_index, c, yi), minlength=c + 1)
+    idx = torch.where((yi >= 0) & (yi < c), yi, c)
+    f32 = torch.float32
+    return torch.zeros(c + 1, dtype=f32, device=idx.device).index_add_(
+        0, idx, torch.ones((), dtype=f32, device=idx.device).expand(idx.numel()))
+
+
 def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: str | None, weighted: bool,
                inputs: bool = True, targets: bool = True) -> CallRecord:
     """Queue the statistics of ``criterion(x, y)``; ``y`` may be ``None`` (targets unseen).
@@ -96,16 +113,8 @@ def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: 
         c = rec.n_classes
         if not y.is_floating_point():
             rec.target_kind = "index"
-            yi = y.reshape(-1)
-            if yi.device.type == "cpu":
-                # the loss has already checked the targets (this runs after it): only ignore_index is out of
-                # 0..C-1; it goes to the extra bucket C
-                ign = info.ignore_index if info.ignore_index is not None else -100
-                counts = torch.bincount(torch.where(yi == ign, c, yi), minlength=c + 1)
-            else:  # bincount reads max(idx) back to size its output: a sync; index_add_ does not
-                idx = torch.where((yi >= 0) & (yi < c), yi, c)
-                counts = torch.zeros(c + 1, dtype=f32, device=idx.device).index_add_(
-                    0, idx, torch.ones((), dtype=f32, device=idx.device).expand(idx.numel()))
+            ign = info.ignore_index if info.ignore_index is not None else -100
+            counts = class_counts(y.reshape(-1), c, ign, sync_free=y.device.type != "cpu")
             s["counts"] = pending.add(counts)
         elif y.shape == x.shape:
             rec.target_kind = "prob"
