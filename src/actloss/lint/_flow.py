@@ -737,6 +737,10 @@ class FileAnalysis:
             return V("passmod", qn, origin=call)
         if qn == "torch.nn.Sequential":
             return self._sequential(call, env, cls)
+        if qn in ("torch.tensor", "torch.Tensor", "torch.FloatTensor", "numpy.array"):
+            literal = _indicator_rows(_arg(call, 0, "data"))
+            if literal is not None:  # torch.tensor([[1.0, 0.0, 0.0], ...]): a one-hot / multi-hot literal
+                return V(literal, origin=call)
         if qn in N.TRANSPARENT_FUNCS:
             return self.eval(_arg(call, 0, "input"), env, cls)
         if qn == "torch.nn.parallel.data_parallel":  # data_parallel(module, input, device_ids): calls module
@@ -844,6 +848,24 @@ class FileAnalysis:
         if out is not None:
             out = replace(out, where="nn.Sequential")
         return V("model", "Sequential", origin=call, out=out, depth=hidden_sat)
+
+
+def _indicator_rows(expr: cst.BaseExpression | None) -> str | None:
+    """'onehot' for a literal list of rows of 0/1 with exactly one 1 each, 'multihot' when some row has
+    several; None for anything else (a single row, other numbers, a computed value)."""
+    if not isinstance(expr, (cst.List, cst.Tuple)) or not expr.elements:
+        return None
+    ones_per_row = []
+    for row in expr.elements:
+        if not isinstance(row.value, (cst.List, cst.Tuple)) or len(row.value.elements) < 2:
+            return None
+        values = [_float(e.value) for e in row.value.elements]
+        if any(v not in (0.0, 1.0) for v in values):
+            return None
+        ones_per_row.append(sum(1 for v in values if v == 1.0))
+    if any(n == 0 for n in ones_per_row):
+        return None
+    return "onehot" if all(n == 1 for n in ones_per_row) else "multihot"
 
 
 def _int_index(expr: cst.Subscript) -> int | None:
