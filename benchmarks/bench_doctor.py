@@ -24,7 +24,8 @@ from torch import nn
 
 import actloss
 
-# (name, batch, input features, hidden width): the 5-layer MLP is 4 hidden Linear+ReLU blocks and a Linear head
+# (name, batch, input features, hidden width): the 5-layer MLP is 4 hidden Linear+ReLU blocks and a Linear
+# head
 CONFIGS = [
     ("mnist-mlp-256", 128, 784, 256),
     ("small-mlp-128", 64, 128, 128),
@@ -48,7 +49,8 @@ def make(batch: int, d_in: int, width: int, seed: int = 0):
 
 
 def time_steps(model, opt, loss_fn, x, y, steps: int, doctor=None) -> float:
-    # CPU time of this process (one intra-op thread): on a machine shared with other jobs it counts our work, not
+    # CPU time of this process (one intra-op thread): on a machine shared with other jobs it counts our work,
+    # not
     # the time spent waiting for a core, so the ratios stay meaningful under load
     t0 = time.process_time()
     for _ in range(steps):
@@ -72,8 +74,10 @@ def bench(name: str, batch: int, d_in: int, width: int, rounds: int, steps: int,
             if mode == "baseline":
                 times[mode].append(time_steps(model, opt, loss_fn, x, y, steps))
                 continue
-            # a fresh doctor per round, closed before the next mode so no hook lingers; its first `warm` steps are
-            # not timed: they are the first window, where the loss-input and target statistics are still measured
+            # a fresh doctor per round, closed before the next mode so no hook lingers; its first `warm` steps
+            # are
+            # not timed: they are the first window, where the loss-input and target statistics are still
+            # measured
             # (steady state is what a long run pays; the first window costs about as much again)
             doctor = actloss.watch(model, criterion=loss_fn, every=int(mode.split("=")[1]))
             time_steps(model, opt, loss_fn, x, y, warm, doctor)
@@ -93,7 +97,8 @@ def bench(name: str, batch: int, d_in: int, width: int, rounds: int, steps: int,
     return row
 
 
-# The same measurement as a case of the shared harness (``python -m benchmarks --case doctor_overhead``): one run is
+# The same measurement as a case of the shared harness (``python -m benchmarks --case doctor_overhead``): one
+# run is
 # 20 training steps, in a fresh process per measurement, with torch eager (no doctor) as the baseline.
 try:
     from benchmarks._harness import case

@@ -188,7 +188,8 @@ class Doctor:
             self._last_out = out
             if role == PLAIN:
                 # measured later: by the next module's statistic when that module is a ReLU/sigmoid/tanh fed
-                # this very tensor (they cannot make a finite input non-finite), else by a sum at the next hook
+                # this very tensor (they cannot make a finite input non-finite), else by a sum at the next
+                # hook
                 acts.append([name, role, kind, None, out.numel()])
                 if not container:
                     self._deferred = (out, len(acts) - 1)
@@ -267,7 +268,8 @@ class Doctor:
                 modules.append(module)
                 grads.append(g)
         if grads:
-            # one fused launch for all parameters; NaN/inf in a gradient makes its norm NaN/inf (so does a norm
+            # one fused launch for all parameters; NaN/inf in a gradient makes its norm NaN/inf (so does a
+            # norm
             # past ~1e19 in float32, long after AL204 has fired). Runs outside autograd: no graph is recorded.
             l2 = torch.stack(torch._foreach_norm(grads))
             self._grads.append((modules, self._pending.add(l2)))

@@ -70,7 +70,8 @@ class LossInputs(Check):
         return out
 
     def settled(self, ctx: Context) -> bool:
-        # what the head emits is structural: a window of calls decides it (BCELoss saturation is measured always)
+        # what the head emits is structural: a window of calls decides it (BCELoss saturation is measured
+        # always)
         return self.calls >= ctx.window
 
     def _judge(self, rec: CallRecord, a: dict[str, float], step: int) -> Finding | None:

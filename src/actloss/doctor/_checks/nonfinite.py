@@ -57,7 +57,8 @@ class NonFinite(Check):
                    "(log(0), log(1 - p) at p = 1, exp of a large value); use a fused, stable loss such as "
                    "BCEWithLogitsLoss / cross_entropy on logits")
         else:
-            # no activation is non-finite: the gradient went bad in backward; the layer nearest the loss is where
+            # no activation is non-finite: the gradient went bad in backward; the layer nearest the loss is
+            # where
             order = sample.forward_order()
             bad_grad.sort(key=lambda n: order.get(n, -1))
             where, origin = bad_grad[-1], "gradient"

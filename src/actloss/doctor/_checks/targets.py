@@ -105,7 +105,8 @@ class Targets(Check):
         c["rec"] = rec
 
     def settled(self, ctx: Context) -> bool:
-        # the kind of targets (labels, one-hot, multi-hot) is decided by a window of calls; class frequencies once
+        # the kind of targets (labels, one-hot, multi-hot) is decided by a window of calls; class frequencies
+        # once
         # reported, irrelevant (weighted or focal loss) or measured on 10x the targets the judgement needs
         if self.calls < ctx.window:
             return False
