@@ -5,10 +5,11 @@ recipe, trains the wrong setups and the recipe side by side (same seed, data and
 shows the doctor's findings on the runs and the linter's findings on a bundled buggy training script, runs the
 fast experiments, and writes PNGs and a one-page HTML report.
 
->>> from actloss.demo import run_demo
->>> result = run_demo("demo-output", size="small", progress=False)     # doctest: +SKIP
->>> result.report                                                      # doctest: +SKIP
-PosixPath('demo-output/index.html')
+Examples:
+    >>> from actloss.demo import run_demo
+    >>> result = run_demo("demo-output", size="small", progress=False)     # doctest: +SKIP
+    >>> result.report                                                      # doctest: +SKIP
+    PosixPath('demo-output/index.html')
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The demo's figures: training curves and held-out results of the wrong setups against the recipes."""
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +33,14 @@ def write_all(out: Path, tasks: list[Any], runs: list[Run]) -> list[Path]:
     fig.savefig(paths[-1], dpi=110)
 
     # 2. held-out metric per setup
-    fig, axes = figure(len(tasks), 1, width=4.4, height=3.3)
+    fig, axes = figure(len(tasks), 1, width=4.4, height=3.6)
     for ax, t in zip(axes[0], tasks):
         key, higher = main_metric(t.kind)
         rs = [r for r in runs if r.setup.task == t.name]
         vals = [r.metrics.get(key) for r in rs]
         ax.bar(range(len(rs)), [v if v is not None else 0 for v in vals],
                color=["C3" if r.setup.wrong else "C2" for r in rs])
-        ax.set_xticks(range(len(rs)), [r.setup.label[:28] for r in rs], rotation=20, ha="right", fontsize=7)
+        ax.set_xticks(range(len(rs)), [textwrap.fill(r.setup.label, 24) for r in rs], fontsize=7)
         ax.set_title(f"{t.name}: {key} ({'higher' if higher else 'lower'} is better)")
         ax.grid(True, axis="y", alpha=0.3)
     fig.suptitle("Held-out results: wrong setups red, the recipe green")

@@ -42,9 +42,9 @@ class Run:
 
 def setups(task: Task, recipe: Any) -> list[Setup]:
     """The wrong setup(s) for the task, then the recipe's."""
-    right = Setup(task.name, f"recipe: {recipe.module}" + (f"({_args(recipe.loss_kwargs)})" if recipe.loss_kwargs
-                                                               else "()"),
-                  False, "none", recipe.module, dict(recipe.loss_kwargs), inference=recipe.inference)
+    args = f"({_args(recipe.loss_kwargs)})" if recipe.loss_kwargs else "()"
+    right = Setup(task.name, f"recipe: {recipe.module}{args}", False, "none", recipe.module,
+                  dict(recipe.loss_kwargs), inference=recipe.inference)
     if task.kind == "binary":
         wrong = [Setup(task.name, "sigmoid + BCELoss()", True, "sigmoid", "BCELoss", inference="identity")]
     elif task.kind == "multiclass":

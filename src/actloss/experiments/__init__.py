@@ -1,10 +1,11 @@
 """Experiments: one module per claim, each writing its figures (PNG) and table (CSV) and returning a ``Result``.
 
->>> from actloss import experiments
->>> sorted(experiments.EXPERIMENTS)[:2]
-['bce-stability', 'dead-relu']
->>> r = experiments.run("vanishing-sigmoid", out_dir="out", size="small")   # doctest: +SKIP
->>> r.holds, r.verdict, r.files                                            # doctest: +SKIP
+Examples:
+    >>> from actloss import experiments
+    >>> sorted(experiments.EXPERIMENTS)[:2]
+    ['bce-stability', 'dead-relu']
+    >>> r = experiments.run("vanishing-sigmoid", out_dir="out", size="small")   # doctest: +SKIP
+    >>> r.holds, r.verdict, r.files                                            # doctest: +SKIP
 
 ``size='small'`` is what the tests run (seconds); ``size='full'`` is what ``actloss experiment`` and the
 documentation use. Every run is seeded: the same seed gives the same numbers on the same machine and library

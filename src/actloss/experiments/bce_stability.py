@@ -144,8 +144,8 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
         "the naive formula gives NaN or inf in float32": (row("naive sigmoid + log", f32)["nan"] or 0)
         + (row("naive sigmoid + log", f32)["inf"] or 0) > 0,
         "sigmoid + BCELoss clamps the loss at 100 and loses the gradient in float32":
-            (row("sigmoid + BCELoss", f32)["clamped_at_100"] or 0) > 0 and (row("sigmoid + BCELoss", f32)["grad_lost"]
-                                                                           or 0) > 0,
+            (row("sigmoid + BCELoss", f32)["clamped_at_100"] or 0) > 0
+            and (row("sigmoid + BCELoss", f32)["grad_lost"] or 0) > 0,
         "sigmoid + BCELoss loses gradients of magnitude ~1 (a wrong prediction stops learning)":
             (row("sigmoid + BCELoss", f32)["largest_lost_grad"] or 0) > 0.5,
         "BCEWithLogitsLoss: no NaN, inf or clamp, and no lost gradient above 1e-6 in float32":
@@ -195,7 +195,6 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
 
 
 def table_text(result: Result) -> list[list[str]]:
-    return [[r["method"], r["dtype"]] + [fmt(r[k]) if r[k] is not None else "n/a"
-                                          for k in ("nan", "inf", "clamped_at_100", "grad_lost", "largest_lost_grad",
-                                                    "max_rel_err")]
+    keys = ("nan", "inf", "clamped_at_100", "grad_lost", "largest_lost_grad", "max_rel_err")
+    return [[r["method"], r["dtype"]] + [fmt(r[k]) if r[k] is not None else "n/a" for k in keys]
             for r in result.table]

@@ -106,8 +106,9 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
                  **{a: by_lr[a][i] for a in ACTIVATIONS}} for i, lr in enumerate(lrs)])
     relu_b, relu_lr = by_bias["relu"], by_lr["relu"]
     verdict = {
-        f"ReLU: {fmt(100 * relu_b[0])} % dead with initial bias {biases[0]} against {fmt(100 * relu_b[biases.index(0.0)])} "
-        "% with bias 0": relu_b[0] > 0.5 and relu_b[0] > relu_b[biases.index(0.0)] + 0.3,
+        f"ReLU: {fmt(100 * relu_b[0])} % dead with initial bias {biases[0]} against "
+        f"{fmt(100 * relu_b[biases.index(0.0)])} % with bias 0":
+            relu_b[0] > 0.5 and relu_b[0] > relu_b[biases.index(0.0)] + 0.3,
         f"ReLU: more dead units at lr {lrs[-1]} ({fmt(100 * relu_lr[-1])} %) than at lr {lrs[0]} "
         f"({fmt(100 * relu_lr[0])} %)": relu_lr[-1] > relu_lr[0] + 0.05,
         "LeakyReLU: no dead unit anywhere in the sweep": max(by_bias["leaky_relu"] + by_lr["leaky_relu"]) == 0.0,
