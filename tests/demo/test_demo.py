@@ -95,3 +95,17 @@ def test_cli_experiment_list_and_run(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert (tmp_path / "bce-stability.png").exists() and (tmp_path / "bce-stability.csv").exists()
     assert "holds" in capsys.readouterr().out
     assert main(["experiment"]) == 2
+
+
+def test_demo_sections_skip_cleanly_without_linter_or_doctor(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import actloss
+    from actloss import demo as demo_mod
+
+    monkeypatch.setitem(sys.modules, "actloss.lint", None)        # import actloss.lint -> ImportError
+    findings, error = demo_mod._lint()
+    assert findings is None and "linter is not available" in error
+    monkeypatch.setitem(sys.modules, "actloss.doctor", None)
+    monkeypatch.delitem(actloss.__dict__, "watch", raising=False)  # drop the lazily cached attribute
+    assert "doctor is not available" in demo_mod._probe_doctor()
