@@ -100,3 +100,15 @@ def test_cli_explain_unknown(capsys):
 def test_cli_explain_list(capsys):
     assert main(["explain", "--list"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 13
+
+
+def test_cli_explain_without_code_is_a_usage_error(capsys):
+    assert main(["explain"]) == 2
+    err = capsys.readouterr().err
+    assert "expected a code such as AL102" in err and "AL205" in err
+
+
+def test_cli_explain_several_codes(capsys):
+    assert main(["explain", "AL101", "AL205"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("AL101 sigmoid-before-bce") < out.index("AL205 saturated-activation")

@@ -19,10 +19,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handler(args: argparse.Namespace) -> int:
     from actloss import catalogue
 
-    if args.list or not args.codes:
+    if not args.list and not args.codes:
+        print(
+            "actloss explain: error: expected a code such as AL102, or --list; "
+            f"known codes: {', '.join(catalogue.CATALOGUE)}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.list:
         for e in catalogue.CATALOGUE.values():
             print(f"{e.code}  {e.name:<36} {e.title}")
-        return 0 if args.list else 2
+        return 0
     status = 0
     texts = []
     for code in args.codes:
