@@ -1,4 +1,4 @@
-"""Each experiment at small size with a fixed seed: the claim asserted from the data it returns (not a snapshot)."""
+"""Each experiment at small size, fixed seed: the claim asserted from the data it returns (no snapshot)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -65,8 +65,8 @@ def test_dead_unit_definition() -> None:
 
     from actloss.experiments.dead_relu import dead_fraction
 
-    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 4), torch.nn.ReLU(),
-                                torch.nn.Linear(4, 1))
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 4),
+                                torch.nn.ReLU(), torch.nn.Linear(4, 1))
     with torch.no_grad():
         model[0].weight.zero_()
         model[0].bias.fill_(-1.0)          # layer 1: all dead

@@ -1,4 +1,4 @@
-"""``actloss experiment NAME``: run one experiment (or ``all``), write its plot(s) and table, print the verdict.
+"""``actloss experiment NAME``: run one experiment (or ``all``), write its plots and table, print the verdict.
 
     actloss experiment bce-stability
     actloss experiment all --out results --size small
@@ -18,12 +18,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "experiment",
         help="reproduce a claim (mse-classification, vanishing-sigmoid, ...) with a plot and a table",
-        description="Run an experiment that checks one claim about activations or losses; write its figure(s) "
-                    "(PNG) and table (CSV), print the table and whether each part of the claim held.",
+        description="Run an experiment that checks one claim about activations or losses; write its "
+                    "figure(s) (PNG) and table (CSV), print the table and whether each part of the claim "
+                    "held.",
     )
     p.add_argument("name", nargs="?", choices=[*EXPERIMENTS, "all"], metavar="NAME",
                    help=f"one of {', '.join(EXPERIMENTS)}, or all")
-    p.add_argument("--out", default="experiments-output", help="output directory (default: experiments-output)")
+    p.add_argument("--out", default="experiments-output",
+                   help="output directory (default: experiments-output)")
     p.add_argument("--size", choices=SIZES, default="full", help="small: seconds (what the tests run); full")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--list", action="store_true", help="list the experiments and their claims")

@@ -1,4 +1,4 @@
-"""``actloss plot NAME...``: chosen activations with their derivatives (and losses against margin/error) as a PNG.
+"""``actloss plot NAME...``: activations with their derivatives, losses against margin or error, as a PNG.
 
     actloss plot gelu silu mish
     actloss plot --all -o activations.png

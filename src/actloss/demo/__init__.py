@@ -1,9 +1,9 @@
-"""``actloss demo`` / ``make demo``: the library's claims shown on bundled, generated data in about a minute.
+"""``actloss demo`` / ``make demo``: the library's claims shown on generated data in about a minute.
 
 For three generated tasks (1 %-positive binary, 4-class, regression with outliers) it asks the guide for the
-recipe, trains the wrong setups and the recipe side by side (same seed, data and budget), prints a results table,
-shows the doctor's findings on the runs and the linter's findings on a bundled buggy training script, runs the
-fast experiments, and writes PNGs and a one-page HTML report.
+recipe, trains the wrong setups and the recipe side by side (same seed, data and budget), prints a results
+table, shows the doctor's findings on the runs and the linter's findings on a bundled buggy training script,
+runs the fast experiments, and writes PNGs and a one-page HTML report.
 
 Examples:
     >>> from actloss.demo import run_demo
@@ -82,8 +82,8 @@ def run_demo(out_dir: str | Path = "demo-output", size: str = "full", seed: int 
         results: list[Any] = []
 
         console.rule("[bold]actloss demo")
-        console.print(f"Three generated tasks, {cfg['n']} training rows each, {cfg['steps']} Adam steps per run, "
-                      f"seed {seed}. Output: {out.resolve()}")
+        console.print(f"Three generated tasks, {cfg['n']} training rows each, {cfg['steps']} Adam steps per "
+                      f"run, seed {seed}. Output: {out.resolve()}")
         console.rule("1. The guide's recipe for each task")
         for t in tasks:
             r = recipes[t.name]
@@ -126,9 +126,10 @@ def run_demo(out_dir: str | Path = "demo-output", size: str = "full", seed: int 
             ok = sum(r.verdict.values())
             console.print(f"[bold]{r.name}[/bold]: {ok}/{len(r.verdict)} parts of the claim hold. {r.claim}")
             for statement, holds in r.verdict.items():
-                console.print(f"    [{'green' if holds else 'red'}]{'holds' if holds else 'FAILS'}[/] {statement}")
-        result = DemoResult(out, out / "index.html", recipes, runs, lint_findings, lint_error, doctor_error, results,
-                            figures)
+                console.print(f"    [{'green' if holds else 'red'}]{'holds' if holds else 'FAILS'}[/] "
+                              f"{statement}")
+        result = DemoResult(out, out / "index.html", recipes, runs, lint_findings, lint_error, doctor_error,
+                            results, figures)
         result.seconds = time.perf_counter() - start
         _report.write_html(result, tasks, cfg, seed, BUGGY_SCRIPT)
         console.rule()
@@ -143,8 +144,8 @@ def run_demo(out_dir: str | Path = "demo-output", size: str = "full", seed: int 
 def _progress(console: Any, enabled: bool) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return Progress(TextColumn("{task.description:<52}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, disable=not enabled, transient=False)
+    return Progress(TextColumn("{task.description:<52}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, disable=not enabled, transient=False)
 
 
 def _probe_doctor() -> str:
@@ -168,7 +169,8 @@ def _lint() -> tuple[list[Any] | None, str]:
 
 def main_metric(task_kind: str) -> tuple[str, bool]:
     """(metric, higher is better) that the figures compare."""
-    return {"binary": ("pr_auc", True), "multiclass": ("accuracy", True), "regression": ("mae", False)}[task_kind]
+    table = {"binary": ("pr_auc", True), "multiclass": ("accuracy", True), "regression": ("mae", False)}
+    return table[task_kind]
 
 
 __all__ = ["DemoResult", "SIZES", "run_demo", "main_metric"]

@@ -2,8 +2,8 @@
 
 - ``binary``: 8 features, exactly 1 % positives (the top 1 % of a noisy non-linear score);
 - ``multiclass``: 6 features, 4 classes from the arg-max of noisy linear scores (frequencies unequal);
-- ``regression``: 6 features, a smooth target with Gaussian noise; 5 % of the *training* targets are replaced by
-  gross one-sided outliers (data-entry errors), the test targets are clean.
+- ``regression``: 6 features, a smooth target with Gaussian noise; 5 % of the *training* targets are replaced
+  by gross one-sided outliers (data-entry errors), the test targets are clean.
 """
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ class Task:
 
 def _binary(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     x = rng.normal(size=(n, 8)).astype(np.float32)
-    score = x[:, 0] + 0.8 * x[:, 1] + 0.6 * x[:, 2] * x[:, 3] + 0.5 * np.sin(2 * x[:, 4]) + 0.5 * rng.normal(size=n)
+    score = (x[:, 0] + 0.8 * x[:, 1] + 0.6 * x[:, 2] * x[:, 3] + 0.5 * np.sin(2 * x[:, 4])
+             + 0.5 * rng.normal(size=n))
     y = (score >= np.quantile(score, 0.99)).astype(np.float32)          # exactly the top 1 %
     return x, y
 
@@ -59,6 +60,6 @@ def make_tasks(n: int, seed: int = 0) -> list[Task]:
     return [
         Task("binary", "binary", "binary, 1 % positives (fraud-like)", xb, yb, xbt, ybt),
         Task("multiclass", "multiclass", "4 classes of unequal frequency", xm, ym, xmt, ymt),
-        Task("regression", "regression", "regression, 5 % gross outliers in the training targets", xr, yr, xrt,
-             yrt),
+        Task("regression", "regression", "regression, 5 % gross outliers in the training targets",
+             xr, yr, xrt, yrt),
     ]

@@ -31,8 +31,8 @@ def rows(runs: list[Run]) -> list[dict[str, Any]]:
                                "nan_steps": nan_count(r)}
         for k in ("accuracy", "pr_auc", "f1", "mae", "log_loss", "ece"):
             row[k] = r.metrics.get(k)
-        row["doctor"] = (", ".join(sorted({f.code for f in r.findings})) or "none") if r.findings is not None \
-            else "n/a"
+        codes = sorted({f.code for f in r.findings}) if r.findings is not None else None
+        row["doctor"] = "n/a" if codes is None else (", ".join(codes) or "none")
         out.append(row)
     return out
 
@@ -78,8 +78,8 @@ def notes(runs: list[Run]) -> list[str]:
                 if better and abs(w[k] - right[k]) > 1e-3:
                     why = ""
                     if k == "ece" and right["setup"].find("pos_weight") >= 0:
-                        why = " (pos_weight trades calibration for recall: the weighted model's probabilities " \
-                              "overstate the positive class)"
+                        why = (" (pos_weight trades calibration for recall: the weighted model's "
+                               "probabilities overstate the positive class)")
                     out.append(f"{task}: '{w['setup']}' has the better {name} ({fmt(w[k])} against "
                                f"{fmt(right[k])}){why}.")
     return out
@@ -108,7 +108,8 @@ def print_lint(console: Any, findings: list[Any] | None, error: str) -> None:
         return
     from . import BUGGY_SCRIPT
 
-    console.print(f"{BUGGY_SCRIPT} ({len(findings)} finding(s); `actloss lint {BUGGY_SCRIPT.name}` prints the same)")
+    console.print(f"{BUGGY_SCRIPT} ({len(findings)} finding(s); `actloss lint {BUGGY_SCRIPT.name}` prints "
+                  "the same)")
     for f in findings:
         console.print(f"    line {f.line}: {f.code} {f.message}")
 
@@ -137,9 +138,9 @@ def write_html(result: Any, tasks: list[Any], cfg: dict[str, Any], seed: int, sc
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>actloss demo</title>"
              f"<style>{_CSS}</style></head><body>",
              "<h1>actloss demo</h1>",
-             f"<p>Three generated tasks, {cfg['n']} training and {cfg['n']} held-out rows each; every run: the same "
-             f"network (2 hidden layers), {cfg['steps']} full-batch Adam steps, seed {seed}. Produced by "
-             f"<code>actloss demo</code> in {result.seconds:.0f} s.</p>"]
+             f"<p>Three generated tasks, {cfg['n']} training and {cfg['n']} held-out rows each; every run: "
+             f"the same network (2 hidden layers), {cfg['steps']} full-batch Adam steps, seed {seed}. "
+             f"Produced by <code>actloss demo</code> in {result.seconds:.0f} s.</p>"]
 
     parts.append("<h2>1. The guide's recipes</h2>")
     for t in tasks:
@@ -148,7 +149,8 @@ def write_html(result: Any, tasks: list[Any], cfg: dict[str, Any], seed: int, sc
         parts += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in r.summary_rows()]
         parts.append("</table><ul>" + "".join(f"<li>{_e(x)}</li>" for x in r.reasons) + "</ul>")
 
-    parts.append("<h2>2. Wrong setup against the recipe (held-out data)</h2><table><tr><th>task</th><th>setup</th>"
+    parts.append("<h2>2. Wrong setup against the recipe (held-out "
+                 "data)</h2><table><tr><th>task</th><th>setup</th>"
                  + "".join(f"<th>{_e(COLUMNS[k][0])}</th>" for k in used) + "<th>doctor</th></tr>")
     for r in data:
         cls = "wrong" if r["wrong"] else "right"
@@ -172,13 +174,15 @@ def write_html(result: Any, tasks: list[Any], cfg: dict[str, Any], seed: int, sc
             if r.findings:
                 parts.append("<ul>" + "".join(
                     f"<li><b>{_e(f.code)}</b> {_e(f.name)} at <code>{_e(f.where or '<model>')}</code> "
-                    f"(step {f.step}): {_e(f.title)}<br><i>fix:</i> {_e(f.fix)}</li>" for f in r.findings) + "</ul>")
+                    f"(step {f.step}): {_e(f.title)}<br><i>fix:</i> "
+                    f"{_e(f.fix)}</li>" for f in r.findings) + "</ul>")
 
     parts.append("<h2>4. The linter on a buggy training script</h2>")
     if result.lint is None:
         parts.append(f"<p class='note'>Skipped: {_e(result.lint_error)}</p>")
     else:
-        parts.append(f"<p><code>actloss lint {_e(script.name)}</code>: {len(result.lint)} finding(s).</p><ul>")
+        parts.append(f"<p><code>actloss lint {_e(script.name)}</code>: {len(result.lint)} "
+                     "finding(s).</p><ul>")
         parts += [f"<li>line {f.line}: <b>{_e(f.code)}</b> {_e(f.message)}</li>" for f in result.lint]
         parts.append("</ul><details><summary>the script</summary><pre>" + _e(script.read_text())
                      + "</pre></details>")

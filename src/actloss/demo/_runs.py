@@ -1,4 +1,4 @@
-"""The demo's training runs: for each task the wrong setup(s) and the guide's recipe, same seed, data and budget.
+"""The demo's training runs: per task the wrong setup(s) and the guide's recipe, same seed, data and budget.
 
 Wrong setups, as people write them: sigmoid + BCELoss (unweighted) for the binary task; softmax +
 CrossEntropyLoss, and MSE on the class index, for the multiclass task; MSE on outlier-ridden targets for the
@@ -90,8 +90,8 @@ def _model(task: Task, setup: Setup, hidden: str, width: int) -> Any:
         out = int(task.y.max()) + 1
     else:
         out = 1
-    layers = [torch.nn.Linear(d, width), getattr(ann, act)(), torch.nn.Linear(width, width), getattr(ann, act)(),
-              torch.nn.Linear(width, out)]
+    layers = [torch.nn.Linear(d, width), getattr(ann, act)(), torch.nn.Linear(width, width),
+              getattr(ann, act)(), torch.nn.Linear(width, out)]
     if setup.head == "sigmoid":
         layers.append(torch.nn.Sigmoid())
     elif setup.head == "softmax":

@@ -1,4 +1,4 @@
-"""Experiments: one module per claim, each writing its figures (PNG) and table (CSV) and returning a ``Result``.
+"""Experiments: one module per claim, each writing its figures (PNG) and table (CSV), returning a ``Result``.
 
 Examples:
     >>> from actloss import experiments

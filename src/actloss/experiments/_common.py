@@ -70,7 +70,8 @@ def check_size(size: str) -> str:
     return size
 
 
-def figure(ncols: int = 1, nrows: int = 1, width: float = 5.0, height: float = 3.6, **kw: Any) -> tuple[Any, Any]:
+def figure(ncols: int = 1, nrows: int = 1, width: float = 5.0, height: float = 3.6,
+           **kw: Any) -> tuple[Any, Any]:
     """A Figure on the Agg canvas with a grid of axes (no pyplot state)."""
     from matplotlib.figure import Figure
 
@@ -126,7 +127,7 @@ def f1_at(prob: np.ndarray, y: np.ndarray, threshold: float = 0.5) -> float:
 
 
 def as_probabilities(scores: np.ndarray, eps: float = 1e-7) -> np.ndarray:
-    """Rows clipped to [eps, 1] and renormalised: the most generous way to read raw outputs as probabilities."""
+    """Rows clipped to [eps, 1] and renormalised: the kindest way to read raw outputs as probabilities."""
     p = np.clip(np.asarray(scores, dtype=float), eps, 1.0)
     return p / p.sum(axis=1, keepdims=True)
 
@@ -140,7 +141,7 @@ def log_loss(prob: np.ndarray, y: np.ndarray, eps: float = 1e-7) -> float:
 def ece(prob: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
     """Expected calibration error of the top-label confidence, equal-width bins (Guo et al., 2017).
 
-    ``prob`` is (N, C) with rows of probabilities, or (N,) probabilities of the positive class of a binary task.
+    ``prob`` is (N, C) with rows of probabilities, or (N,) probabilities of a binary task's positive class.
     """
     prob = np.asarray(prob, dtype=float)
     y = np.asarray(y).ravel()
@@ -190,7 +191,7 @@ def mlp(sizes: list[int], act: Callable[[], Any]) -> Any:
 
 
 def loss_module(name: str, **kwargs: Any) -> Any:
-    """The loss module ``name`` (torch.nn's name and arguments) from ``actloss.nn``; torch.nn's until it exists.
+    """The loss module ``name`` (torch.nn's name and arguments) from ``actloss.nn``, else from torch.nn.
 
     Every experiment and the demo build their losses here, so moving between implementations is this one line.
     """

@@ -1,4 +1,4 @@
-"""``bce-stability``: four ways to compute binary cross-entropy, logits from -1000 to 1000, float32 and float16.
+"""``bce-stability``: four ways to compute binary cross-entropy for logits in [-1000, 1000], float32/16.
 
 For a positive target the exact loss is softplus(-z) and its gradient is -sigmoid(-z); for a negative target
 softplus(z) and sigmoid(z). The reference is computed in float64 with the stable forms (``np.logaddexp``).
@@ -18,9 +18,9 @@ import numpy as np
 from ._common import Result, check_size, figure, fmt
 
 NAME = "bce-stability"
-CLAIM = ("Sigmoid followed by BCELoss (or a hand-written log of a sigmoid) returns NaN/inf or a loss clamped at 100 "
-         "with a zero gradient for large logits; BCE on logits (torch's BCEWithLogitsLoss, actloss) stays finite "
-         "and keeps the gradient.")
+CLAIM = ("Sigmoid followed by BCELoss (or a hand-written log of a sigmoid) returns NaN/inf or a loss clamped "
+         "at 100 with a zero gradient for large logits; BCE on logits (torch's BCEWithLogitsLoss, actloss) "
+         "stays finite and keeps the gradient.")
 DTYPES = ("float32", "float16")
 
 
@@ -83,10 +83,10 @@ def evaluate(method: Callable[[Any, Any], Any], z: np.ndarray, y: float, dtype: 
 
 
 def summarise(out: dict[str, Any], z: np.ndarray, y: float, dtype: str) -> dict[str, Any]:
-    """Counts over the grid: NaN, inf, loss clamped at 100, gradient lost, worst relative error of the rest."""
+    """Counts over the grid: NaN, inf, loss clamped at 100, gradient lost, worst relative error elsewhere."""
     if "error" in out:
-        return {"nan": None, "inf": None, "clamped_at_100": None, "grad_lost": None, "largest_lost_grad": None,
-                "max_rel_err": None, "error": out["error"]}
+        keys = ("nan", "inf", "clamped_at_100", "grad_lost", "largest_lost_grad", "max_rel_err")
+        return {**dict.fromkeys(keys), "error": out["error"]}
     loss, grad = out["loss"], out["grad"]
     ref_loss, ref_grad = reference(z, y)
     tiny = float(np.finfo(dtype).tiny)
@@ -153,7 +153,8 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
             and row("BCEWithLogitsLoss", f32)["largest_lost_grad"] < 1e-6,
         "actloss: no NaN, inf, clamp or lost gradient in float32 and float16":
             all(bad(row("actloss", d)) == 0 and not row("actloss", d)["error"] for d in DTYPES),
-        "actloss's loss is within 1e-6 (float32) of the exact value": (row("actloss", f32)["max_rel_err"] or 0) < 1e-6,
+        "actloss's loss is within 1e-6 (float32) of the exact "
+        "value": (row("actloss", f32)["max_rel_err"] or 0) < 1e-6,
     }
 
     fig, axes = figure(2, len(DTYPES), width=5.0, height=3.3)

@@ -1,9 +1,9 @@
 """``dead-relu``: the fraction of dead hidden units against the initial bias and the learning rate.
 
 A unit is *dead* when no gradient reaches its incoming weights for any training input: the largest
-``|act'(z)|`` over the data is below 1e-4 (ReLU: its pre-activation is negative for every input). ReLU outputs 0
-with derivative 0 there, so a dead ReLU unit never comes back; LeakyReLU's derivative is never below its slope
-(0.01) and GELU's only vanishes far out on the negative side.
+``|act'(z)|`` over the data is below 1e-4 (ReLU: its pre-activation is negative for every input). ReLU outputs
+0 with derivative 0 there, so a dead ReLU unit never comes back; LeakyReLU's derivative is never below its
+slope (0.01) and GELU's only vanishes far out on the negative side.
 
 Network: 10 -> 64 -> 64 -> 1, standard-normal inputs, a regression target with large values (so that large
 steps push biases down), plain SGD, the same seed and steps for every cell of the sweep. The derivative is
@@ -19,8 +19,8 @@ import numpy as np
 from ._common import Result, check_size, figure, fmt, loss_module, one_thread, torch_seed
 
 NAME = "dead-relu"
-CLAIM = ("ReLU units die (output 0 with zero gradient for every input) when the initial bias is negative or the "
-         "learning rate is large; LeakyReLU units never do, GELU units far less often.")
+CLAIM = ("ReLU units die (output 0 with zero gradient for every input) when the initial bias is negative or "
+         "the learning rate is large; LeakyReLU units never do, GELU units far less often.")
 ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "gelu": "GELU"}
 DEAD_BELOW = 1e-4
 WIDTH = 64
@@ -34,7 +34,7 @@ def make_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dead_fraction(act: str, model: Any, x: Any) -> float:
-    """Fraction of hidden units (both hidden layers) whose largest |act'(z)| over ``x`` is below DEAD_BELOW."""
+    """Fraction of hidden units (both layers) whose largest |act'(z)| over ``x`` is below DEAD_BELOW."""
     import torch
 
     import actloss
@@ -61,10 +61,11 @@ def train_one(act: str, bias: float, lr: float, x: np.ndarray, y: np.ndarray, st
     import torch
 
     torch_seed(seed)
-    # torch.nn's modules in the training loop: thousands of tiny steps, where actloss.nn's float64 compute costs
-    # more than the matmuls; the dead-unit test below uses actloss's exact derivative.
-    layers = [torch.nn.Linear(10, WIDTH), getattr(torch.nn, ACTIVATIONS[act])(), torch.nn.Linear(WIDTH, WIDTH),
-              getattr(torch.nn, ACTIVATIONS[act])(), torch.nn.Linear(WIDTH, 1)]
+    # torch.nn's modules in the training loop: thousands of tiny steps, where actloss.nn's float64 compute
+    # costs more than the matmuls; the dead-unit test below uses actloss's exact derivative.
+    act_module = getattr(torch.nn, ACTIVATIONS[act])
+    layers = [torch.nn.Linear(10, WIDTH), act_module(), torch.nn.Linear(WIDTH, WIDTH), act_module(),
+              torch.nn.Linear(WIDTH, 1)]
     model = torch.nn.Sequential(*layers)
     with torch.no_grad():
         for lin in (layers[0], layers[2]):
@@ -111,7 +112,8 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
             relu_b[0] > 0.5 and relu_b[0] > relu_b[biases.index(0.0)] + 0.3,
         f"ReLU: more dead units at lr {lrs[-1]} ({fmt(100 * relu_lr[-1])} %) than at lr {lrs[0]} "
         f"({fmt(100 * relu_lr[0])} %)": relu_lr[-1] > relu_lr[0] + 0.05,
-        "LeakyReLU: no dead unit anywhere in the sweep": max(by_bias["leaky_relu"] + by_lr["leaky_relu"]) == 0.0,
+        "LeakyReLU: no dead unit anywhere in the "
+        "sweep": max(by_bias["leaky_relu"] + by_lr["leaky_relu"]) == 0.0,
         "GELU: fewer dead units than ReLU in every cell": all(
             g < r or r == 0.0 for g, r in zip(by_bias["gelu"] + by_lr["gelu"], relu_b + relu_lr)),
     }

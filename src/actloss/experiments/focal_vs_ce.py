@@ -1,9 +1,9 @@
-"""``focal-vs-ce``: PR-AUC on 1 %-positive data for cross-entropy, weighted cross-entropy and sigmoid focal loss.
+"""``focal-vs-ce``: PR-AUC on 1 %-positive data: cross-entropy, weighted cross-entropy, sigmoid focal loss.
 
 Data: 8 features; positives (1 %) sit in a small region, most negatives are far from it (easy) and a band of
-negatives surrounds it (hard). Every loss trains the same network (8-32-32-1, ReLU) from the same seed with the
-same optimiser (Adam) and number of full-batch steps; the score is the average precision (PR-AUC) on a large
-held-out set with the same 1 % prevalence, averaged over seeds.
+negatives surrounds it (hard). Every loss trains the same network (8-32-32-1, ReLU) from the same seed with
+the same optimiser (Adam) and number of full-batch steps; the score is the average precision (PR-AUC) on a
+large held-out set with the same 1 % prevalence, averaged over seeds.
 
 - ``CE``: BCEWithLogitsLoss;
 - ``weighted CE``: BCEWithLogitsLoss(pos_weight = negatives / positives), the guide's first choice;
@@ -20,8 +20,8 @@ from ._common import Result, check_size, figure, fmt, loss_module, mlp, one_thre
 
 NAME = "focal-vs-ce"
 CLAIM = ("With 1 % positives and a fixed training budget, sigmoid focal loss (gamma from 0.5 to 5) ranks the "
-         "rare class better (PR-AUC) than plain cross-entropy; pos_weight moves the decision threshold (recall at "
-         "0.5) rather than the ranking.")
+         "rare class better (PR-AUC) than plain cross-entropy; pos_weight moves the decision threshold "
+         "(recall at 0.5) rather than the ranking.")
 GAMMAS = (0.5, 1.0, 2.0, 5.0)
 PREVALENCE = 0.01
 
@@ -142,13 +142,14 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
     ax.legend(fontsize=7)
     result = Result(NAME, CLAIM, verdict, table, {"auc": auc, "mean": mean, "recall": rec}, [fig])
     if len(beat) < len(GAMMAS):
-        result.notes.append(f"Not every gamma beat CE here: {', '.join(sorted(set(focal_names) - set(beat)))} did "
-                            "not; the differences between gammas are within the spread over seeds.")
+        result.notes.append("Not every gamma beat CE here: "
+                            f"{', '.join(sorted(set(focal_names) - set(beat)))} did not; the differences "
+                            "between gammas are within the spread over seeds.")
     if mean["weighted CE"] <= mean["CE"]:
         result.notes.append(
             f"Weighted CE's PR-AUC ({fmt(mean['weighted CE'])}) did not beat plain CE's ({fmt(mean['CE'])}): "
-            "pos_weight shifts the scores towards the positive class (recall at 0.5 goes up) but does not improve "
-            "the ranking at this budget (the common advice is to start with it).")
+            "pos_weight shifts the scores towards the positive class (recall at 0.5 goes up) but does not "
+            "improve the ranking at this budget (the common advice is to start with it).")
     if out_dir is not None:
         result.write(out_dir)
     return result

@@ -1,10 +1,10 @@
-"""``gallery``: every registered activation with its derivative, and every loss against the margin or the error.
+"""``gallery``: every registered activation with its derivative, every loss against its margin or error.
 
-Values and derivatives come from the public API on float64 torch tensors: ``actloss.<op>`` forward and its exact
-autograd backward. Vector ops (softmax, log_softmax) are drawn along one logit with the other fixed at 0 (two
-classes), with the diagonal derivative d y_0 / d z_0. Losses are drawn per element (``reduction='none'``):
-regression losses against the error ``input - target``, binary ones against the logit with target 1,
-multiclass ones against the margin ``z_target - z_other`` (two classes), Poisson NLL against
+Values and derivatives come from the public API on float64 torch tensors: ``actloss.<op>`` forward and its
+exact autograd backward. Vector ops (softmax, log_softmax) are drawn along one logit with the other fixed at 0
+(two classes), with the diagonal derivative d y_0 / d z_0. Losses are drawn per element
+(``reduction='none'``): regression losses against the error ``input - target``, binary ones against the logit
+with target 1, multiclass ones against the margin ``z_target - z_other`` (two classes), Poisson NLL against
 ``log(rate) - log(target)``.
 """
 from __future__ import annotations
@@ -18,8 +18,8 @@ import numpy as np
 from ._common import Result, check_size, figure
 
 NAME = "gallery"
-CLAIM = ("Every registered activation is drawn with its exact derivative (which matches a finite difference of the "
-         "drawn curve), and every loss against its margin or error.")
+CLAIM = ("Every registered activation is drawn with its exact derivative (which matches a finite difference "
+         "of the drawn curve), and every loss against its margin or error.")
 
 _X = (-5.0, 5.0)
 _REGRESSION = ("mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss")
@@ -120,7 +120,8 @@ def plot_activations(names: list[str], points: int = 801) -> Any:
 
 def plot_losses(names: list[str], points: int = 801) -> tuple[Any, dict[str, np.ndarray], list[str]]:
     x = np.linspace(*_X, points)
-    groups = [("regression", _REGRESSION), ("binary", _BINARY), ("multiclass", _MULTICLASS), ("counts", _POISSON)]
+    groups = [("regression", _REGRESSION), ("binary", _BINARY), ("multiclass", _MULTICLASS),
+              ("counts", _POISSON)]
     fig, axes = figure(len(groups), 1, width=3.8, height=3.2)
     drawn: dict[str, np.ndarray] = {}
     notes: list[str] = []
@@ -170,8 +171,8 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
     }
     table = [{"op": name, "kind": "activation", "derivative_matches_fd": agree[name]} for name in acts]
     table += [{"op": name, "kind": "loss", "derivative_matches_fd": ""} for name in drawn]
-    result = Result(NAME, CLAIM, verdict, table, {"x": x, "curves": curves, "agree": agree, "losses": drawn,
-                                                  "registered_losses": registered_losses}, [fig_a, fig_l], notes=notes)
+    data = {"x": x, "curves": curves, "agree": agree, "losses": drawn, "registered_losses": registered_losses}
+    result = Result(NAME, CLAIM, verdict, table, data, [fig_a, fig_l], notes=notes)
     if not registered_losses:
         result.notes.append("No loss is registered yet: the loss panel draws torch.nn.functional's.")
     if out_dir is not None:

@@ -1,16 +1,16 @@
 """``mse-classification``: the same network trained with cross-entropy and with MSE on a 4-class task.
 
-Data: four overlapping Gaussian classes in 8 dimensions with frequencies 50/25/15/10 %, so that the exact class
-probabilities are far from 0 and 1 for many points and calibration can be told apart from accuracy. Three runs
-share the seed, the network (8-64-64-out, ReLU), the optimiser (Adam) and the step budget:
+Data: four overlapping Gaussian classes in 8 dimensions with frequencies 50/25/15/10 %, so that the exact
+class probabilities are far from 0 and 1 for many points and calibration can be told apart from accuracy.
+Three runs share the seed, the network (8-64-64-out, ReLU), the optimiser (Adam) and the step budget:
 
 - ``cross-entropy``: 4 logits, CrossEntropyLoss, softmax at inference;
 - ``MSE on one-hot``: 4 outputs regressed onto one-hot targets, read as probabilities;
 - ``MSE on class index``: 1 output regressed onto the label 0..3, rounded to the nearest class.
 
-Squared error on one-hot targets is a proper scoring rule (the Brier score): with unlimited capacity and data its
-minimiser is the class probability. What goes wrong in practice is what this measures: outputs outside [0, 1]
-that do not sum to 1, and a worse log-loss and calibration error after the most generous repair (clip to
+Squared error on one-hot targets is a proper scoring rule (the Brier score): with unlimited capacity and data
+its minimiser is the class probability. What goes wrong in practice is what this measures: outputs outside
+[0, 1] that do not sum to 1, and a worse log-loss and calibration error after the kindest repair (clip to
 [1e-7, 1], renormalise). Regressing the class index learns a mean label, which is not a class at all.
 """
 from __future__ import annotations
@@ -24,9 +24,9 @@ from ._common import (Result, as_probabilities, check_size, ece, figure, fmt, lo
                       one_thread, torch_seed)
 
 NAME = "mse-classification"
-CLAIM = ("A classifier trained with MSE gives outputs that are not probabilities (outside [0, 1], rows not summing "
-         "to 1) with a worse log-loss than the same network trained with cross-entropy; regressing the class index "
-         "loses accuracy. (Top-label ECE is measured too and reported as it comes out.)")
+CLAIM = ("A classifier trained with MSE gives outputs that are not probabilities (outside [0, 1], rows not "
+         "summing to 1) with a worse log-loss than the same network trained with cross-entropy; regressing "
+         "the class index loses accuracy. (Top-label ECE is measured too and reported as it comes out.)")
 PRIORS = (0.5, 0.25, 0.15, 0.10)
 
 
@@ -112,7 +112,8 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
              for k, r in res.items()]
     ce, mse, idx = res["ce"], res["mse-onehot"], res["mse-index"]
     verdict = {
-        f"MSE's log-loss {fmt(mse['log_loss'])} > CE's {fmt(ce['log_loss'])}": mse["log_loss"] > ce["log_loss"],
+        f"MSE's log-loss {fmt(mse['log_loss'])} > CE's "
+        f"{fmt(ce['log_loss'])}": mse["log_loss"] > ce["log_loss"],
         f"{fmt(100 * mse['outside_01'])} % of MSE's rows have an output outside [0, 1] (CE: 0)":
             mse["outside_01"] > 0.05 and ce["outside_01"] == 0.0,
         "MSE on the class index is less accurate than CE": idx["accuracy"] < ce["accuracy"],
@@ -153,9 +154,10 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
     result = Result(NAME, CLAIM, verdict, table, {"results": res, "curves": curves}, [fig])
     if mse["ece"] <= ce["ece"]:
         result.notes.append(
-            f"Top-label ECE did not come out worse for MSE ({fmt(mse['ece'])} against CE's {fmt(ce['ece'])}): "
-            "squared error on one-hot targets is the Brier score, a proper scoring rule, and the CE network is "
-            "overconfident at this budget. 'MSE is worse calibrated' holds here for the log-loss only.")
+            f"Top-label ECE did not come out worse for MSE ({fmt(mse['ece'])} against CE's "
+            f"{fmt(ce['ece'])}): squared error on one-hot targets is the Brier score, a proper scoring rule, "
+            "and the CE network is overconfident at this budget. 'MSE is worse calibrated' holds here for "
+            "the log-loss only.")
     if out_dir is not None:
         result.write(out_dir)
     return result

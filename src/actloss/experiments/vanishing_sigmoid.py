@@ -1,9 +1,9 @@
-"""``vanishing-sigmoid``: per-layer gradient norms of 5/10/20-layer MLPs with sigmoid, tanh, ReLU, GELU, SiLU.
+"""``vanishing-sigmoid``: per-layer gradient norms of 5/10/20-layer sigmoid, tanh, ReLU, GELU, SiLU MLPs.
 
-Every stack has the same width, the same Glorot-normal weights (gain 1: the weights alone neither grow nor shrink
-the backward signal, so what changes it is the activation's derivative) and zero biases, on the same standard
-normal batch; the loss is the mean squared output. The sigmoid's derivative is at most 1/4, so the gradient
-reaching the first layer of a sigmoid stack shrinks by about 0.25 per layer.
+Every stack has the same width, the same Glorot-normal weights (gain 1: the weights alone neither grow nor
+shrink the backward signal, so what changes it is the activation's derivative) and zero biases, on the same
+standard normal batch; the loss is the mean squared output. The sigmoid's derivative is at most 1/4, so the
+gradient reaching the first layer of a sigmoid stack shrinks by about 0.25 per layer.
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import numpy as np
 from ._common import Result, check_size, figure, fmt, one_thread, torch_seed
 
 NAME = "vanishing-sigmoid"
-CLAIM = ("In a deep sigmoid MLP the first layer's gradient falls roughly as 0.25^depth; tanh, ReLU, GELU and SiLU "
-         "stacks keep it within a few orders of magnitude.")
+CLAIM = ("In a deep sigmoid MLP the first layer's gradient falls roughly as 0.25^depth; tanh, ReLU, GELU and "
+         "SiLU stacks keep it within a few orders of magnitude.")
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "gelu", "silu")
 _MODULES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "gelu": "GELU", "silu": "SiLU"}
 
@@ -30,7 +30,8 @@ def layer_gradients(act: str, depth: int, width: int, batch: int, seed: int) -> 
     layers: list[torch.nn.Module] = []
     for i in range(depth):
         lin = torch.nn.Linear(width, width)
-        torch.nn.init.normal_(lin.weight, 0.0, (1.0 / width) ** 0.5, generator=g)  # Glorot normal, square layer
+        # Glorot normal for a square layer: std sqrt(2 / (fan_in + fan_out)) = sqrt(1 / width)
+        torch.nn.init.normal_(lin.weight, 0.0, (1.0 / width) ** 0.5, generator=g)
         torch.nn.init.zeros_(lin.bias)
         layers.append(lin)
         if i < depth - 1:
@@ -69,10 +70,12 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
     deep = max(depths)
     ratio = {act: float(grads[(act, deep)][0] / grads[(act, deep)][-1]) for act in ACTIVATIONS}
     verdict = {
-        f"sigmoid's per-layer factor {fmt(factor['sigmoid'])} is within 2x of 0.25": 0.125 <= factor["sigmoid"] <= 0.5,
+        f"sigmoid's per-layer factor {fmt(factor['sigmoid'])} is within 2x of "
+        "0.25": 0.125 <= factor["sigmoid"] <= 0.5,
         "sigmoid's factor is the smallest of the five activations":
             all(factor["sigmoid"] < factor[a] for a in ACTIVATIONS if a != "sigmoid"),
-        f"at depth {deep} sigmoid's first layer gets < 1e-8 of the last layer's gradient": ratio["sigmoid"] < 1e-8,
+        f"at depth {deep} sigmoid's first layer gets < 1e-8 of the last layer's "
+        "gradient": ratio["sigmoid"] < 1e-8,
         f"at depth {deep} every other activation's first layer gets > 1e-5 of it":
             all(ratio[a] > 1e-5 for a in ACTIVATIONS if a != "sigmoid"),
     }
@@ -97,7 +100,8 @@ def run(out_dir: Path | None = None, size: str = "full", seed: int = 0) -> Resul
     for act in ACTIVATIONS:
         ax.semilogy(depths, [grads[(act, d)][0] for d in depths], marker="o", color=colors[act], label=act)
     d = np.array(depths)
-    ax.semilogy(d, grads[("sigmoid", depths[0])][0] * 0.25 ** (d - depths[0]), "k--", lw=1, label="∝ 0.25^depth")
+    ref = grads[("sigmoid", depths[0])][0] * 0.25 ** (d - depths[0])
+    ax.semilogy(d, ref, "k--", lw=1, label="∝ 0.25^depth")
     ax.set_xlabel("depth (linear layers)")
     ax.set_ylabel("first layer's ‖dL/dW‖")
     ax.set_title("First-layer gradient against depth")
