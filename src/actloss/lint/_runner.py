@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -91,7 +92,10 @@ def read_source(path: str, max_bytes: int | None = None) -> tuple[bytes, list[tu
     """The bytes to parse and, for a notebook, the (cell, line) of every line of the joined code cells."""
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device named *.py would block or never end
+            raise LintError("not a regular file")
+        size = st.st_size
         if size > max_bytes:
             raise LintError(f"file too large to lint: {size} bytes (limit {max_bytes})")
         with open(path, "rb") as fh:
