@@ -5,6 +5,7 @@ Every per-file problem (unreadable, not UTF-8, syntax error, too large, a symlin
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -164,6 +165,24 @@ def lint_file(
     module_name: str = "",
 ) -> tuple[list[Finding], FileError | None, dict[str, V]]:
     """Findings, the error (if the file could not be linted) and the class outputs of one file."""
+    # libcst builds tens of thousands of acyclic node objects per file: the cyclic collector only costs time
+    # here (8-15% of a file's lint time); reference counting frees the tree either way.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint_file(path, select, ignore, project, module_name)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _lint_file(
+    path: str,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    project: dict[str, V] | None,
+    module_name: str,
+) -> tuple[list[Finding], FileError | None, dict[str, V]]:
     try:
         data, cells = read_source(path)
         if not RELEVANT.search(data):
