@@ -29,3 +29,32 @@ def test_vocab_parallel_matches_single_process_on_4_and_2_ranks():
     # edges, a dominant logit on a shard boundary; and the out-of-range target error.
     plans = [([3, 7, 1, 12], False), ([9, 14], True)]
     mp.spawn(run, args=(4, _free_port(), plans), nprocs=4, join=True)
+
+
+def test_without_a_process_group_the_error_says_what_is_missing():
+    from actloss.distributed import vocab_parallel_cross_entropy
+
+    if dist.is_initialized():
+        pytest.skip("a default process group exists in this process")
+    with pytest.raises(RuntimeError, match="init_process_group"):
+        vocab_parallel_cross_entropy(torch.zeros(3, 4), torch.tensor([0, 1, 2]))
+
+
+@pytest.mark.parametrize(
+    "logits, target, kw, exc, words",
+    [
+        (torch.zeros(3, 4), torch.zeros(2, dtype=torch.long), {}, ValueError, ["target.shape", "(3,)", "(2,)"]),
+        (torch.zeros(3, 4), torch.zeros(3), {}, TypeError, ["target.dtype", "integer"]),
+        (torch.zeros(3, 4, dtype=torch.long), torch.zeros(3, dtype=torch.long), {}, TypeError, ["floating-point"]),
+        (torch.zeros(3, 4), torch.zeros(3, dtype=torch.long), {"reduction": "avg"}, ValueError, ["reduction", "'avg'"]),
+        (torch.zeros(3, 4), torch.zeros(3, dtype=torch.long), {"label_smoothing": -0.1}, ValueError,
+         ["label_smoothing", "-0.1"]),
+    ],
+)
+def test_bad_input_is_rejected_before_any_communication(logits, target, kw, exc, words):
+    from actloss.distributed import vocab_parallel_cross_entropy
+
+    with pytest.raises(exc) as info:
+        vocab_parallel_cross_entropy(logits, target, **kw)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
