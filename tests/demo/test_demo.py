@@ -29,6 +29,8 @@ def test_demo_writes_report_and_figures(demo: tuple[object, Path]) -> None:
 
 
 def test_demo_recipes_come_from_the_guide(demo: tuple[object, Path]) -> None:
+    import actloss
+
     result, _ = demo
     assert result.recipes["binary"].loss == "binary_cross_entropy_with_logits"
     assert result.recipes["multiclass"].loss == "cross_entropy"
@@ -37,6 +39,13 @@ def test_demo_recipes_come_from_the_guide(demo: tuple[object, Path]) -> None:
     assert tasks == {"binary", "multiclass", "regression"}
     for t in tasks:                                               # a wrong and a right run per task
         assert {r.setup.wrong for r in result.runs if r.setup.task == t} == {True, False}
+        losses = [a for a in result.recipes[t].alternatives if a.kind == "loss" and not a.data_dependent]
+        alt = losses[0] if losses else None
+        extra = [r for r in result.runs
+                 if r.setup.task == t and r.setup.label.startswith("guide's alternative")]
+        assert len(extra) == (alt is not None)
+        if alt is not None:
+            assert extra[0].setup.loss == actloss.get_op(alt.name).torch_module.name
 
 
 def test_demo_recipe_beats_the_mistakes_where_claimed(demo: tuple[object, Path]) -> None:

@@ -1,9 +1,9 @@
 """``actloss demo`` / ``make demo``: the library's claims shown on generated data in about a minute.
 
 For three generated tasks (1 %-positive binary, 4-class, regression with outliers) it asks the guide for the
-recipe, trains the wrong setups and the recipe side by side (same seed, data and budget), prints a results
-table, shows the doctor's findings on the runs and the linter's findings on a bundled buggy training script,
-runs the fast experiments, and writes PNGs and a one-page HTML report.
+recipe, trains the wrong setups, the recipe and the recipe's first alternative loss side by side (same seed,
+data and budget), prints a results table, shows the doctor's findings on the runs and the linter's findings on
+a bundled buggy training script, runs the fast experiments, and writes PNGs and a one-page HTML report.
 
 Examples:
     >>> from actloss.demo import run_demo

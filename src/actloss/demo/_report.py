@@ -55,10 +55,11 @@ def print_table(console: Any, runs: list[Run]) -> None:
         table.add_column(COLUMNS[k][0], justify="right")
     table.add_column("doctor")
     for r in data:
-        style = "red" if r["wrong"] else "green"
+        style = "red" if r["wrong"] else "green" if r["setup"].startswith("recipe") else "blue"
         table.add_row(r["task"], f"[{style}]{r['setup']}[/]", *(_cell(r[k]) for k in used), r["doctor"])
     console.print(table)
-    console.print("red: the mistake as commonly written; green: the guide's recipe (loss from "
+    console.print("red: the mistake as commonly written; green: the guide's recipe; blue: the first loss "
+                  "among the recipe's alternatives (losses from "
                   + ", ".join(sorted({r['loss from'] for r in data if not r['wrong']})) + ").")
 
 
@@ -67,7 +68,7 @@ def notes(runs: list[Run]) -> list[str]:
     out = []
     data = rows(runs)
     for task in dict.fromkeys(r["task"] for r in data):
-        right = next(r for r in data if r["task"] == task and not r["wrong"])
+        right = next(r for r in data if r["task"] == task and r["setup"].startswith("recipe"))
         for w in (r for r in data if r["task"] == task and r["wrong"]):
             for k, (name, higher) in COLUMNS.items():
                 if higher is None or k == "nan_steps" or w[k] is None or right[k] is None:
@@ -121,7 +122,7 @@ color:#222;line-height:1.45}
 h1{margin-bottom:.2em} h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;font-size:.88em;margin:.6em 0} td,th{border:1px solid #ddd;padding:.25em .5em}
 th{background:#f4f4f4} td.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.wrong td.setup{color:#b00} tr.right td.setup{color:#070;font-weight:600}
+tr.wrong td.setup{color:#b00} tr.right td.setup{color:#070;font-weight:600} tr.alt td.setup{color:#05a}
 img{max-width:100%;border:1px solid #eee;margin:.4em 0} code,pre{background:#f6f6f6;border-radius:3px}
 pre{padding:.6em;overflow-x:auto;font-size:.85em} .ok{color:#070} .bad{color:#b00} .note{color:#7a5a00}
 """
@@ -138,6 +139,8 @@ def write_html(result: Any, tasks: list[Any], cfg: dict[str, Any], seed: int, sc
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>actloss demo</title>"
              f"<style>{_CSS}</style></head><body>",
              "<h1>actloss demo</h1>",
+             "<p>Rows in red: the mistake as commonly written; green: the guide's recipe; blue: the first "
+             "loss among the recipe's alternatives. Where a mistake wins a metric, a note says so.</p>",
              f"<p>Three generated tasks, {cfg['n']} training and {cfg['n']} held-out rows each; every run: "
              f"the same network (2 hidden layers), {cfg['steps']} full-batch Adam steps, seed {seed}. "
              f"Produced by <code>actloss demo</code> in {result.seconds:.0f} s.</p>"]
@@ -153,7 +156,7 @@ def write_html(result: Any, tasks: list[Any], cfg: dict[str, Any], seed: int, sc
                  "data)</h2><table><tr><th>task</th><th>setup</th>"
                  + "".join(f"<th>{_e(COLUMNS[k][0])}</th>" for k in used) + "<th>doctor</th></tr>")
     for r in data:
-        cls = "wrong" if r["wrong"] else "right"
+        cls = "wrong" if r["wrong"] else "right" if r["setup"].startswith("recipe") else "alt"
         parts.append(f"<tr class='{cls}'><td>{_e(r['task'])}</td><td class='setup'>{_e(r['setup'])}</td>"
                      + "".join(f"<td class='num'>{_e(_cell(r[k]))}</td>" for k in used)
                      + f"<td>{_e(r['doctor'])}</td></tr>")

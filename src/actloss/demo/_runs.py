@@ -41,7 +41,7 @@ class Run:
 
 
 def setups(task: Task, recipe: Any) -> list[Setup]:
-    """The wrong setup(s) for the task, then the recipe's."""
+    """The wrong setup(s) for the task, the recipe's, then the recipe's first alternative loss (if any)."""
     args = f"({_args(recipe.loss_kwargs)})" if recipe.loss_kwargs else "()"
     right = Setup(task.name, f"recipe: {recipe.module}{args}", False, "none", recipe.module,
                   dict(recipe.loss_kwargs), inference=recipe.inference)
@@ -54,7 +54,18 @@ def setups(task: Task, recipe: Any) -> list[Setup]:
                        inference="round")]
     else:
         wrong = [Setup(task.name, "MSELoss() on outlier-ridden targets", True, "none", "MSELoss")]
-    return wrong + [right]
+    out = wrong + [right]
+    alt = next((a for a in recipe.alternatives if a.kind == "loss" and not a.data_dependent), None)
+    if alt is not None:
+        import actloss
+
+        spec = actloss.get_op(alt.name)
+        if spec.torch_module is not None:
+            module = spec.torch_module.name
+            args = f"({_args(alt.kwargs)})" if alt.kwargs else "()"
+            out.append(Setup(task.name, f"guide's alternative: {module}{args}", False, "none", module,
+                             dict(alt.kwargs), inference=recipe.inference))
+    return out
 
 
 def _args(kwargs: dict[str, Any]) -> str:
