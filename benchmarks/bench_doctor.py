@@ -50,8 +50,7 @@ def make(batch: int, d_in: int, width: int, seed: int = 0):
 
 def time_steps(model, opt, loss_fn, x, y, steps: int, doctor=None) -> float:
     # CPU time of this process (one intra-op thread): on a machine shared with other jobs it counts our work,
-    # not
-    # the time spent waiting for a core, so the ratios stay meaningful under load
+    # not the time spent waiting for a core, so the ratios stay meaningful under load
     t0 = time.process_time()
     for _ in range(steps):
         loss = loss_fn(model(x), y)
@@ -75,10 +74,8 @@ def bench(name: str, batch: int, d_in: int, width: int, rounds: int, steps: int,
                 times[mode].append(time_steps(model, opt, loss_fn, x, y, steps))
                 continue
             # a fresh doctor per round, closed before the next mode so no hook lingers; its first `warm` steps
-            # are
-            # not timed: they are the first window, where the loss-input and target statistics are still
-            # measured
-            # (steady state is what a long run pays; the first window costs about as much again)
+            # are not timed: they are the first window, where the loss-input and target statistics are still
+            # measured (steady state is what a long run pays; the first window costs about as much again)
             doctor = actloss.watch(model, criterion=loss_fn, every=int(mode.split("=")[1]))
             time_steps(model, opt, loss_fn, x, y, warm, doctor)
             times[mode].append(time_steps(model, opt, loss_fn, x, y, steps, doctor))
@@ -98,8 +95,7 @@ def bench(name: str, batch: int, d_in: int, width: int, rounds: int, steps: int,
 
 
 # The same measurement as a case of the shared harness (``python -m benchmarks --case doctor_overhead``): one
-# run is
-# 20 training steps, in a fresh process per measurement, with torch eager (no doctor) as the baseline.
+# run is 20 training steps, in a fresh process per measurement, with torch eager (no doctor) as the baseline.
 try:
     from benchmarks._harness import case
 except ImportError:  # run as a plain script: the harness package is not on the path

@@ -97,8 +97,7 @@ def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: 
             cd = _class_dim(x)
             sums = x.sum(cd, dtype=f32)
             # log-probability rows have sum(exp(x)) = 1; two launches where logsumexp takes about six (max,
-            # sub,
-            # exp, sum, log, add); a large logit overflows exp to inf, which reads correctly as "not
+            # sub, exp, sum, log, add); a large logit overflows exp to inf, which reads correctly as "not
             # log-probs"
             exp_sums = (x if x.dtype == f32 else x.to(f32)).exp().sum(cd)
             if sums.numel() <= _HOST_ROWS:
