@@ -21,7 +21,7 @@ from typing import Any
 
 SIZES = {
     # rows per task, training steps, experiments run at the end (at their own 'full' or 'small' size)
-    "full": {"n": 8000, "steps": 300, "experiments": ("bce-stability", "vanishing-sigmoid", "gallery"),
+    "full": {"n": 5000, "steps": 250, "experiments": ("bce-stability", "vanishing-sigmoid", "gallery"),
              "experiment_size": "full"},
     "small": {"n": 1000, "steps": 30, "experiments": ("bce-stability",), "experiment_size": "small"},
 }
