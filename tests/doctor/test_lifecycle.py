@@ -326,3 +326,18 @@ def test_one_relu_module_applied_after_every_layer_is_judged_per_call() -> None:
         sick.fc2.weight.mul_(0.1)
     f = only(train(sick, nn.MSELoss(), Data().regression, steps=12), "AL202")
     assert f.where == "act" and f.evidence["call"] == 1 and f.evidence["units"] == 16
+
+
+def test_the_doctor_does_not_keep_activations_alive() -> None:
+    model, loss_fn = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)), nn.CrossEntropyLoss()
+    refs = []
+    model[0].register_forward_hook(lambda m, a, out: refs.append(weakref.ref(out)))
+    doctor = actloss.watch(model, criterion=loss_fn)
+    loss = loss_fn(model(torch.randn(8, 4)), torch.randint(0, 2, (8,)))
+    loss.backward()
+    gc.collect()
+    # the first Linear's output is not saved by autograd (ReLU keeps its own output): without the doctor it is
+    # freed during the forward pass, and so it must be with the doctor, before step()
+    assert refs[0]() is None
+    doctor.step(loss)
+    doctor.close()

@@ -118,6 +118,8 @@ class Doctor:
         self._calls: list[CallRecord] = []
         self._grads: list[tuple[list[str], int]] = []
         self._losses: list[tuple[int, Any]] = []
+        # id(output) -> (module path, weak reference to the output): which module made the loss's input. Weak,
+        # so that outputs autograd does not keep (a Linear's before a ReLU) are freed as without the doctor.
         self._produced: dict[int, tuple[str, Any]] = {}
         self._root_out: Any = None
         self._last_out: Any = None
@@ -159,6 +161,7 @@ class Doctor:
         threshold = self._ctx.thresholds.saturation
         pending, acts, produced = self._pending, self._acts, self._produced
         grad_enabled = torch.is_grad_enabled
+        ref = weakref.ref
         tensor = torch.Tensor
 
         def hook(module: Any, args: tuple[Any, ...], output: Any) -> None:
@@ -180,11 +183,11 @@ class Doctor:
                     # where all parameter gradients are read at once (no hook on every parameter)
                     out.register_hook(self._grad_hook)
             if container:
-                produced.setdefault(id(out), (name, out))  # an inner module made it: keep the inner name
+                produced.setdefault(id(out), (name, ref(out)))  # an inner module made it: keep the inner name
                 if out is self._last_out:
                     return  # a container passing its last child's output through: already measured
             else:
-                produced[id(out)] = (name, out)            # later leaves win: an in-place ReLU owns its output
+                produced[id(out)] = (name, ref(out))   # later leaves win: an in-place ReLU owns its output
             self._last_out = out
             if role == PLAIN:
                 # measured later: by the next module's statistic when that module is a ReLU/sigmoid/tanh fed
@@ -244,7 +247,7 @@ class Doctor:
         if not (self._need_inputs or self._need_targets or self._info.kind == "binary_probs"):
             return  # every verdict about the loss's inputs and targets is settled
         made = self._produced.get(id(x))
-        producer = made[0] if made is not None and made[1] is x else UNKNOWN_PRODUCER
+        producer = made[0] if made is not None and made[1]() is x else UNKNOWN_PRODUCER
         self._calls.append(queue_call(self._pending, self._info, x, y, producer, weighted,
                                       inputs=self._need_inputs, targets=self._need_targets))
 
