@@ -103,6 +103,16 @@ def test_learning_rate_blow_up_grows_the_gradient_then_turns_to_nan() -> None:
     assert nan.step > doctor.findings[0].step
 
 
+def test_the_blow_up_mlp_at_a_sane_learning_rate_has_no_finding() -> None:
+    assert codes(train(mlp([8, 32, 32, 1], nn.ReLU), nn.MSELoss(), Data().regression, steps=200, lr=0.05)) == []
+
+
+def test_the_large_head_mlp_without_the_scaling_has_no_finding() -> None:
+    d = Data()
+    model = mlp([8, 16, 16, 16, 1], nn.Tanh)
+    assert codes(train(model, nn.MSELoss(), lambda: (d.x(32, 8), d.x(32, 1)), steps=200, lr=0.01)) == []
+
+
 def test_growth_factor_is_configurable() -> None:
     d = Data()
     doctor = train(mlp([8, 32, 32, 1], nn.ReLU), nn.MSELoss(), d.regression, steps=30, lr=3.0, growth=1e30,
@@ -125,6 +135,12 @@ def test_nan_from_log_of_negative_names_the_module() -> None:
     assert f.step == 0
     assert f.evidence["origin"] == "activation"
     assert math.isnan(f.evidence["loss"])
+
+
+def test_log_of_a_positive_activation_has_no_finding() -> None:
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1), nn.Softplus(), Log())   # log(softplus) > -inf
+    d = Data()
+    assert codes(train(model, nn.MSELoss(), lambda: (d.x(32, 4), d.x(32, 1)), steps=200, lr=0.01)) == []
 
 
 def test_inf_from_log_of_zero_in_the_loss_names_the_loss() -> None:
