@@ -26,6 +26,10 @@ def test_demo_writes_report_and_figures(demo: tuple[object, Path]) -> None:
     for p in pngs:
         assert f"src='{p.name}'" in html             # every PNG is on the page
     assert result.report == out / "index.html"
+    import html as html_mod
+
+    for recipe in result.recipes.values():                       # each recipe's runnable code is on the page
+        assert html_mod.escape(recipe.code) in html
 
 
 def test_demo_recipes_come_from_the_guide(demo: tuple[object, Path]) -> None:

@@ -151,6 +151,8 @@ def write_html(result: Any, tasks: list[Any], cfg: dict[str, Any], seed: int, sc
         parts.append(f"<h3>{_e(t.name)}: {_e(t.description)}</h3><table>")
         parts += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in r.summary_rows()]
         parts.append("</table><ul>" + "".join(f"<li>{_e(x)}</li>" for x in r.reasons) + "</ul>")
+        if r.code:
+            parts.append(f"<details><summary>the recipe's code</summary><pre>{_e(r.code)}</pre></details>")
 
     parts.append("<h2>2. Wrong setup against the recipe (held-out "
                  "data)</h2><table><tr><th>task</th><th>setup</th>"
