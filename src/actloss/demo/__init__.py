@@ -20,10 +20,13 @@ from typing import Any
 
 
 SIZES = {
-    # rows per task, training steps, experiments run at the end (at their own 'full' or 'small' size)
-    "full": {"n": 5000, "steps": 250, "experiments": ("bce-stability", "vanishing-sigmoid", "gallery"),
-             "experiment_size": "full"},
-    "small": {"n": 1000, "steps": 30, "experiments": ("bce-stability",), "experiment_size": "small"},
+    # rows per task, training steps, experiments run at the end (name -> 'full' or 'small')
+    # every claim's experiment; the slower training sweeps at their test size (seconds), each a full
+    # `actloss experiment NAME` away
+    "full": {"n": 5000, "steps": 250,
+             "experiments": {"bce-stability": "full", "vanishing-sigmoid": "full", "gallery": "full",
+                             "mse-classification": "small", "dead-relu": "small", "focal-vs-ce": "small"}},
+    "small": {"n": 1000, "steps": 30, "experiments": {"bce-stability": "small"}},
 }
 BUGGY_SCRIPT = Path(__file__).with_name("buggy_train.py")
 
@@ -105,9 +108,9 @@ def run_demo(out_dir: str | Path = "demo-output", size: str = "full", seed: int 
             prog.update(bar, description="lint the bundled buggy script")
             lint_findings, lint_error = _lint()
             prog.advance(bar)
-            for name in cfg["experiments"]:
-                prog.update(bar, description=f"experiment {name}")
-                results.append(experiments.run(name, out_dir=out, size=cfg["experiment_size"], seed=seed))
+            for name, exp_size in cfg["experiments"].items():
+                prog.update(bar, description=f"experiment {name} ({exp_size})")
+                results.append(experiments.run(name, out_dir=out, size=exp_size, seed=seed))
                 prog.advance(bar)
             prog.update(bar, description="figures and report")
             figures = _figures.write_all(out, tasks, runs)
@@ -124,10 +127,14 @@ def run_demo(out_dir: str | Path = "demo-output", size: str = "full", seed: int 
         console.rule("5. Experiments")
         for r in results:
             ok = sum(r.verdict.values())
-            console.print(f"[bold]{r.name}[/bold]: {ok}/{len(r.verdict)} parts of the claim hold. {r.claim}")
+            size = cfg["experiments"][r.name]
+            console.print(f"[bold]{r.name}[/bold] ({size} size): {ok}/{len(r.verdict)} parts of the claim "
+                          f"hold. {r.claim}")
             for statement, holds in r.verdict.items():
                 console.print(f"    [{'green' if holds else 'red'}]{'holds' if holds else 'FAILS'}[/] "
                               f"{statement}")
+            for n in r.notes:
+                console.print(f"    [yellow]note[/]: {n}")
         result = DemoResult(out, out / "index.html", recipes, runs, lint_findings, lint_error, doctor_error,
                             results, figures)
         result.seconds = time.perf_counter() - start

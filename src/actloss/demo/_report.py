@@ -194,7 +194,9 @@ def write_html(result: Any, tasks: list[Any], cfg: dict[str, Any], seed: int, sc
 
     parts.append("<h2>5. Experiments</h2>")
     for r in result.experiments:
-        parts.append(f"<h3>{_e(r.name)}</h3><p>{_e(r.claim)}</p><ul>")
+        size = cfg["experiments"].get(r.name, "")
+        parts.append(f"<h3>{_e(r.name)} ({_e(size)} size)</h3><p>{_e(r.claim)}</p>"
+                     f"<p>Full size: <code>actloss experiment {_e(r.name)}</code>.</p><ul>")
         parts += [f"<li class='{'ok' if ok else 'bad'}'>{'holds' if ok else 'FAILS'}: {_e(s)}</li>"
                   for s, ok in r.verdict.items()]
         parts.append("</ul>")
