@@ -1,7 +1,7 @@
 """Statistics of one criterion call (the loss function's input and target), computed on the device.
 
-``queue_call`` launches a handful of reductions and queues their results; nothing is read back until the doctor
-syncs. ``CallRecord`` is the host-side result that the loss-input and target checks read.
+``queue_call`` launches a handful of reductions and queues their results; nothing is read back until the
+doctor syncs. ``CallRecord`` is the host-side result that the loss-input and target checks read.
 """
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ class CallRecord:
     #                               UNKNOWN_PRODUCER when no module did, None in check_batch (no model)
     weighted: bool
     n_input: int                  # number of input values
-    n_classes: int                # size of the class dim (dim 1, or 0 for unbatched input); 0 when not applicable
+    n_classes: int                # size of the class dim (dim 1; dim 0 unbatched); 0 when not applicable
     target_kind: str              # 'index' | 'prob' | 'binary' | 'regression' | 'none'
     n_target: int = 0
     label_dim: int = 1            # number of labels (binary) / classes (prob targets)
-    stats: dict[str, Any] = field(default_factory=dict)   # name -> float or np.ndarray, filled by resolve_call
+    stats: dict[str, Any] = field(default_factory=dict)   # name -> float or np.ndarray (resolve_call)
     slots: dict[str, int] = field(default_factory=dict)   # name -> Pending slot, until resolve_call
 
 
@@ -75,8 +75,8 @@ def queue_call(pending: Pending, info: CriterionInfo, x: Any, y: Any, producer: 
                inputs: bool = True, targets: bool = True) -> CallRecord:
     """Queue the statistics of ``criterion(x, y)``; ``y`` may be ``None`` (targets unseen).
 
-    ``inputs=False`` / ``targets=False`` skip the statistics whose verdict is settled (the doctor stops measuring
-    what cannot change any more); BCELoss's count of saturated inputs is always measured.
+    ``inputs=False`` / ``targets=False`` skip the statistics whose verdict is settled (the doctor stops
+    measuring what cannot change any more); BCELoss's count of saturated inputs is always measured.
     """
     import torch
 

@@ -35,13 +35,15 @@ def check_batch(outputs: Any, targets: Any, criterion: Any, **thresholds: Any) -
         **thresholds: as for :func:`actloss.watch` (``imbalance_ratio``, ``max_label``).
 
     Returns:
-        the findings, ``where='outputs'`` for the input checks and ``'criterion:<Name>'`` for the target checks.
+        the findings, ``where='outputs'`` for the input checks and ``'criterion:<Name>'`` for the target
+        checks.
         AL108 needs at least 100 targets (and 20 per class).
 
     Example:
         >>> import torch, actloss
         >>> probs = torch.softmax(torch.randn(8, 5), dim=1)
-        >>> [f.code for f in actloss.check_batch(probs, torch.randint(0, 5, (8,)), torch.nn.CrossEntropyLoss())]
+        >>> labels = torch.randint(0, 5, (8,))
+        >>> [f.code for f in actloss.check_batch(probs, labels, torch.nn.CrossEntropyLoss())]
         ['AL102']
     """
     x = _as_tensor(outputs, "outputs")

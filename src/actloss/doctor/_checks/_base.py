@@ -5,8 +5,8 @@ from .._sample import Context, Sample
 
 
 class Check:
-    """``observe`` runs at every sync; ``end_window`` every ``window`` sampled steps and when the doctor closes
-    (``final=True``, possibly with a partial window)."""
+    """``observe`` runs at every sync; ``end_window`` every ``window`` sampled steps and when the doctor
+    closes (``final=True``, possibly with a partial window)."""
 
     codes: tuple[str, ...] = ()
 
@@ -18,6 +18,6 @@ class Check:
 
     def settled(self, ctx: Context) -> bool:
         """True once nothing this check could still see would change its verdict: the doctor then stops
-        measuring for it (the loss-input and target checks judge properties of the model's head and of the data,
-        which do not change during training)."""
+        measuring for it (the loss-input and target checks judge properties of the model's head and of the
+        data, which do not change during training)."""
         return False

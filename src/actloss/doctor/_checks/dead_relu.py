@@ -54,7 +54,8 @@ class DeadReLU(Check):
                     if call:
                         evidence["call"] = call   # the module is applied several times; this is call `call`
                     out.append(make_finding("AL202", name, step, evidence, (
-                        f"{name} ({self.kind[name]}): {dead} of {alive.size} units output 0 for every sample; "
+                        f"{name} ({self.kind[name]}): {dead} of {alive.size} units output 0 for every "
+                        "sample; "
                         "replace it with LeakyReLU(0.01) (or GELU), use kaiming initialisation and no large "
                         "negative bias, and lower the learning rate")))
         self.alive.clear()
