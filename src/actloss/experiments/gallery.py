@@ -99,6 +99,8 @@ def loss_curve(name: str, x: np.ndarray) -> tuple[np.ndarray, str, str] | None:
 
 def plot_activations(names: list[str], points: int = 801) -> Any:
     """One panel per activation: the value and the derivative."""
+    import actloss
+
     x = np.linspace(*_X, points)
     cols = min(4, len(names))
     rows = -(-len(names) // cols)
@@ -112,6 +114,8 @@ def plot_activations(names: list[str], points: int = 801) -> Any:
         ax.axhline(0, color="0.6", lw=0.6)
         ax.axvline(0, color="0.6", lw=0.6)
         ax.set_title(name, fontsize=10)
+        if any(p.kind == "axis" for p in actloss.get_op(name).params):
+            ax.set_xlabel("z_0 (two logits, z_1 = 0); f = output 0", fontsize=7)
         ax.set_ylim(max(-2.0, min(y.min(), d.min()) - 0.2), min(5.0, max(y.max(), d.max()) + 0.2))
         ax.grid(True, alpha=0.25)
     axes.ravel()[0].legend(fontsize=7, loc="upper left")
