@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from actloss import _xp
+from actloss import _chunks, _xp
+from actloss import _numerics as nx
 from actloss._registry import OpSpec, get
 from actloss._xp import Array
 
@@ -30,29 +31,51 @@ def _up(xp: Any, a: Array, cd: Any) -> Array:
     return xp.astype(a, cd, copy=False)
 
 
+def _context(xp: Any, x: Array) -> tuple[Any, contextlib.ExitStack]:
+    """The compute dtype, and a context that silences NumPy's warnings about discarded branches and turns the
+    error-free transformations off where the compute dtype is wider than the input's."""
+    cd = _xp.compute_dtype(xp, x)
+    stack = contextlib.ExitStack()
+    stack.enter_context(_errstate(xp))
+    stack.enter_context(nx.compensation(_xp.dtype_name(cd) == _xp.dtype_name(x.dtype)))
+    return cd, stack
+
+
+def _run(xp: Any, x: Array, axis: int | None, fn: Any, *others: Array) -> Array:
+    """fn(*upcast arrays) rounded once to x's dtype; blocked over rows where that helps (see _chunks)."""
+    cd, ctx = _context(xp, x)
+    with ctx:
+        up = lambda *arrs: fn(*[_up(xp, a, cd) for a in arrs])  # noqa: E731
+        arrays = (x, *others)
+        if _chunks.usable(xp, *arrays) and all(tuple(a.shape) == tuple(x.shape) for a in others):
+            if axis is None:  # elementwise: any layout, flattened
+                flat = [xp.reshape(a, (-1,)) for a in arrays]
+                out = _chunks.rows(xp, up, flat, flat[0].shape[0], 1, tuple(flat[0].shape), x.dtype)
+                return xp.reshape(out, x.shape)
+            if axis == x.ndim - 1:  # along the last axis: blocks of whole rows
+                n = x.shape[-1]
+                flat = [xp.reshape(a, (-1, n)) for a in arrays]
+                out = _chunks.rows(xp, up, flat, flat[0].shape[0], n, tuple(flat[0].shape), x.dtype)
+                return xp.reshape(out, x.shape)
+        return xp.astype(up(*arrays), x.dtype, copy=False)
+
+
 def forward(spec: OpSpec, xp: Any, x: Array, params: Mapping[str, Any]) -> Array:
     """spec's forward in the compute dtype, rounded once to x's dtype."""
-    cd = _xp.compute_dtype(xp, x)
-    with _errstate(xp):
-        y = spec.forward(xp, _up(xp, x, cd), **params)
-    return xp.astype(y, x.dtype, copy=False)
+    return _run(xp, x, params.get("axis"), lambda a: spec.forward(xp, a, **params))
 
 
 def vjp(spec: OpSpec, xp: Any, x: Array, g: Array, params: Mapping[str, Any]) -> Array:
     """The input cotangent for output cotangent g (for elementwise ops: g * f'(x)), in x's dtype."""
-    cd = _xp.compute_dtype(xp, x)
-    with _errstate(xp):
-        xc, gc = _up(xp, x, cd), _up(xp, g, cd)
-        r = gc * spec.derivative(xp, xc, **params) if spec.elementwise else spec.vjp(xp, xc, gc, **params)
-    return xp.astype(r, x.dtype, copy=False)
+    if spec.elementwise:
+        return _run(xp, x, None, lambda a, b: b * spec.derivative(xp, a, **params), g)
+    return _run(xp, x, params.get("axis"), lambda a, b: spec.vjp(xp, a, b, **params), g)
 
 
 def jvp(spec: OpSpec, xp: Any, x: Array, t: Array, params: Mapping[str, Any]) -> Array:
-    cd = _xp.compute_dtype(xp, x)
-    with _errstate(xp):
-        xc, tc = _up(xp, x, cd), _up(xp, t, cd)
-        r = tc * spec.derivative(xp, xc, **params) if spec.elementwise else spec.jvp(xp, xc, tc, **params)
-    return xp.astype(r, x.dtype, copy=False)
+    if spec.elementwise:
+        return _run(xp, x, None, lambda a, b: b * spec.derivative(xp, a, **params), t)
+    return _run(xp, x, params.get("axis"), lambda a, b: spec.jvp(xp, a, b, **params), t)
 
 
 def _prepare(spec: OpSpec, x: Any, kwargs: Mapping[str, Any]) -> tuple[str, Any, dict[str, Any]]:

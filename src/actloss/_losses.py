@@ -17,10 +17,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import math
+
 import array_api_compat
 import numpy as np
 
-from actloss import _reduction, _xp
+from actloss import _chunks, _reduction, _xp
+from actloss import _numerics as nx
 from actloss._registry import Param, TorchModule
 from actloss._xp import Array
 from actloss.ops.activations.log_softmax import log_softmax_and_softmax
@@ -251,50 +254,45 @@ def _up(xp: Any, a: Array | None, cd: Any) -> Array | None:
 
 @dataclass
 class _ClassParts:
-    logp: Array  # log-softmax, class axis last
+    logp: Array  # log-softmax of a block of rows (rows, C)
     prob: Array  # softmax
     c: Array  # per-class coefficients
     zw: Array | None  # per-sample weight of the z-loss term
     lse: Array | None
-    denom: Array | int | None
 
 
-def _class_parts(spec: LossSpec, p: Prepared, xp: Any, x: Array, t: Array, w: Array | None) -> _ClassParts:
-    x = xp.moveaxis(x, p.axis, -1) if p.axis != x.ndim - 1 else x
+def _class_parts(p: Prepared, xp: Any, x: Array, t: Array, w: Array | None) -> _ClassParts:
+    """Everything a block of rows needs: x (rows, C) and t (rows,) indices or (rows, C) probabilities."""
     n_classes = x.shape[-1]
     eps = p.params.get("label_smoothing", 0.0)
     logp, prob, s1 = log_softmax_and_softmax(xp, x, -1)
     cd = x.dtype
+    zw = None
     if p.index_targets:
-        ignore = p.params.get("ignore_index", -100)
-        mask = t != ignore
-        ti = xp.where(mask, t, xp.zeros_like(t))
+        wt, mask, ti = _index_weights(p, xp, t, w, cd)
         classes = xp.arange(n_classes, device=array_api_compat.device(x))
-        onehot = xp.astype(classes == ti[..., None], cd)
-        maskf = xp.astype(mask, cd)
-        if w is None:
-            wt = maskf
-            per_class = maskf[..., None]
-        else:
-            wt = xp.reshape(xp.take(w, xp.reshape(ti, (-1,)), axis=0), ti.shape) * maskf
-            per_class = w * maskf[..., None]
-        c = ((1.0 - eps) * wt)[..., None] * onehot
+        c = ((1.0 - eps) * wt)[:, None] * xp.astype(classes == ti[:, None], cd)
         if eps:
-            c = c + (eps / n_classes) * per_class
-        denom: Array | int | None = xp.sum(wt)
+            c = c + (eps / n_classes) * (xp.astype(mask, cd)[:, None] if w is None else w * xp.astype(mask, cd)[:, None])
         zw = wt
     else:
-        q = xp.moveaxis(t, p.axis, -1) if p.axis != t.ndim - 1 else t
-        if eps:
-            q = (1.0 - eps) * q + eps / n_classes
+        q = (1.0 - eps) * t + eps / n_classes if eps else t
         c = q if w is None else q * w
-        denom, zw = None, None
     lse = None
     if p.params.get("z_loss", 0.0):
-        lse = xp.max(x, axis=-1) + xp.log1p(s1[..., 0])
+        lse = xp.max(x, axis=-1) + xp.log1p(s1[:, 0])
         if zw is None:
             zw = xp.ones_like(lse)
-    return _ClassParts(logp, prob, c, zw, lse, denom)
+    return _ClassParts(logp, prob, c, zw, lse)
+
+
+def _index_weights(p: Prepared, xp: Any, t: Array, w: Array | None, cd: Any) -> tuple[Array, Array, Array]:
+    """(w[t] with 0 where ignored, the not-ignored mask, t with ignored entries replaced by class 0)."""
+    mask = t != p.params.get("ignore_index", -100)
+    ti = xp.where(mask, t, xp.zeros_like(t))
+    maskf = xp.astype(mask, cd)
+    wt = maskf if w is None else xp.take(w, ti, axis=0) * maskf
+    return wt, mask, ti
 
 
 def _fkw(spec: LossSpec, params: Mapping[str, Any], fn: Callable[..., Any]) -> dict[str, Any]:
@@ -304,79 +302,179 @@ def _fkw(spec: LossSpec, params: Mapping[str, Any], fn: Callable[..., Any]) -> d
     return {k: v for k, v in params.items() if k in names}
 
 
-def per_sample(spec: LossSpec, p: Prepared) -> tuple[Array, Array | int | None]:
-    """(per-sample loss in the compute dtype, 'mean' denominator or None for the sample count)."""
+@dataclass
+class _Layout:
+    """The arrays as rows: pointwise losses flattened to (n,), class losses as (M, C) with the class axis last."""
+
+    x: Array
+    t: Array
+    w: Array | None  # pointwise: flattened, broadcast weight; class: (C,)
+    pw: Array | None
+    n_rows: int
+    row_size: int
+    denom: Array | None  # 'mean' denominator (compute dtype) or None for the row count
+    cd: Any
+
+
+def _layout(spec: LossSpec, p: Prepared) -> _Layout:
     xp = p.xp
     cd = _xp.compute_dtype(xp, p.input)
-    x, w, pw = _up(xp, p.input, cd), _up(xp, p.weight, cd), _up(xp, p.pos_weight, cd)
+    x = p.input
     if spec.structure == "pointwise":
-        y = _up(xp, p.target, cd)
-        loss = spec.loss(xp, x, y, pw, **_fkw(spec, p.params, spec.loss))
-        if w is None:
-            return loss, None
-        loss = loss * w
-        return loss, (xp.sum(xp.broadcast_to(w, loss.shape)) if spec.weighted_mean else None)
-    t = p.target if p.index_targets else _up(xp, p.target, cd)
-    parts = _class_parts(spec, p, xp, x, t, w)
-    fl = spec.f(xp, parts.logp, **_fkw(spec, p.params, spec.f))
-    # a zero coefficient removes its class even where log p = -inf (a -inf logit): 0, not 0 * inf = NaN
-    loss = xp.sum(xp.where(parts.c == 0, xp.zeros_like(fl), parts.c * fl), axis=-1)
-    if parts.lse is not None:
-        loss = loss + p.params["z_loss"] * parts.zw * parts.lse * parts.lse
-    return loss, parts.denom
+        shape = tuple(x.shape)
+        flat = lambda a: None if a is None else xp.reshape(xp.broadcast_to(a, shape), (-1,))  # noqa: E731
+        w = flat(p.weight)
+        denom = xp.sum(_up(xp, w, cd)) if (w is not None and spec.weighted_mean) else None
+        return _Layout(flat(x), flat(p.target), w, flat(p.pos_weight), math.prod(shape), 1, denom, cd)
+    last = x.ndim - 1
+    xm = xp.moveaxis(x, p.axis, -1) if p.axis != last else x
+    n_classes = xm.shape[-1]
+    x2 = xp.reshape(xm, (-1, n_classes))
+    if p.index_targets:
+        t2 = xp.reshape(p.target, (-1,))
+    else:
+        tm = xp.moveaxis(p.target, p.axis, -1) if p.axis != last else p.target
+        t2 = xp.reshape(tm, (-1, n_classes))
+    w = _up(xp, p.weight, cd)
+    denom = xp.sum(_index_weights(p, xp, t2, w, cd)[0]) if p.index_targets else None
+    return _Layout(x2, t2, w, None, x2.shape[0], n_classes, denom, cd)
+
+
+def _map(p: Prepared, lay: _Layout, fn: Callable[..., Array], arrays: list[Array | None], out_shape: tuple[int, ...],
+         out_dtype: Any) -> Array:
+    """fn over blocks of rows (upcast to the compute dtype), or over everything at once where blocks do not apply."""
+    xp = p.xp
+    up = lambda *arrs: fn(*[_up(xp, a, lay.cd) for a in arrs])  # noqa: E731
+    if _chunks.usable(xp, *[a for a in arrays if a is not None]):
+        return _chunks.rows(xp, up, arrays, lay.n_rows, lay.row_size, out_shape, out_dtype)
+    return xp.astype(up(*arrays), out_dtype, copy=False)
+
+
+def _rows_loss(spec: LossSpec, p: Prepared, lay: _Layout) -> Callable[..., Array]:
+    xp = p.xp
+    if spec.structure == "pointwise":
+        kw = _fkw(spec, p.params, spec.loss)
+
+        def pointwise(x, t, w, pw):
+            loss = spec.loss(xp, x, t, pw, **kw)
+            return loss if w is None else loss * w
+
+        return pointwise
+    kw_f = _fkw(spec, p.params, spec.f)
+
+    def rows(x, t):
+        parts = _class_parts(p, xp, x, t, lay.w)
+        fl = spec.f(xp, parts.logp, **kw_f)
+        # a zero coefficient removes its class even where log p = -inf (a -inf logit): 0, not 0 * inf = NaN
+        loss = xp.sum(xp.where(parts.c == 0, xp.zeros_like(fl), parts.c * fl), axis=-1)
+        if parts.lse is not None:
+            loss = loss + p.params["z_loss"] * parts.zw * parts.lse * parts.lse
+        return loss
+
+    return rows
+
+
+def _args(spec: LossSpec, p: Prepared, lay: _Layout) -> list[Array | None]:
+    return [lay.x, lay.t, lay.w, lay.pw] if spec.structure == "pointwise" else [lay.x, lay.t]
+
+
+def _sample_shape(spec: LossSpec, p: Prepared) -> tuple[int, ...]:
+    shape = tuple(p.input.shape)
+    return shape if spec.structure == "pointwise" else shape[: p.axis] + shape[p.axis + 1:]
 
 
 def value(spec: LossSpec, p: Prepared) -> Array:
-    loss, denom = per_sample(spec, p)
-    with_reduction = _reduction.reduce(p.xp, loss, p.params["reduction"], denom)
-    return p.xp.astype(with_reduction, p.input.dtype, copy=False)
+    """The reduced loss, in the input's dtype; per-sample losses and the reduction stay in the compute dtype."""
+    xp = p.xp
+    with nx.compensation(_xp.dtype_name(_xp.compute_dtype(xp, p.input)) == _xp.dtype_name(p.input.dtype)):
+        lay = _layout(spec, p)
+        if spec.structure == "class" and p.index_targets:
+            # the index targets must not be upcast: pass them through untouched
+            per = _map_index(p, lay, _rows_loss(spec, p, lay), [lay.x, lay.t], (lay.n_rows,), lay.cd)
+        else:
+            per = _map(p, lay, _rows_loss(spec, p, lay), _args(spec, p, lay), (lay.n_rows,), lay.cd)
+        out = _reduction.reduce(xp, per, p.params["reduction"], lay.denom)
+        if p.params["reduction"] == "none":
+            out = xp.reshape(out, _sample_shape(spec, p))
+        return xp.astype(out, p.input.dtype, copy=False)
+
+
+def _map_index(p: Prepared, lay: _Layout, fn: Callable[..., Array], arrays: list[Array], out_shape: tuple[int, ...],
+               out_dtype: Any, extra: list[Array] | None = None) -> Array:
+    """As _map, for class-index targets (arrays[1] keeps its integer dtype); extra arrays are upcast."""
+    xp = p.xp
+    extra = extra or []
+
+    def up(x, t, *rest):
+        return fn(_up(xp, x, lay.cd), t, *[_up(xp, r, lay.cd) for r in rest])
+
+    everything = [*arrays, *extra]
+    if _chunks.usable(xp, arrays[0]):
+        return _chunks.rows(xp, up, everything, lay.n_rows, lay.row_size, out_shape, out_dtype)
+    return xp.astype(up(*everything), out_dtype, copy=False)
+
+
+def _cotangent_rows(spec: LossSpec, p: Prepared, lay: _Layout, g: Array) -> Array:
+    """d(reduced loss)/d(per-sample loss) * g, as (n_rows,) in the compute dtype."""
+    xp = p.xp
+    g = _up(xp, g, lay.cd)
+    if p.params["reduction"] == "none":
+        return xp.reshape(g, (lay.n_rows,))
+    ref = xp.zeros((lay.n_rows,), dtype=lay.cd, device=array_api_compat.device(lay.x))
+    return _reduction.cotangent(xp, g, p.params["reduction"], ref, lay.denom)
 
 
 def input_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
     """d(reduced loss)/d input, times the incoming cotangent g (a scalar, or per-sample for 'none')."""
     xp = p.xp
-    cd = _xp.compute_dtype(xp, p.input)
-    x, w, pw = _up(xp, p.input, cd), _up(xp, p.weight, cd), _up(xp, p.pos_weight, cd)
-    g = _up(xp, g, cd)
-    if spec.structure == "pointwise":
-        y = _up(xp, p.target, cd)
-        d = spec.grad(xp, x, y, pw, **_fkw(spec, p.params, spec.grad))
-        denom = None
-        if w is not None:
-            d = d * w
-            denom = xp.sum(xp.broadcast_to(w, d.shape)) if spec.weighted_mean else None
-        gs = _reduction.cotangent(xp, g, p.params["reduction"], d, denom)
-        return xp.astype(gs * d, p.input.dtype, copy=False)
-    t = p.target if p.index_targets else _up(xp, p.target, cd)
-    parts = _class_parts(spec, p, xp, x, t, w)
-    logp = parts.logp
-    cf = parts.c * spec.fprime(xp, logp, **_fkw(spec, p.params, spec.fprime))
-    s = xp.sum(cf, axis=-1, keepdims=True)
-    prob = parts.prob
-    # c f' (1 - p) - p (S - c f'), with 1 - p = -expm1(log p) exact near p = 1
-    d = cf * (-xp.expm1(logp)) - prob * (s - cf)
-    if parts.lse is not None:
-        d = d + (2.0 * p.params["z_loss"] * parts.zw * parts.lse)[..., None] * prob
-    per = d[..., 0]
-    denom = parts.denom
-    gs = _reduction.cotangent(xp, g, p.params["reduction"], per, denom)
-    out = gs[..., None] * d
-    if p.axis != x.ndim - 1:
-        out = xp.moveaxis(out, -1, p.axis)
-    return xp.astype(out, p.input.dtype, copy=False)
+    with nx.compensation(_xp.dtype_name(_xp.compute_dtype(xp, p.input)) == _xp.dtype_name(p.input.dtype)):
+        lay = _layout(spec, p)
+        gs = _cotangent_rows(spec, p, lay, g)
+        if spec.structure == "pointwise":
+            kw = _fkw(spec, p.params, spec.grad)
+
+            def pointwise(x, t, w, pw, gr):
+                d = spec.grad(xp, x, t, pw, **kw)
+                return (d if w is None else d * w) * gr
+
+            out = _map(p, lay, pointwise, [lay.x, lay.t, lay.w, lay.pw, gs], (lay.n_rows,), p.input.dtype)
+            return xp.reshape(out, p.input.shape)
+        kw = _fkw(spec, p.params, spec.fprime)
+
+        def rows(x, t, gr):
+            parts = _class_parts(p, xp, x, t, lay.w)
+            cf = parts.c * spec.fprime(xp, parts.logp, **kw)
+            s = xp.sum(cf, axis=-1, keepdims=True)
+            # c f' (1 - p) - p (S - c f'), with 1 - p = -expm1(log p): exact near p = 1
+            d = cf * (-xp.expm1(parts.logp)) - parts.prob * (s - cf)
+            if parts.lse is not None:
+                d = d + (2.0 * p.params["z_loss"] * parts.zw * parts.lse)[:, None] * parts.prob
+            return gr[:, None] * d
+
+        shape2 = (lay.n_rows, lay.row_size)
+        if p.index_targets:
+            out = _map_index(p, lay, rows, [lay.x, lay.t], shape2, p.input.dtype, extra=[gs])
+        else:
+            out = _map(p, lay, rows, [lay.x, lay.t, gs], shape2, p.input.dtype)
+        shape_m = list(p.input.shape)
+        shape_m.append(shape_m.pop(p.axis))
+        out = xp.reshape(out, tuple(shape_m))
+        return xp.moveaxis(out, -1, p.axis) if p.axis != p.input.ndim - 1 else out
 
 
 def target_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
     xp = p.xp
-    cd = _xp.compute_dtype(xp, p.input)
-    x, y, w, pw = _up(xp, p.input, cd), _up(xp, p.target, cd), _up(xp, p.weight, cd), _up(xp, p.pos_weight, cd)
-    d = spec.target_grad(xp, x, y, pw, **_fkw(spec, p.params, spec.target_grad))
-    denom = None
-    if w is not None:
-        d = d * w
-        denom = xp.sum(xp.broadcast_to(w, d.shape)) if spec.weighted_mean else None
-    gs = _reduction.cotangent(xp, _up(xp, g, cd), p.params["reduction"], d, denom)
-    return xp.astype(gs * d, p.target.dtype, copy=False)
+    with nx.compensation(_xp.dtype_name(_xp.compute_dtype(xp, p.input)) == _xp.dtype_name(p.input.dtype)):
+        lay = _layout(spec, p)
+        gs = _cotangent_rows(spec, p, lay, g)
+        kw = _fkw(spec, p.params, spec.target_grad)
+
+        def pointwise(x, t, w, pw, gr):
+            d = spec.target_grad(xp, x, t, pw, **kw)
+            return (d if w is None else d * w) * gr
+
+        out = _map(p, lay, pointwise, [lay.x, lay.t, lay.w, lay.pw, gs], (lay.n_rows,), p.target.dtype)
+        return xp.reshape(out, p.target.shape)
 
 
 # ----------------------------------------------------------------------------------------------------------

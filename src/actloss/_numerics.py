@@ -7,6 +7,9 @@ without x64). Error-free transformations (Dekker/Knuth) carry the rounding error
 """
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from decimal import Decimal, getcontext
 from functools import lru_cache
 from typing import Any
@@ -29,6 +32,29 @@ CONSTANTS = {
 # Left tails are computed scaled by 2^64 and scaled back once at the end: a subnormal intermediate such as
 # exp(-709.9) would otherwise lose bits that a normal final result (x exp(x) ~ 1e-306) needs.
 UNSCALE = 2.0**-64
+
+
+# Error-free transformations are needed only when the math runs in the input's own precision (float64 inputs,
+# or float32 on JAX without x64). Inputs narrower than the compute dtype have ~29 spare bits: there the
+# compensation terms are skipped (``lo`` is None), which is most of the cost.
+_COMPENSATE: ContextVar[bool] = ContextVar("actloss_compensate", default=True)
+
+
+def compensating() -> bool:
+    return _COMPENSATE.get()
+
+
+@contextlib.contextmanager
+def compensation(enabled: bool) -> Iterator[None]:
+    token = _COMPENSATE.set(enabled)
+    try:
+        yield
+    finally:
+        _COMPENSATE.reset(token)
+
+
+def neg(lo: Array | None) -> Array | None:
+    return None if lo is None else -lo
 
 
 @lru_cache(maxsize=None)
@@ -63,9 +89,11 @@ def split(xp: Any, a: Array) -> tuple[Array, Array]:
     return hi / scale, lo / scale
 
 
-def two_prod(xp: Any, a: Array, b: Array | float) -> tuple[Array, Array]:
-    """p + err == a * b exactly (up to underflow)."""
+def two_prod(xp: Any, a: Array, b: Array | float) -> tuple[Array, Array | None]:
+    """p + err == a * b exactly (up to underflow); err is None when not compensating."""
     p = a * b
+    if not compensating():
+        return p, None
     if isinstance(b, float):
         b = xp.full_like(a, b)
     ah, al = split(xp, a)
@@ -74,9 +102,11 @@ def two_prod(xp: Any, a: Array, b: Array | float) -> tuple[Array, Array]:
     return p, _finite_or_zero(xp, err)
 
 
-def two_sum(xp: Any, a: Array, b: Array) -> tuple[Array, Array]:
-    """s + err == a + b exactly."""
+def two_sum(xp: Any, a: Array, b: Array) -> tuple[Array, Array | None]:
+    """s + err == a + b exactly; err is None when not compensating."""
     s = a + b
+    if not compensating():
+        return s, None
     bb = s - a
     err = (a - (s - bb)) + (b - bb)
     return s, _finite_or_zero(xp, err)
@@ -86,7 +116,7 @@ def mul_const(xp: Any, x: Array, name: str) -> tuple[Array, Array]:
     """x * c as hi + lo, for a constant c known to twice the working precision."""
     c_hi, c_lo = const(name, is_f64(x))
     p, err = two_prod(xp, x, c_hi)
-    return p, _finite_or_zero(xp, err + x * c_lo)
+    return p, (None if err is None else _finite_or_zero(xp, err + x * c_lo))
 
 
 def sigmoid(xp: Any, x: Array, lo: Array | None = None) -> Array:
@@ -104,6 +134,8 @@ def sigmoid(xp: Any, x: Array, lo: Array | None = None) -> Array:
 
 def exp_scaled(xp: Any, t: Array, t_lo: Array | None = None) -> Array:
     """exp(t + t_lo) * 2^64, for t <= 0, computed as exp(t + 64 ln 2) with the shift carried exactly."""
+    if not compensating():  # no subnormal intermediate can matter to a narrower output
+        return xp.exp(t) * 2.0**64
     k_hi, k_lo = const("64*ln(2)", is_f64(t))
     s, err = two_sum(xp, t, xp.full_like(t, k_hi))
     err = err + k_lo if t_lo is None else err + k_lo + t_lo
@@ -113,7 +145,7 @@ def exp_scaled(xp: Any, t: Array, t_lo: Array | None = None) -> Array:
 
 def sigmoid_mul(xp: Any, hi: Array, lo: Array, f: Array) -> Array:
     """sigmoid(hi + lo) * f with no subnormal intermediate in the left tail (f is O(|hi|) or smaller there)."""
-    a_lo = xp.where(hi >= 0, -lo, lo)  # -|hi + lo| = -|hi| + a_lo
+    a_lo = None if lo is None else xp.where(hi >= 0, -lo, lo)  # -|hi + lo| = -|hi| + a_lo
     big_e = exp_scaled(xp, -xp.abs(hi), a_lo)  # exp(-|z|) * 2^64
     r = 1.0 / (1.0 + big_e * UNSCALE)  # sigmoid(|z|)
     return xp.where(hi >= 0, r * f, ((big_e * r) * f) * UNSCALE)
@@ -149,12 +181,14 @@ def erfc_parts(xp: Any, hi: Array, lo: Array) -> tuple[Array, Array, Array]:
     big = hi > 1.0
     hs = xp.where(big, hi, xp.ones_like(hi))
     scaled = _xp.erfcx(xp, hs)
-    near = _xp.erfc(xp, hi) - lo * c * xp.exp(-(hi * hi))
+    near = _xp.erfc(xp, hi)
+    if lo is not None:
+        near = near - lo * c * xp.exp(-(hi * hi))
     if scaled is None:  # no vectorised erfcx (NumPy without SciPy): libm's erfc is already accurate there
         return near, near * 2.0**64, big
     q_hi, q_lo = two_prod(xp, hs, hs)
-    g = exp_scaled(xp, -q_hi, -q_lo)  # exp(-u^2) * 2^64 at the exact square
-    return near, g * (scaled - lo * c), big
+    g = exp_scaled(xp, -q_hi, neg(q_lo))  # exp(-u^2) * 2^64 at the exact square
+    return near, g * (scaled if lo is None else scaled - lo * c), big
 
 
 def clip_abs(xp: Any, x: Array, bound: float) -> Array:

@@ -16,6 +16,10 @@ def _erfc_neg_x_over_sqrt2(xp, x):
 
 def _tanh_arg(xp, x):
     """2u = 2 sqrt(2/pi) (x + 0.044715 x^3) as an unevaluated sum hi + lo (double-word arithmetic)."""
+    if not nx.compensating():
+        k_hi, _ = nx.const("0.044715", nx.is_f64(x))
+        s_hi, _ = nx.const("sqrt(2/pi)", nx.is_f64(x))
+        return (2.0 * s_hi) * (x + k_hi * (x * x * x)), None
     q_hi, q_lo = nx.two_prod(xp, x, x)
     c_hi, c_err = nx.two_prod(xp, q_hi, x)
     c_lo = c_err + q_lo * x  # x^3 = c_hi + c_lo
@@ -49,11 +53,11 @@ def derivative(xp, x, *, approximate):
         k3_hi, _ = nx.const("0.134145", nx.is_f64(x))
         s_hi, _ = nx.const("sqrt(2/pi)", nx.is_f64(x))
         dz = (2.0 * s_hi) * (1.0 + k3_hi * (x * x))  # d(2u)/dx
-        return nx.sigmoid_mul(xp, z_hi, z_lo, 1.0 + x * nx.sigmoid(xp, -z_hi, -z_lo) * dz)
+        return nx.sigmoid_mul(xp, z_hi, z_lo, 1.0 + x * nx.sigmoid(xp, -z_hi, nx.neg(z_lo)) * dz)
     # Phi(x) + x phi(x), with exp(-x^2 / 2) evaluated at the exact square x^2 = q_hi + q_lo.
     # Both terms are scaled by 2^64 in the left tail (see _numerics.UNSCALE).
     q_hi, q_lo = nx.two_prod(xp, x, x)
-    g = nx.exp_scaled(xp, -0.5 * q_hi, -0.5 * q_lo)  # exp(-x^2 / 2) * 2^64
+    g = nx.exp_scaled(xp, -0.5 * q_hi, None if q_lo is None else -0.5 * q_lo)  # exp(-x^2 / 2) * 2^64
     r_hi, _ = nx.const("1/sqrt(2*pi)", nx.is_f64(x))
     near, tail, big = _erfc_neg_x_over_sqrt2(xp, x)
     phi_x = x * (g * r_hi)

@@ -6,7 +6,9 @@ def log_softmax_compute(xp, x, axis):
     d_hi, d_lo, _, s1, (has_pinf, share) = stable_exp_parts(xp, x, axis)
     # x - logsumexp(x) = (x - max) - log1p(s1): both terms <= 0, and the argmax entry is -log1p(s1) exactly,
     # so a dominant logit gives a tiny negative number, never -0.0 or 0.
-    y = (d_hi - xp.log1p(s1)) + d_lo
+    y = d_hi - xp.log1p(s1)
+    if d_lo is not None:
+        y = y + d_lo
     return xp.where(has_pinf, xp.log(share), y)
 
 
@@ -14,7 +16,10 @@ def log_softmax_and_softmax(xp, x, axis):
     """Both from one pass over x: log p from the exact log-form, p = e / (1 + s1) with full relative precision
     (exp(log p) would carry log p's absolute error, 256 ULP at log p = -300)."""
     d_hi, d_lo, e, s1, (has_pinf, share) = stable_exp_parts(xp, x, axis)
-    logp = xp.where(has_pinf, xp.log(share), (d_hi - xp.log1p(s1)) + d_lo)
+    logp = d_hi - xp.log1p(s1)
+    if d_lo is not None:
+        logp = logp + d_lo
+    logp = xp.where(has_pinf, xp.log(share), logp)
     p = xp.where(has_pinf, share, e / (1.0 + s1))
     return logp, p, s1
 

@@ -18,7 +18,8 @@ def stable_exp_parts(xp, x, axis):
     m_safe = xp.where(m == float("inf"), xp.zeros_like(m), m)
     d_hi, d_lo = nx.two_sum(xp, x, -m_safe)
     e = xp.exp(d_hi)
-    e = e + e * d_lo
+    if d_lo is not None:
+        e = e + e * d_lo
     n = x.shape[axis]
     shape = [1] * x.ndim
     shape[axis] = n

@@ -10,7 +10,8 @@ def _beta_abs_x(xp, x, beta):
 def forward(xp, x, *, beta):
     hi, lo = _beta_abs_x(xp, x, beta)
     e = xp.exp(-hi)
-    e = e - e * lo  # exp(-(hi + lo)) to first order
+    if lo is not None:
+        e = e - e * lo  # exp(-(hi + lo)) to first order
     # softplus(x) = max(x, 0) + log1p(exp(-beta |x|)) / beta: no threshold switch, no overflow.
     return xp.maximum(x, xp.zeros_like(x)) + xp.log1p(e) / beta
 

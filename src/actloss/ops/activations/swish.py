@@ -14,7 +14,7 @@ def swish_derivative(xp, x, beta):
     # d/dx x sigmoid(z) with z = beta x is sigmoid(z) (1 + z sigmoid(-z)): a function of z alone.
     hi, lo = nx.two_prod(xp, x, beta)
     hi = nx.clip_abs(xp, hi, _SATURATED)
-    return nx.sigmoid_mul(xp, hi, lo, 1.0 + hi * nx.sigmoid(xp, -hi, -lo))
+    return nx.sigmoid_mul(xp, hi, lo, 1.0 + hi * nx.sigmoid(xp, -hi, nx.neg(lo)))
 
 
 def swish_reference(x, beta):

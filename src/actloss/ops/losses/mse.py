@@ -10,7 +10,7 @@ def loss(xp, x, y, pw):
 
 def grad(xp, x, y, pw):
     d_hi, d_lo = diff(xp, x, y)
-    return 2.0 * d_hi + 2.0 * d_lo
+    return 2.0 * d_hi if d_lo is None else 2.0 * d_hi + 2.0 * d_lo
 
 
 def target_grad(xp, x, y, pw):
