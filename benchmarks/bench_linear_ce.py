@@ -84,3 +84,31 @@ def linear_softmax_focal_loss(impl, N, H, V):
         hidden.grad = weight.grad = None  # leave nothing behind: the next call's peak then counts its grads
 
     return run
+
+
+@case(
+    "linear_cross_entropy_chunk_tradeoff",
+    sizes=[dict(N=1024, H=1024, V=128256)],
+    quick=[dict(N=256, H=256, V=32768)],
+    impls=("torch", "actloss", "actloss_chunk256"),
+    unavoidable=_grads_bytes,
+    doc="The chunk-size trade-off at V=128256 with a small batch: the default chunk (N/8 = 128 rows) against "
+        "chunk_size=256 (more memory, fewer passes over the weight).",
+)
+def linear_cross_entropy_chunk_tradeoff(impl, N, H, V):
+    import torch.nn.functional as F
+
+    from actloss.torch._linear_ce import linear_cross_entropy as fused
+
+    hidden, weight, target = _inputs(N, H, V)
+    loss = {
+        "torch": lambda: F.cross_entropy(hidden @ weight.T, target),
+        "actloss": lambda: fused(hidden, weight, target),
+        "actloss_chunk256": lambda: fused(hidden, weight, target, chunk_size=256),
+    }[impl]
+
+    def run():
+        loss().backward()
+        hidden.grad = weight.grad = None
+
+    return run
