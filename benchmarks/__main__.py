@@ -1,12 +1,14 @@
-"""``python -m benchmarks [--quick] [--case NAME ...] [--repeat 5]``: time and peak memory against torch eager.
+"""``python -m benchmarks [--quick] [--case NAME ...] [--repeat 5]``: time and peak memory vs torch eager.
 
 Every measurement runs in a fresh subprocess (``benchmarks._worker``, with glibc's mmap threshold at 1 MiB so
-that RSS follows the live tensors): inputs are built, one warm-up call is made, the resident-set high-water mark is reset (Linux ``/proc/self/clear_refs``), and the measured call's
-wall time and peak memory above the pre-call RSS are recorded. Implementations alternate within each repeat
+that RSS follows the live tensors): a warm-up call on the smallest size, then the inputs are built, the
+resident-set high-water mark is reset (Linux ``/proc/self/clear_refs``), and the measured call's wall time,
+CPU time and peak memory above the pre-call RSS are recorded. Implementations alternate within each repeat
 (and the order flips every repeat) so that load on a shared machine hits both alike. Results go to
 ``benchmarks/results/`` (``--quick``: ``benchmarks/results/quick/``): ``<case>_raw.csv`` (every run),
 ``<case>.csv`` (medians, min-max, ratios), ``<case>.md`` (the printed table) and ``<case>.png`` (a plot).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,7 +75,7 @@ def run_one(c: Case, impl: str, size: dict) -> dict:
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=c.timeout_s)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT "):])
+            return json.loads(line[len("RESULT ") :])
     tail = (proc.stderr or proc.stdout)[-2000:]
     raise RuntimeError(f"{c.name} [{impl}, {size_label(size)}] failed (rc={proc.returncode}):\n{tail}")
 
@@ -95,32 +97,48 @@ def summarise(c: Case, size: dict, runs: dict[str, list[dict]]) -> list[dict]:
         pair = [a["time_s"] / b["time_s"] for a, b in zip(rs, base)]
         cpu = [r.get("cpu_s", float("nan")) for r in rs]
         base_cpu = statistics.median([r.get("cpu_s", float("nan")) for r in base])
-        rows.append({
-            "case": c.name, "size": size_label(size), "impl": impl, "runs": len(rs),
-            "time_ms_median": t[0] * 1e3, "time_ms_min": t[1] * 1e3, "time_ms_max": t[2] * 1e3,
-            "peak_mib_median": p[0], "peak_mib_min": p[1], "peak_mib_max": p[2],
-            "unavoidable_mib": unavoidable_mib, "extra_mib_median": extra,
-            "time_ratio_median": t[0] / base_t[0], "time_ratio_pair_min": min(pair),
-            "time_ratio_pair_max": max(pair),
-            "cpu_s_median": statistics.median(cpu), "cpu_ratio_median": statistics.median(cpu) / base_cpu,
-            "extra_mem_ratio": (extra / base_extra) if base_extra > 0 else float("nan"),
-        })
+        rows.append(
+            {
+                "case": c.name,
+                "size": size_label(size),
+                "impl": impl,
+                "runs": len(rs),
+                "time_ms_median": t[0] * 1e3,
+                "time_ms_min": t[1] * 1e3,
+                "time_ms_max": t[2] * 1e3,
+                "peak_mib_median": p[0],
+                "peak_mib_min": p[1],
+                "peak_mib_max": p[2],
+                "unavoidable_mib": unavoidable_mib,
+                "extra_mib_median": extra,
+                "time_ratio_median": t[0] / base_t[0],
+                "time_ratio_pair_min": min(pair),
+                "time_ratio_pair_max": max(pair),
+                "cpu_s_median": statistics.median(cpu),
+                "cpu_ratio_median": statistics.median(cpu) / base_cpu,
+                "extra_mem_ratio": (extra / base_extra) if base_extra > 0 else float("nan"),
+            }
+        )
     return rows
 
 
 def table(c: Case, rows: list[dict], info: dict) -> str:
-    head = (f"### {c.name}\n\n{c.doc}\n\n{info['cpu']}, {info['cores']} cores, torch {info['torch']}, "
-            f"{info['date_utc']} UTC; {rows[0]['runs']} runs per implementation, fresh process each.\n")
+    head = (
+        f"### {c.name}\n\n{c.doc}\n\n{info['cpu']}, {info['cores']} cores, torch {info['torch']}, "
+        f"{info['date_utc']} UTC; {rows[0]['runs']} runs per implementation, fresh process each.\n"
+    )
     if c.unavoidable:
         head += "'extra' = peak minus the unavoidable bytes (the case's declared gradients).\n"
     lines = [
-        "| size | impl | time ms median [min-max] | peak MiB | extra MiB | time ratio [pair min-max] | CPU-time ratio "
+        "| size | impl | time ms median [min-max] | peak MiB | extra MiB "
+        "| time ratio [pair min-max] | CPU-time ratio "
         "| extra-memory ratio |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['size']} | {r['impl']} | {r['time_ms_median']:.1f} [{r['time_ms_min']:.1f}-{r['time_ms_max']:.1f}]"
+            f"| {r['size']} | {r['impl']} | {r['time_ms_median']:.1f} "
+            f"[{r['time_ms_min']:.1f}-{r['time_ms_max']:.1f}]"
             f" | {r['peak_mib_median']:.0f} | {r['extra_mib_median']:.0f}"
             f" | {r['time_ratio_median']:.2f} [{r['time_ratio_pair_min']:.2f}-{r['time_ratio_pair_max']:.2f}]"
             f" | {r.get('cpu_ratio_median', float('nan')):.2f} | {r['extra_mem_ratio']:.3f} |"
@@ -169,25 +187,42 @@ def plot(c: Case, rows: list[dict], path: Path, info: dict) -> bool:
         rs = [next(r for r in rows if r["size"] == s and r["impl"] == impl) for s in sizes]
         xs = [i + (k - (len(impls) - 1) / 2) * width for i in range(len(sizes))]
         med = [r["time_ms_median"] for r in rs]
-        err = [[m - r["time_ms_min"] for m, r in zip(med, rs)], [r["time_ms_max"] - m for m, r in zip(med, rs)]]
+        err = [
+            [m - r["time_ms_min"] for m, r in zip(med, rs)],
+            [r["time_ms_max"] - m for m, r in zip(med, rs)],
+        ]
         bars = axes[0].bar(xs, med, width, yerr=err, capsize=3, label=impl)
         for b, r in zip(bars, rs):
             if impl != c.baseline:
-                axes[0].annotate(f"{r['time_ratio_median']:.2f}x", (b.get_x() + b.get_width() / 2, b.get_height()),
-                                 ha="center", va="bottom", fontsize=8)
+                axes[0].annotate(
+                    f"{r['time_ratio_median']:.2f}x",
+                    (b.get_x() + b.get_width() / 2, b.get_height()),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                )
         ex = [r["extra_mib_median"] for r in rs]
         bars = axes[1].bar(xs, ex, width, label=impl)
         for b, r in zip(bars, rs):
             if impl != c.baseline:
-                axes[1].annotate(f"{r['extra_mem_ratio']:.3f}x", (b.get_x() + b.get_width() / 2, b.get_height()),
-                                 ha="center", va="bottom", fontsize=8)
-    for ax, title in zip(axes, ("time, ms (median, min-max)", "extra peak memory, MiB (median; peak minus declared grads)")):
+                axes[1].annotate(
+                    f"{r['extra_mem_ratio']:.3f}x",
+                    (b.get_x() + b.get_width() / 2, b.get_height()),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                )
+    for ax, title in zip(
+        axes, ("time, ms (median, min-max)", "extra peak memory, MiB (median; peak minus declared grads)")
+    ):
         ax.set_xticks(range(len(sizes)))
         ax.set_xticklabels(sizes, fontsize=8)
         ax.set_title(title, fontsize=10)
         ax.legend(fontsize=8)
-    fig.suptitle(f"{c.name} — {info['cpu']}, {info['cores']} cores, torch {info['torch']}, {info['date_utc']} UTC",
-                 fontsize=9)
+    fig.suptitle(
+        f"{c.name} — {info['cpu']}, {info['cores']} cores, torch {info['torch']}, {info['date_utc']} UTC",
+        fontsize=9,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -198,11 +233,17 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (each case's `quick` list)")
     ap.add_argument("--case", action="append", default=[], help="run only these cases (repeatable)")
-    ap.add_argument("--repeat", type=int, default=5, help="fresh processes per implementation (>= 5 for the docs)")
+    ap.add_argument(
+        "--repeat", type=int, default=5, help="fresh processes per implementation (>= 5 for the docs)"
+    )
     ap.add_argument("--size", type=int, action="append", default=[], help="run only these size indices")
-    ap.add_argument("--out", type=Path, default=None, help="results folder (default benchmarks/results[/quick])")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="results folder (default benchmarks/results[/quick])"
+    )
     ap.add_argument("--list", action="store_true", help="list the registered cases and exit")
-    ap.add_argument("--replot", action="store_true", help="redraw <case>.png and <case>.md from <case>.csv, no runs")
+    ap.add_argument(
+        "--replot", action="store_true", help="redraw <case>.png and <case>.md from <case>.csv, no runs"
+    )
     args = ap.parse_args(argv)
 
     cases, problems = discover()
@@ -210,7 +251,10 @@ def main(argv=None) -> int:
         print(f"warning: skipped {p}", file=sys.stderr)
     if args.list:
         for c in cases.values():
-            print(f"{c.name:32s} {c.module:28s} impls={','.join(c.impls)}  sizes={len(c.sizes)} quick={len(c.quick)}")
+            print(
+                f"{c.name:32s} {c.module:28s} impls={','.join(c.impls)}  "
+                f"sizes={len(c.sizes)} quick={len(c.quick)}"
+            )
         return 0
     unknown = [n for n in args.case if n not in cases]
     if unknown:
@@ -230,8 +274,10 @@ def main(argv=None) -> int:
             print(f"redrew {out / c.name}.png/.md from {path.name}")
         return 0
     info = machine()
-    print(f"machine: {info['cpu']}, {info['cores']} cores, {info['mem_gib']} GiB, host {info['host']}, "
-          f"torch {info['torch']}, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores, {info['mem_gib']} GiB, host {info['host']}, "
+        f"torch {info['torch']}, load average {os.getloadavg()[0]:.2f}"
+    )
     for c in selected:
         sizes = c.quick if args.quick else c.sizes
         if args.size:
@@ -245,12 +291,25 @@ def main(argv=None) -> int:
                     load = os.getloadavg()[0]
                     r = run_one(c, impl, size)
                     runs[impl].append(r)
-                    raw.append({"case": c.name, "size": size_label(size), "impl": impl, "repeat": rep,
-                                "time_s": r["time_s"], "cpu_s": r.get("cpu_s"), "peak_mib": r["peak_mib"],
-                                "threads": r["threads"],
-                                "memory_method": r["memory_method"], "loadavg_1m": load})
-                    print(f"  {c.name} [{size_label(size)}] {impl:10s} run {rep + 1}/{args.repeat}: "
-                          f"{r['time_s'] * 1e3:9.1f} ms  peak {r['peak_mib']:8.1f} MiB", flush=True)
+                    raw.append(
+                        {
+                            "case": c.name,
+                            "size": size_label(size),
+                            "impl": impl,
+                            "repeat": rep,
+                            "time_s": r["time_s"],
+                            "cpu_s": r.get("cpu_s"),
+                            "peak_mib": r["peak_mib"],
+                            "threads": r["threads"],
+                            "memory_method": r["memory_method"],
+                            "loadavg_1m": load,
+                        }
+                    )
+                    print(
+                        f"  {c.name} [{size_label(size)}] {impl:10s} run {rep + 1}/{args.repeat}: "
+                        f"{r['time_s'] * 1e3:9.1f} ms  peak {r['peak_mib']:8.1f} MiB",
+                        flush=True,
+                    )
             summary += summarise(c, size, runs)
         if not raw:
             continue
@@ -260,7 +319,10 @@ def main(argv=None) -> int:
         (out / f"{c.name}.md").write_text(text)
         plotted = plot(c, summary, out / f"{c.name}.png", info)
         print("\n" + text)
-        print(f"wrote {out / (c.name + '.csv')}, {c.name}_raw.csv, {c.name}.md" + (", " + c.name + ".png" if plotted else ""))
+        print(
+            f"wrote {out / (c.name + '.csv')}, {c.name}_raw.csv, {c.name}.md"
+            + (", " + c.name + ".png" if plotted else "")
+        )
     return 0
 
 

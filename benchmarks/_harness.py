@@ -16,17 +16,16 @@ Adding a case is one decorated function in a ``bench_*.py`` module::
 
 The factory builds the inputs (not measured) and returns a zero-argument ``run`` (measured: time and peak
 memory above the resident set before the call). ``run`` must free what it allocates before returning (set
-``.grad`` back to None), otherwise the warm-up call's leftovers hide part of the measured call's peak. ``impls`` lists the implementations; the first one (default ``torch``) is the baseline of every ratio.
+``.grad`` back to None), otherwise leftovers hide part of the measured call's peak. ``impls`` lists the
+implementations; the first one (default ``torch``) is the baseline of every ratio.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import gc
 import importlib
-import json
-import os
 import resource
-import sys
 import time
 from pathlib import Path
 from typing import Callable, Optional
@@ -56,17 +55,37 @@ class Case:
 CASES: dict[str, Case] = {}
 
 
-def case(name: str, *, sizes, quick=None, impls=("torch", "actloss"), unavoidable=None, warmup=1, number=1,
-         timeout_s=900.0, doc=""):
+def case(
+    name: str,
+    *,
+    sizes,
+    quick=None,
+    impls=("torch", "actloss"),
+    unavoidable=None,
+    warmup=1,
+    number=1,
+    timeout_s=900.0,
+    doc="",
+):
     """Register ``factory(impl, **size) -> run`` as benchmark case ``name``."""
 
     def deco(factory):
         if name in CASES and CASES[name].module != factory.__module__:
-            raise ValueError(f"benchmark case {name!r} registered twice ({CASES[name].module}, {factory.__module__})")
+            raise ValueError(
+                f"benchmark case {name!r} registered twice ({CASES[name].module}, {factory.__module__})"
+            )
         CASES[name] = Case(
-            name=name, factory=factory, module=factory.__module__, sizes=tuple(sizes),
-            quick=tuple(quick if quick is not None else sizes), impls=tuple(impls), unavoidable=unavoidable,
-            warmup=warmup, number=number, timeout_s=timeout_s, doc=doc or (factory.__doc__ or "").strip(),
+            name=name,
+            factory=factory,
+            module=factory.__module__,
+            sizes=tuple(sizes),
+            quick=tuple(quick if quick is not None else sizes),
+            impls=tuple(impls),
+            unavoidable=unavoidable,
+            warmup=warmup,
+            number=number,
+            timeout_s=timeout_s,
+            doc=doc or (factory.__doc__ or "").strip(),
         )
         return factory
 

@@ -2,6 +2,7 @@
 
 Prints one line ``RESULT {json}``; the parent (``python -m benchmarks``) parses it.
 """
+
 from __future__ import annotations
 
 import json

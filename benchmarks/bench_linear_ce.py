@@ -4,6 +4,7 @@ Baseline: torch eager on the materialised logits, ``F.cross_entropy(hidden @ wei
 ``linear_cross_entropy(hidden, weight, target)`` (chunked, gradients computed in the forward pass).
 'extra' memory excludes the gradients of hidden and weight, which both must allocate.
 """
+
 from __future__ import annotations
 
 from benchmarks._harness import case
@@ -36,8 +37,11 @@ def linear_cross_entropy(impl, N, H, V):
     from actloss.torch._linear_ce import linear_cross_entropy as fused
 
     hidden, weight, target = _inputs(N, H, V)
-    loss = (lambda: F.cross_entropy(hidden @ weight.T, target)) if impl == "torch" else (
-        lambda: fused(hidden, weight, target))
+    loss = (
+        (lambda: F.cross_entropy(hidden @ weight.T, target))
+        if impl == "torch"
+        else (lambda: fused(hidden, weight, target))
+    )
 
     def run():
         loss().backward()
@@ -64,7 +68,7 @@ def linear_cross_entropy_llama3_vocab(impl, N, H, V):
     quick=[dict(N=512, H=256, V=8192)],
     unavoidable=_grads_bytes,
     doc="fwd+bwd of softmax focal loss (gamma=2) of hidden @ weight.T, mean, float32; torch eager: the "
-        "log_softmax formula under autograd; actloss: linear_softmax_focal_loss (chunked).",
+    "log_softmax formula under autograd; actloss: linear_softmax_focal_loss (chunked).",
 )
 def linear_softmax_focal_loss(impl, N, H, V):
     import torch
@@ -93,7 +97,7 @@ def linear_softmax_focal_loss(impl, N, H, V):
     impls=("torch", "actloss", "actloss_chunk256"),
     unavoidable=_grads_bytes,
     doc="The chunk-size trade-off at V=128256 with a small batch: the default chunk (N/8 = 128 rows) against "
-        "chunk_size=256 (more memory, fewer passes over the weight).",
+    "chunk_size=256 (more memory, fewer passes over the weight).",
 )
 def linear_cross_entropy_chunk_tradeoff(impl, N, H, V):
     import torch.nn.functional as F

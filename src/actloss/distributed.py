@@ -12,6 +12,7 @@ with zero gradient, not NaN).
 Every rank must call these functions collectively with the same ``target``, ``reduction`` and options, and
 must run backward (for the linear form the backward of 'none' issues collectives).
 """
+
 from __future__ import annotations
 
 import math
@@ -73,7 +74,8 @@ def _shards(v_local: int, group, device: torch.device) -> tuple[int, int, int]:
     counts = [int(s.item()) for s in sizes]
     if min(counts) < 1:
         raise ValueError(
-            f"actloss.distributed: expected every rank to hold at least one class; received shard sizes {counts}"
+            "actloss.distributed: expected every rank to hold at least one class; "
+            f"received shard sizes {counts}"
         )
     return sum(counts[:rank]), sum(counts), max(counts)
 
@@ -117,7 +119,12 @@ class _VocabParallelCE(torch.autograd.Function):
         scale = 1.0 / n_valid if (cfg.reduction == "mean" and n_valid) else 1.0
         want_grad = ctx.needs_input_grad[0]
         loss = _chunk_loss_(
-            z, t, cfg.spec, vocab_start=cfg.vocab_start, combine=cfg.combine, row_scale=scale,
+            z,
+            t,
+            cfg.spec,
+            vocab_start=cfg.vocab_start,
+            combine=cfg.combine,
+            row_scale=scale,
             want_grad=want_grad,
         )
         if idx is None:
@@ -209,7 +216,9 @@ def vocab_parallel_cross_entropy(
     if not local_logits.is_floating_point():
         raise TypeError(f"{fn}: expected floating-point local_logits; received dtype={local_logits.dtype}")
     if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
-        raise TypeError(f"{fn}: expected integer class indices in target; received target.dtype={target.dtype}")
+        raise TypeError(
+            f"{fn}: expected integer class indices in target; received target.dtype={target.dtype}"
+        )
     _check_options(reduction, ignore_index, fn)
     eps = _check_float("label_smoothing", label_smoothing, 0.0, 1.0, fn)
     if local_logits.dim() < 1 or tuple(target.shape) != tuple(local_logits.shape[:-1]):
@@ -219,7 +228,9 @@ def vocab_parallel_cross_entropy(
         )
     start, n_classes, _ = _shards(local_logits.shape[-1], group, local_logits.device)
     _check_target_range(target, n_classes, ignore_index, fn)
-    cfg = _CEConfig(_Spec("ce", n_classes, label_smoothing=eps), reduction, ignore_index, start, _GroupCombine(group))
+    cfg = _CEConfig(
+        _Spec("ce", n_classes, label_smoothing=eps), reduction, ignore_index, start, _GroupCombine(group)
+    )
     z2 = local_logits.reshape(-1, local_logits.shape[-1])
     (z2,) = _detach_unless_grad_mode(z2)
     out = _VocabParallelCE.apply(z2, target.reshape(-1), cfg)
@@ -266,7 +277,9 @@ def vocab_parallel_linear_cross_entropy(
         n_valid = int((target != ignore_index).sum().item())
         chunk_size = _default_chunk_rows(max(1, n_valid), widest, hidden.dtype)
     spec = _Spec("ce", n_classes, label_smoothing=eps, z_loss=lam)
-    cfg = _LoopConfig(spec, reduction, ignore_index, chunk_size, vocab_start=start, combine=_GroupCombine(group))
+    cfg = _LoopConfig(
+        spec, reduction, ignore_index, chunk_size, vocab_start=start, combine=_GroupCombine(group)
+    )
     h2 = hidden.reshape(-1, hidden.shape[-1])
     if not h2.is_contiguous():
         h2 = h2.contiguous()

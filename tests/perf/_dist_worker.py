@@ -5,6 +5,7 @@ vocabulary-parallel function and checks its value and its slice of the gradients
 ``torch.nn.functional.cross_entropy`` on the full logits. A failure raises AssertionError with the case,
 which torch.multiprocessing.spawn re-raises in the parent.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,16 +39,16 @@ def _ref_loss(z, t, reduction, eps, z_loss, ignore_index=-100):
 def _check(name, got, want):
     r = _rel(got, want)
     if not r <= RTOL:
-        raise AssertionError(f"rank {dist.get_rank()} of {dist.get_world_size()}: {name}: relative error {r:.3e} > {RTOL}")
+        raise AssertionError(
+            f"rank {dist.get_rank()} of {dist.get_world_size()}: {name}: relative error {r:.3e} > {RTOL}"
+        )
 
 
 def run(rank: int, world: int, port: int, plans: list[tuple[list[int], bool]]) -> None:
     """Each plan is (shard sizes, full): run on the first len(sizes) ranks, through a sub-group when smaller
     than the world (so that the ``group=`` argument is exercised too)."""
     os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
-    dist.init_process_group(
-        "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world
-    )
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
     try:
         for sizes, full in plans:
             ranks = list(range(len(sizes)))
@@ -110,8 +111,15 @@ def _cases(rank: int, sizes: list[int], full: bool, group) -> None:
             wl = W[lo:hi].clone().requires_grad_(True)
             bl = b[lo:hi].clone().requires_grad_(True)
             out = vocab_parallel_linear_cross_entropy(
-                h, wl, tt, local_bias=bl, group=group, reduction=reduction, label_smoothing=eps,
-                z_loss=zloss, chunk_size=5,
+                h,
+                wl,
+                tt,
+                local_bias=bl,
+                group=group,
+                reduction=reduction,
+                label_smoothing=eps,
+                z_loss=zloss,
+                chunk_size=5,
             )
             hr = hidden.clone().requires_grad_(True)
             Wr = W.clone().requires_grad_(True)

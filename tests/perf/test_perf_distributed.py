@@ -1,4 +1,5 @@
 """Vocabulary-parallel cross-entropy on 2 and 4 gloo ranks (CPU, spawned processes, 127.0.0.1 only)."""
+
 from __future__ import annotations
 
 import socket
@@ -43,12 +44,35 @@ def test_without_a_process_group_the_error_says_what_is_missing():
 @pytest.mark.parametrize(
     "logits, target, kw, exc, words",
     [
-        (torch.zeros(3, 4), torch.zeros(2, dtype=torch.long), {}, ValueError, ["target.shape", "(3,)", "(2,)"]),
+        (
+            torch.zeros(3, 4),
+            torch.zeros(2, dtype=torch.long),
+            {},
+            ValueError,
+            ["target.shape", "(3,)", "(2,)"],
+        ),
         (torch.zeros(3, 4), torch.zeros(3), {}, TypeError, ["target.dtype", "integer"]),
-        (torch.zeros(3, 4, dtype=torch.long), torch.zeros(3, dtype=torch.long), {}, TypeError, ["floating-point"]),
-        (torch.zeros(3, 4), torch.zeros(3, dtype=torch.long), {"reduction": "avg"}, ValueError, ["reduction", "'avg'"]),
-        (torch.zeros(3, 4), torch.zeros(3, dtype=torch.long), {"label_smoothing": -0.1}, ValueError,
-         ["label_smoothing", "-0.1"]),
+        (
+            torch.zeros(3, 4, dtype=torch.long),
+            torch.zeros(3, dtype=torch.long),
+            {},
+            TypeError,
+            ["floating-point"],
+        ),
+        (
+            torch.zeros(3, 4),
+            torch.zeros(3, dtype=torch.long),
+            {"reduction": "avg"},
+            ValueError,
+            ["reduction", "'avg'"],
+        ),
+        (
+            torch.zeros(3, 4),
+            torch.zeros(3, dtype=torch.long),
+            {"label_smoothing": -0.1},
+            ValueError,
+            ["label_smoothing", "-0.1"],
+        ),
     ],
 )
 def test_bad_input_is_rejected_before_any_communication(logits, target, kw, exc, words):

@@ -1,4 +1,5 @@
 """The benchmark harness: case discovery, ratios and the CSV round trip (no benchmark is run here)."""
+
 from __future__ import annotations
 
 import sys
@@ -22,8 +23,14 @@ def test_discover_finds_the_linear_ce_cases():
 
 
 def _fake_case():
-    return harness.Case(name="fake", factory=lambda impl, n: (lambda: None), module=__name__, sizes=({"n": 1},),
-                        quick=({"n": 1},), unavoidable=lambda n: 10 * 2**20)
+    return harness.Case(
+        name="fake",
+        factory=lambda impl, n: lambda: None,
+        module=__name__,
+        sizes=({"n": 1},),
+        quick=({"n": 1},),
+        unavoidable=lambda n: 10 * 2**20,
+    )
 
 
 def test_summary_ratios_and_csv_round_trip(tmp_path):
@@ -36,11 +43,21 @@ def test_summary_ratios_and_csv_round_trip(tmp_path):
     ours = next(r for r in rows if r["impl"] == "actloss")
     assert ours["time_ms_median"] == pytest.approx(1000.0)
     assert ours["time_ratio_median"] == pytest.approx(1.0 / 3.0)  # ratio of the medians
-    assert ours["time_ratio_pair_min"] == pytest.approx(0.25) and ours["time_ratio_pair_max"] == pytest.approx(1.0)
+    assert ours["time_ratio_pair_min"] == pytest.approx(0.25) and ours[
+        "time_ratio_pair_max"
+    ] == pytest.approx(1.0)
     assert ours["cpu_ratio_median"] == pytest.approx(2.0 / 6.0)
     assert ours["extra_mib_median"] == pytest.approx(10.0)  # 20 MiB peak - 10 MiB declared unavoidable
     assert ours["extra_mem_ratio"] == pytest.approx(10.0 / 100.0)
-    info = {"host": "h", "cpu": "cpu", "cores": 2, "mem_gib": 1.0, "python": "3", "torch": "t", "date_utc": "d"}
+    info = {
+        "host": "h",
+        "cpu": "cpu",
+        "cores": 2,
+        "mem_gib": 1.0,
+        "python": "3",
+        "torch": "t",
+        "date_utc": "d",
+    }
     path = tmp_path / "fake.csv"
     main.write_csv(path, rows, info)
     back, info_back = main.read_summary(path)

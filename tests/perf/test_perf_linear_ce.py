@@ -4,6 +4,7 @@ Oracle: ``torch.nn.functional.cross_entropy(hidden @ weight.T + bias, target, ..
 z-loss term written out), and the log_softmax focal formula under autograd; relative error
 max|a - b| / max|b| <= 1e-9 for values and for the gradients of hidden, weight and bias.
 """
+
 from __future__ import annotations
 
 import math
@@ -93,7 +94,9 @@ def assert_match(out, ref, params, go=None):
 @pytest.mark.parametrize("bias", [True, False])
 def test_ce_matches_torch_float64(reduction, eps, zl, bias):
     h, w, b, t = make(bias=bias)
-    out = linear_cross_entropy(h, w, t, bias=b, reduction=reduction, label_smoothing=eps, z_loss=zl, chunk_size=8)
+    out = linear_cross_entropy(
+        h, w, t, bias=b, reduction=reduction, label_smoothing=eps, z_loss=zl, chunk_size=8
+    )
     assert_match(out, ref_ce(h, w, b, t, reduction, eps, zl), leaves(h, w, b))
 
 
@@ -259,9 +262,12 @@ def test_modules_equal_the_functions():
     h, w, b, t = make()
     m = LinearCrossEntropyLoss(label_smoothing=0.1, z_loss=1e-4, reduction="sum", chunk_size=5)
     assert "label_smoothing=0.1" in repr(m)
-    assert m(h, w, t, b).item() == linear_cross_entropy(
-        h, w, t, bias=b, label_smoothing=0.1, z_loss=1e-4, reduction="sum", chunk_size=5
-    ).item()
+    assert (
+        m(h, w, t, b).item()
+        == linear_cross_entropy(
+            h, w, t, bias=b, label_smoothing=0.1, z_loss=1e-4, reduction="sum", chunk_size=5
+        ).item()
+    )
     f = LinearSoftmaxFocalLoss(gamma=1.5)
     assert f(h, w, t, b).item() == linear_softmax_focal_loss(h, w, t, gamma=1.5, bias=b).item()
 
@@ -293,7 +299,11 @@ def _bad(**over):
     "over, exc, words",
     [
         (dict(target=torch.zeros(36, dtype=torch.long)), ValueError, ["target.shape", "(37,)", "(36,)"]),
-        (dict(weight=torch.zeros(23, 4, dtype=torch.float64)), ValueError, ["weight.shape[1]", "(23, 4)", "(37, 5)"]),
+        (
+            dict(weight=torch.zeros(23, 4, dtype=torch.float64)),
+            ValueError,
+            ["weight.shape[1]", "(23, 4)", "(37, 5)"],
+        ),
         (dict(bias=torch.zeros(22, dtype=torch.float64)), ValueError, ["bias", "(23,)", "(22,)"]),
         (dict(target=torch.full((37,), 23)), ValueError, ["target", "[0, 23)", "received target=23"]),
         (dict(target=torch.full((37,), -1)), ValueError, ["target", "[0, 23)", "received target=-1"]),

@@ -11,6 +11,7 @@ computes the loss only and the backward pass recomputes the logits chunk by chun
 Self-contained and torch-only on purpose: ``actloss.distributed`` reuses the chunk kernel with reductions
 across vocabulary shards (the ``_Combine`` hook).
 """
+
 from __future__ import annotations
 
 import math
@@ -194,8 +195,8 @@ def _compute_dtype(dtype: torch.dtype) -> torch.dtype:
 def _default_chunk_rows(n_rows: int, v_local: int, dtype: torch.dtype) -> int:
     elem = torch.finfo(_compute_dtype(dtype)).bits // 8
     budget = max(1, _CHUNK_BYTES // max(1, v_local * elem))
-    # An eighth of the rows (the chunk is then <= 1/16 of eager's two or three (N, V) buffers), rounded down to a
-    # power of two, between 64 rows (smaller GEMMs stream the weight too often) and the byte budget.
+    # An eighth of the rows (the chunk is then <= 1/16 of eager's two or three (N, V) buffers), rounded
+    # down to a power of two, between 64 rows (smaller GEMMs stream the weight too often) and the byte budget.
     rows = 1 << max(0, (max(1, n_rows // 8)).bit_length() - 1)
     rows = max(_MIN_CHUNK_ROWS, min(rows, budget))
     return max(1, min(rows, n_rows))
@@ -274,7 +275,12 @@ def _linear_loop(
         else:
             rs = row_scale
         loss = _chunk_loss_(
-            zc, t, cfg.spec, vocab_start=cfg.vocab_start, combine=cfg.combine, row_scale=rs,
+            zc,
+            t,
+            cfg.spec,
+            vocab_start=cfg.vocab_start,
+            combine=cfg.combine,
+            row_scale=rs,
             want_grad=want_grad,
         )
         if all_valid:
@@ -349,14 +355,20 @@ class _LinearLossFunction(torch.autograd.Function):
                 bias is not None and ctx.needs_input_grad[2],
             )
             _, _, gh, gw, gb = _linear_loop(
-                hidden, weight, bias, target.reshape(-1), ctx.cfg,
-                row_scale=grad_out.reshape(-1), need=need,
+                hidden,
+                weight,
+                bias,
+                target.reshape(-1),
+                ctx.cfg,
+                row_scale=grad_out.reshape(-1),
+                need=need,
             )
         else:
             if ctx.grads is None:
                 raise RuntimeError(
                     "linear_cross_entropy: backward was called twice through the same graph "
-                    "(retain_graph=True); its gradients are computed in the forward pass and handed out once. "
+                    "(retain_graph=True); its gradients are computed in the forward pass and handed out "
+                    "once. "
                     "Call the loss again for a second backward."
                 )
             gh, gw, gb = ctx.grads
@@ -398,18 +410,23 @@ def _check_common(
             f"hidden.dtype={hidden.dtype}"
         )
     if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
-        raise TypeError(f"{fn}: expected integer class indices in target; received target.dtype={target.dtype}")
+        raise TypeError(
+            f"{fn}: expected integer class indices in target; received target.dtype={target.dtype}"
+        )
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{fn}: expected reduction in {_REDUCTIONS}; received reduction={reduction!r}")
     if hidden.dim() < 1:
-        raise ValueError(f"{fn}: expected hidden of shape (..., H); received hidden.shape={tuple(hidden.shape)}")
+        raise ValueError(
+            f"{fn}: expected hidden of shape (..., H); received hidden.shape={tuple(hidden.shape)}"
+        )
     if weight.dim() != 2 or weight.shape[0] < 1:
         raise ValueError(
             f"{fn}: expected weight of shape (V, H) with V >= 1; received weight.shape={tuple(weight.shape)}"
         )
     if weight.shape[1] != hidden.shape[-1]:
         raise ValueError(
-            f"{fn}: expected weight.shape[1] == hidden.shape[-1] (H); received weight.shape={tuple(weight.shape)}, "
+            f"{fn}: expected weight.shape[1] == hidden.shape[-1] (H); "
+            f"received weight.shape={tuple(weight.shape)}, "
             f"hidden.shape={tuple(hidden.shape)}"
         )
     if tuple(target.shape) != tuple(hidden.shape[:-1]):
@@ -431,8 +448,12 @@ def _check_common(
         raise ValueError(f"{fn}: expected all tensors on one device; received {sorted(map(str, devices))}")
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, int):
         raise TypeError(f"{fn}: expected an int ignore_index; received ignore_index={ignore_index!r}")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1):
-        raise ValueError(f"{fn}: expected chunk_size a positive int or None; received chunk_size={chunk_size!r}")
+    if chunk_size is not None and (
+        isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+    ):
+        raise ValueError(
+            f"{fn}: expected chunk_size a positive int or None; received chunk_size={chunk_size!r}"
+        )
 
 
 def _check_target_range(target: Tensor, n_classes: int, ignore_index: int, fn: str) -> None:
@@ -642,10 +663,19 @@ class LinearCrossEntropyLoss(nn.Module):
         self.z_loss = z_loss
         self.chunk_size = chunk_size
 
-    def forward(self, hidden: Tensor, weight: Tensor, target: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    def forward(
+        self, hidden: Tensor, weight: Tensor, target: Tensor, bias: Optional[Tensor] = None
+    ) -> Tensor:
         return linear_cross_entropy(
-            hidden, weight, target, bias=bias, ignore_index=self.ignore_index, reduction=self.reduction,
-            label_smoothing=self.label_smoothing, z_loss=self.z_loss, chunk_size=self.chunk_size,
+            hidden,
+            weight,
+            target,
+            bias=bias,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+            z_loss=self.z_loss,
+            chunk_size=self.chunk_size,
         )
 
     def extra_repr(self) -> str:
@@ -672,10 +702,18 @@ class LinearSoftmaxFocalLoss(nn.Module):
         self.reduction = reduction
         self.chunk_size = chunk_size
 
-    def forward(self, hidden: Tensor, weight: Tensor, target: Tensor, bias: Optional[Tensor] = None) -> Tensor:
+    def forward(
+        self, hidden: Tensor, weight: Tensor, target: Tensor, bias: Optional[Tensor] = None
+    ) -> Tensor:
         return linear_softmax_focal_loss(
-            hidden, weight, target, gamma=self.gamma, bias=bias, ignore_index=self.ignore_index,
-            reduction=self.reduction, chunk_size=self.chunk_size,
+            hidden,
+            weight,
+            target,
+            gamma=self.gamma,
+            bias=bias,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            chunk_size=self.chunk_size,
         )
 
     def extra_repr(self) -> str:
