@@ -389,3 +389,15 @@ def test_no_grad_mode_computes_no_gradient(monkeypatch):
         linear_cross_entropy(h, w, t, bias=b)
     linear_cross_entropy(h, w, t, bias=b)
     assert seen == [(False, False, False), (True, True, True)]
+
+
+def test_masked_vocabulary_entries_with_minus_inf_bias():
+    # -inf logits for part of the vocabulary (a common masking idiom): finite loss, zero gradient there
+    h, w, b, t = make(ignore_every=0)
+    with torch.no_grad():
+        b[5:10] = -math.inf
+    t = torch.where((t >= 5) & (t < 10), 0, t)
+    out = linear_cross_entropy(h, w, t, bias=b, chunk_size=8)
+    ref = F.cross_entropy(h @ w.T + b, t)
+    assert torch.isfinite(out)
+    assert_match(out, ref, leaves(h, w, b))

@@ -91,8 +91,8 @@ def _chunk_loss_(
         col = torch.where(owned, local_t, 0).unsqueeze(1)
 
     m = combine.max_(z.amax(dim=1))
-    # A row of -inf logits has m = -inf: subtracting it would give NaN; torch gives NaN there too, but we keep
-    # the shift finite so that the NaN comes from the loss formula only for genuinely degenerate rows.
+    # A row of all -inf logits has m = -inf: shift it by 0 instead (-inf - -inf would be NaN in every entry);
+    # its loss is then NaN from the formula, as torch's. Masked (-inf) entries in a finite row give exp = 0.
     m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
     z.sub_(m.unsqueeze(1))  # z - m <= 0: exp cannot overflow
 
