@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.stamp-run
 STAMP_DEV := $(VENV)/.stamp-dev
+STAMP_DOCS := $(VENV)/.stamp-docs
 
 .PHONY: demo test accuracy bench docs clean
 
@@ -23,17 +24,27 @@ $(STAMP_DEV): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@ $(STAMP_RUN)
 
+$(STAMP_DOCS): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet "torch==2.13.0"
+	$(PY) -m pip install --quiet -e ".[dev,docs]"
+	touch $@ $(STAMP_DEV) $(STAMP_RUN)
+
 demo: $(STAMP_RUN)
 	$(VENV)/bin/actloss demo
 
 test: $(STAMP_DEV)
 	$(PY) -m pytest -q -n 2
 
+# The full sweep: every float16/bfloat16 value, a dense float32/float64 grid, torch and jax alongside.
 accuracy: $(STAMP_DEV)
-	$(PY) scripts/accuracy_report.py
+	$(PY) scripts/accuracy_report.py --full --size 20000
+
+docs: $(STAMP_DOCS)
+	$(PY) scripts/gen_docs.py
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 bench: $(STAMP_DEV)
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis demo-output
+	rm -rf $(VENV) .pytest_cache .hypothesis demo-output experiments-output site

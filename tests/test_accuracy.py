@@ -5,6 +5,7 @@ float32/float64 grid). See actloss.testing.accuracy for the error measure and th
 """
 from __future__ import annotations
 
+import zlib
 from functools import lru_cache
 
 import numpy as np
@@ -32,7 +33,7 @@ def _params(name: str, i: int) -> dict:
 @lru_cache(maxsize=None)
 def _elementwise_case(name: str, i: int, dtype: str):
     spec, params = _registry.get(name), _params(name, i)
-    x = acc.grid(dtype, GRID, seed=hash((name, dtype)) % 2**32)
+    x = acc.grid(dtype, GRID, seed=zlib.crc32(f'{name}-{dtype}'.encode()))
     val = acc.elementwise_reference(spec.reference, x, params)
     der = acc.elementwise_reference(spec.reference_derivative, x, params, spec.deriv_scale)
     return x, val, der
@@ -110,9 +111,10 @@ def test_accuracy(name: str, i: int, dtype: str, fw: str) -> None:
     for what, e in checks:
         if fw == "jax":
             _drop_ftz_points(e, dtype)
-        if not e.ok(dtype):
+        bar = spec.f64_bar(**params) if (dtype == "float64" and spec.f64_bar) else acc.BARS[dtype]
+        if not e.ok(dtype, bar):
             failures.append(
-                f"{what}: max {e.max:.2f} ULP (bar {acc.BARS[dtype]}) at x={e.worst_input!r}, "
+                f"{what}: max {e.max:.2f} ULP (bar {bar}) at x={e.worst_input!r}, "
                 f"non-finite {e.nonfinite}, flushed {e.flushed}, NaN mismatches {e.nan_mismatch}"
             )
     assert not failures, f"{name}{params} {dtype} via {fw}: " + "; ".join(failures)

@@ -1,5 +1,9 @@
 """Stable primitives, written once against the array namespace ``xp``.
 
+Known limit: under ``jax.jit`` XLA's CPU compiler fuses a product into the following subtraction (an FMA with
+the exact product), which defeats Dekker's two_prod; float64 results of jitted JAX code are then only as accurate
+as the uncompensated formulas (docs/accuracy.md). Eager JAX, NumPy and torch are unaffected.
+
 The arithmetic works in the compute dtype of ``_xp.compute_dtype`` (float64 almost always; float32 on JAX
 without x64). Error-free transformations (Dekker/Knuth) carry the rounding error of an argument such as
 ``x / sqrt(2)`` or ``beta * x`` to first order, so that functions whose condition number is large in the tails
@@ -26,6 +30,7 @@ CONSTANTS = {
     "2/sqrt(pi)": "1.1283791670955125738961589031215451716881012586580",
     "0.044715": "0.044715",
     "0.134145": "0.134145",  # 3 * 0.044715, exact in decimal
+    "2*sqrt(2/pi)*0.134145": "0.21406444881780074632901625683959062298677622431048",
     "64*ln(2)": "44.3614195558364998027028557733233003568320085990563362637235",
 }
 
@@ -89,15 +94,28 @@ def split(xp: Any, a: Array) -> tuple[Array, Array]:
     return hi / scale, lo / scale
 
 
+@lru_cache(maxsize=None)
+def _split_scalar(b: float, f64: bool) -> tuple[float, float]:
+    import numpy as np
+
+    t = np.float64 if f64 else np.float32
+    c = t(134217729.0 if f64 else 4097.0)
+    v = t(b)
+    u = c * v
+    hi = u - (u - v)
+    return float(hi), float(v - hi)
+
+
 def two_prod(xp: Any, a: Array, b: Array | float) -> tuple[Array, Array | None]:
     """p + err == a * b exactly (up to underflow); err is None when not compensating."""
     p = a * b
     if not compensating():
         return p, None
-    if isinstance(b, float):
-        b = xp.full_like(a, b)
     ah, al = split(xp, a)
-    bh, bl = split(xp, b)
+    if isinstance(b, float):  # split the constant here, exactly, not in the traced graph (XLA folds it)
+        bh, bl = _split_scalar(b, is_f64(a))
+    else:
+        bh, bl = split(xp, b)
     err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
     return p, _finite_or_zero(xp, err)
 
@@ -168,8 +186,8 @@ def log1p_exp(xp: Any, x: Array) -> Array:
 def erfc_parts(xp: Any, hi: Array, lo: Array) -> tuple[Array, Array, Array]:
     """erfc(hi + lo) for a double-word argument, accurate in the right tail.
 
-    Returns (near, tail_scaled, big): erfc where hi <= 1 (``near``), erfc * 2^64 where hi > 1 (``tail_scaled``,
-    so that callers can multiply before leaving the scaled range), and the mask ``big`` = hi > 1.
+    Returns (near, tail_scaled, big): erfc where hi <= 0.5 (``near``), erfc * 2^64 where hi > 0.5
+    (``tail_scaled``, so that callers can multiply before leaving the scaled range), and the mask ``big``.
 
     erfc(u) for u > 1 is erfcx(u) exp(-u^2) with u^2 carried exactly: implementations that evaluate
     exp(-u * u) with a rounded square (Cephes, and so SciPy and torch) lose 2 u^2 ULP, 1,000 ULP at u = 23.
@@ -178,7 +196,7 @@ def erfc_parts(xp: Any, hi: Array, lo: Array) -> tuple[Array, Array, Array]:
     from actloss import _xp
 
     c, _ = const("2/sqrt(pi)", is_f64(hi))
-    big = hi > 1.0
+    big = hi > 0.75  # beyond, erfc = 1 - erf loses ULPs to cancellation (Cephes, hence SciPy and torch)
     hs = xp.where(big, hi, xp.ones_like(hi))
     scaled = _xp.erfcx(xp, hs)
     near = _xp.erfc(xp, hi)

@@ -60,7 +60,12 @@ def is_jax_ns(xp: Any) -> bool:
 # ----------------------------------------------------------------------------------------------------------
 def dtype_name(dtype: Any) -> str:
     """'float64', 'float32', 'float16', 'bfloat16', 'int64', ... for a NumPy, torch or JAX dtype."""
-    name = getattr(dtype, "name", None) or str(dtype)
+    name = getattr(dtype, "name", None)
+    if not isinstance(name, str):  # scalar types such as np.float64 / jnp.float64
+        try:
+            name = np.dtype(dtype).name
+        except TypeError:
+            name = str(dtype)
     return name.rsplit(".", 1)[-1]  # 'torch.float32', 'array_api_strict.float64' -> 'float32', 'float64' 
 
 

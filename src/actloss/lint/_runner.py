@@ -276,12 +276,15 @@ def _map(tasks: list[tuple], jobs: int) -> list[tuple]:
     if jobs <= 1 or len(tasks) < PARALLEL_THRESHOLD:
         return [_work(t) for t in tasks]
     import multiprocessing
+    import sys
     import threading
 
     # fork shares the imported modules (no second import of libcst per worker); it is only safe in a process
     # with a single thread, so anything else (an embedding application with threads) gets spawn.
     methods = multiprocessing.get_all_start_methods()
-    use_fork = "fork" in methods and threading.active_count() == 1
+    # native thread pools (JAX/XLA, torch's OpenMP) are invisible to threading.active_count(): no fork then
+    native_threads = any(m in sys.modules for m in ("jax", "torch"))
+    use_fork = "fork" in methods and threading.active_count() == 1 and not native_threads
     ctx = multiprocessing.get_context("fork" if use_fork else "spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         return list(pool.map(_work, tasks, chunksize=max(1, len(tasks) // (jobs * 8))))
