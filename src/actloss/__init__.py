@@ -36,6 +36,9 @@ _LAZY: dict[str, str] = {
     "check_batch": "actloss.doctor",
     "nn": "actloss.nn",
     "catalogue": "actloss.catalogue",
+    "distributed": "actloss.distributed",
+    "linear_cross_entropy": "actloss.torch._linear_ce",
+    "linear_softmax_focal_loss": "actloss.torch._linear_ce",
 }
 
 

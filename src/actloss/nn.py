@@ -159,3 +159,8 @@ for _spec in ops():
         globals()[_spec.torch_module.name] = make(_spec)
         __all__.append(_spec.torch_module.name)
 del _spec
+
+from actloss.torch._linear_ce import LinearCrossEntropyLoss as LinearCrossEntropyLoss  # noqa: E402
+from actloss.torch._linear_ce import LinearSoftmaxFocalLoss as LinearSoftmaxFocalLoss  # noqa: E402
+
+__all__ += ["LinearCrossEntropyLoss", "LinearSoftmaxFocalLoss"]
