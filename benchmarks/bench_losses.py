@@ -1,0 +1,102 @@
+"""The losses, forward + backward, float32, against torch eager (focal: the torchvision / log-softmax formulas
+under autograd)."""
+from __future__ import annotations
+
+from benchmarks._harness import case
+
+
+def _ce(impl, N, C, smoothing=0.0):
+    import torch
+    import torch.nn.functional as F
+
+    import actloss
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(N, C, generator=g).requires_grad_(True)
+    t = torch.randint(0, C, (N,), generator=g)
+    fn = F.cross_entropy if impl == "torch" else actloss.cross_entropy
+
+    def run():
+        fn(x, t, label_smoothing=smoothing).backward()
+        x.grad = None
+
+    return run
+
+
+@case("cross_entropy", sizes=[dict(N=8192, C=1000), dict(N=4096, C=32768)], quick=[dict(N=512, C=1000)],
+      unavoidable=lambda N, C: N * C * 4, doc="fwd+bwd of cross_entropy, mean, float32")
+def cross_entropy(impl, N, C):
+    return _ce(impl, N, C)
+
+
+@case("cross_entropy_smoothing", sizes=[dict(N=8192, C=1000)], quick=[dict(N=512, C=1000)],
+      unavoidable=lambda N, C: N * C * 4, doc="fwd+bwd of cross_entropy with label_smoothing=0.1, float32")
+def cross_entropy_smoothing(impl, N, C):
+    return _ce(impl, N, C, 0.1)
+
+
+@case("sigmoid_focal_loss", sizes=[dict(N=4 * 1024 * 1024)], quick=[dict(N=1 << 18)],
+      unavoidable=lambda N: N * 4, doc="fwd+bwd, gamma=2, alpha=0.25, mean; torch: torchvision's formula")
+def sigmoid_focal(impl, N):
+    import torch
+    import torch.nn.functional as F
+
+    import actloss
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(N, generator=g).requires_grad_(True)
+    y = (torch.rand(N, generator=g) < 0.1).float()
+
+    def torchvision(a):
+        p = torch.sigmoid(a)
+        ce = F.binary_cross_entropy_with_logits(a, y, reduction="none")
+        p_t = p * y + (1 - p) * (1 - y)
+        return ((0.25 * y + 0.75 * (1 - y)) * ce * (1 - p_t) ** 2).mean()
+
+    fn = torchvision if impl == "torch" else (lambda a: actloss.sigmoid_focal_loss(a, y))
+
+    def run():
+        fn(x).backward()
+        x.grad = None
+
+    return run
+
+
+@case("bce_with_logits", sizes=[dict(N=4 * 1024 * 1024)], quick=[dict(N=1 << 18)],
+      unavoidable=lambda N: N * 4, doc="fwd+bwd of binary_cross_entropy_with_logits, mean, float32")
+def bce(impl, N):
+    import torch
+    import torch.nn.functional as F
+
+    import actloss
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(N, generator=g).requires_grad_(True)
+    y = torch.rand(N, generator=g)
+    fn = F.binary_cross_entropy_with_logits if impl == "torch" else actloss.binary_cross_entropy_with_logits
+
+    def run():
+        fn(x, y).backward()
+        x.grad = None
+
+    return run
+
+
+@case("mse_loss", sizes=[dict(N=4 * 1024 * 1024)], quick=[dict(N=1 << 18)],
+      unavoidable=lambda N: N * 4, doc="fwd+bwd of mse_loss, mean, float32")
+def mse(impl, N):
+    import torch
+    import torch.nn.functional as F
+
+    import actloss
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(N, generator=g).requires_grad_(True)
+    y = torch.randn(N, generator=g)
+    fn = F.mse_loss if impl == "torch" else actloss.mse_loss
+
+    def run():
+        fn(x, y).backward()
+        x.grad = None
+
+    return run
