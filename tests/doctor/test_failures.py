@@ -204,9 +204,19 @@ def test_sigmoid_and_bce_loss_with_growing_logits() -> None:
 
 def test_sigmoid_before_bce_with_logits() -> None:
     model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid())
-    f = only(train(model, nn.BCEWithLogitsLoss(), Data().binary, steps=3), "AL101")
-    assert f.where == "3" and f.step == 0
+    f = only(train(model, nn.BCEWithLogitsLoss(), Data().binary, steps=12), "AL101")
+    assert f.where == "3" and f.step == 9  # judged over a window of 10 sampled calls
     assert f.evidence["input_min"] >= 0 and f.evidence["input_max"] <= 1
+
+
+def test_fresh_logits_inside_0_1_are_not_mistaken_for_probabilities() -> None:
+    """A logits head that starts with every output in [0, 1] (here exactly 0.5) leaves that range as it trains:
+    no AL101 (the demo's step-0 false alarm)."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 1))
+    nn.init.zeros_(model[0].weight)
+    nn.init.constant_(model[0].bias, 0.5)
+    assert codes(train(model, nn.BCEWithLogitsLoss(), Data().binary, steps=40, lr=1.0)) == []
 
 
 def test_logits_and_bce_with_logits_trained_hard_has_no_finding() -> None:

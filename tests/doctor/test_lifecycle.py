@@ -236,7 +236,7 @@ def test_partial_with_pos_weight_counts_as_weighted() -> None:
 def test_sigmoid_applied_outside_the_model_is_blamed_on_the_loss_input() -> None:
     model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
     loss = nn.BCEWithLogitsLoss()
-    f = only(train(model, loss, Data().binary, steps=3,
+    f = only(train(model, loss, Data().binary, steps=12,
                    call=lambda out, y: loss(torch.sigmoid(out), y)), "AL101")
     assert f.where == "criterion:BCEWithLogitsLoss"
     assert "between the model and the loss call" in f.fix

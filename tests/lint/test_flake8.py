@@ -34,14 +34,14 @@ def test_plugin_metadata():
 
 
 def test_real_flake8_runs_the_plugin(tmp_path):
-    """flake8 itself, with the plugin registered as a local plugin (the entry point is equivalent)."""
+    """flake8 itself, finding the plugin through the package's flake8.extension entry point."""
     import shutil
     import subprocess
     import sys
+    from importlib.metadata import entry_points
 
-    (tmp_path / "setup.cfg").write_text(
-        "[flake8:local-plugins]\nextension =\n    AL = actloss.lint.flake8_plugin:ActlossChecker\n"
-    )
+    (ep,) = [e for e in entry_points(group="flake8.extension") if e.name == "AL"]
+    assert ep.value == "actloss.lint.flake8_plugin:ActlossChecker"
     shutil.copy(FIXTURES / "AL101" / "direct_and_local.py", tmp_path / "train.py")
     done = subprocess.run(
         [sys.executable, "-m", "flake8", "--select", "AL", "train.py"],

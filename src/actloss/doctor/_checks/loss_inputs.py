@@ -60,7 +60,7 @@ class LossInputs(Check):
                 a["n"] += rec.n_input
             elif "n_saturated" not in s:
                 continue       # settled: only BCELoss's saturation is still measured
-            f = self._judge(rec, a, sample.step)
+            f = self._judge(rec, a, sample.step, ready=self.calls >= ctx.window)
             if f is not None and (f.code, key) not in self.reported:
                 self.reported.add((f.code, key))  # type: ignore[arg-type]
                 out.append(f)
@@ -74,11 +74,13 @@ class LossInputs(Check):
         # always)
         return self.calls >= ctx.window
 
-    def _judge(self, rec: CallRecord, a: dict[str, float], step: int) -> Finding | None:
+    def _judge(self, rec: CallRecord, a: dict[str, float], step: int, ready: bool = True) -> Finding | None:
         kind, label = rec.info.kind, rec.info.label
         in_unit = a["x_min"] >= 0.0 and a["x_max"] <= 1.0
         ev = {"criterion": label, "input_min": a["x_min"], "input_max": a["x_max"], "values_seen": int(a["n"])}
-        if kind == "binary_logits" and in_unit and a["n"] >= _MIN_VALUES:
+        # Freshly initialised logits can all fall in [0, 1] for a while; a sigmoid's output stays there for good:
+        # judge over a whole window of calls (the demo's step-0 false alarm).
+        if kind == "binary_logits" and in_unit and a["n"] >= _MIN_VALUES and ready:
             return make_finding("AL101", _where(rec), step, ev, (
                 f"every input of {label} lies in [0, 1]: these are probabilities, not logits; remove the sigmoid "
                 f"{_layer(rec)} ({label} applies it itself, stably) and feed it the raw logits"))
