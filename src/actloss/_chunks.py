@@ -50,6 +50,19 @@ def rows(xp: Any, fn: Callable[..., Array], arrays: Sequence[Array | None], n_ro
     return out
 
 
+def sum_rows(xp: Any, fn: Callable[..., Array], arrays: Sequence[Array | None], n_rows: int, row_size: int,
+             like: Array) -> Array:
+    """sum(fn(block)) over blocks of rows, accumulated in ``like``'s dtype: a reduced loss without storing the
+    per-sample losses."""
+    step = max(1, BLOCK // max(1, row_size))
+    total = xp.zeros((), dtype=like.dtype, device=array_api_compat.device(like))
+    with _serial(xp, arrays[0]):
+        for i in range(0, n_rows, step):
+            j = min(n_rows, i + step)
+            total = total + xp.sum(fn(*[None if a is None else a[i:j, ...] for a in arrays]))
+    return total
+
+
 @contextlib.contextmanager
 def _serial(xp: Any, a: Array) -> Iterator[None]:
     """One intra-op thread for the blocks of a CPU tensor: torch parallelises even 4K-element exp calls, and each

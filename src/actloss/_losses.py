@@ -388,12 +388,23 @@ def value(spec: LossSpec, p: Prepared) -> Array:
     xp = p.xp
     with nx.compensation(_xp.dtype_name(_xp.compute_dtype(xp, p.input)) == _xp.dtype_name(p.input.dtype)):
         lay = _layout(spec, p)
-        if spec.structure == "class" and p.index_targets:
-            # the index targets must not be upcast: pass them through untouched
-            per = _map_index(p, lay, _rows_loss(spec, p, lay), [lay.x, lay.t], (lay.n_rows,), lay.cd)
+        reduction = p.params["reduction"]
+        index = spec.structure == "class" and p.index_targets
+        arrays = [lay.x, lay.t] if index else _args(spec, p, lay)
+        fn = _rows_loss(spec, p, lay)
+        if reduction != "none" and _chunks.usable(xp, lay.x):
+            # accumulate the sum block by block: no per-sample array in the compute dtype
+            up = (lambda x, t: fn(_up(xp, x, lay.cd), t)) if index else (
+                lambda *a: fn(*[_up(xp, v, lay.cd) for v in a]))
+            total = _chunks.sum_rows(xp, up, arrays, lay.n_rows, lay.row_size,
+                                     xp.zeros((), dtype=lay.cd, device=array_api_compat.device(lay.x)))
+            out = _reduction.finish(xp, total, reduction, lay.n_rows, lay.denom)
+            return xp.astype(out, p.input.dtype, copy=False)
+        if index:  # the index targets must not be upcast: pass them through untouched
+            per = _map_index(p, lay, fn, arrays, (lay.n_rows,), lay.cd)
         else:
-            per = _map(p, lay, _rows_loss(spec, p, lay), _args(spec, p, lay), (lay.n_rows,), lay.cd)
-        out = _reduction.reduce(xp, per, p.params["reduction"], lay.denom)
+            per = _map(p, lay, fn, arrays, (lay.n_rows,), lay.cd)
+        out = _reduction.reduce(xp, per, reduction, lay.denom)
         if p.params["reduction"] == "none":
             out = xp.reshape(out, _sample_shape(spec, p))
         return xp.astype(out, p.input.dtype, copy=False)
@@ -415,13 +426,13 @@ def _map_index(p: Prepared, lay: _Layout, fn: Callable[..., Array], arrays: list
 
 
 def _cotangent_rows(spec: LossSpec, p: Prepared, lay: _Layout, g: Array) -> Array:
-    """d(reduced loss)/d(per-sample loss) * g, as (n_rows,) in the compute dtype."""
+    """d(reduced loss)/d(per-sample loss) * g in the compute dtype: (n_rows,) for 'none', else a 0-d array that
+    every row receives (no n-sized array for a reduced loss)."""
     xp = p.xp
     g = _up(xp, g, lay.cd)
     if p.params["reduction"] == "none":
         return xp.reshape(g, (lay.n_rows,))
-    ref = xp.zeros((lay.n_rows,), dtype=lay.cd, device=array_api_compat.device(lay.x))
-    return _reduction.cotangent(xp, g, p.params["reduction"], ref, lay.denom)
+    return _reduction.scalar_cotangent(xp, g, p.params["reduction"], lay.n_rows, lay.denom)
 
 
 def input_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
@@ -433,15 +444,16 @@ def input_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
         if spec.structure == "pointwise":
             kw = _fkw(spec, p.params, spec.grad)
 
-            def pointwise(x, t, w, pw, gr):
+            def pointwise(x, t, w, pw, gr=gs):
                 d = spec.grad(xp, x, t, pw, **kw)
                 return (d if w is None else d * w) * gr
 
-            out = _map(p, lay, pointwise, [lay.x, lay.t, lay.w, lay.pw, gs], (lay.n_rows,), p.input.dtype)
+            rows_gs = [gs] if gs.ndim else []  # a 0-d cotangent is captured, not sliced
+            out = _map(p, lay, pointwise, [lay.x, lay.t, lay.w, lay.pw, *rows_gs], (lay.n_rows,), p.input.dtype)
             return xp.reshape(out, p.input.shape)
         kw = _fkw(spec, p.params, spec.fprime)
 
-        def rows(x, t, gr):
+        def rows(x, t, gr=gs):
             parts = _class_parts(p, xp, x, t, lay.w)
             cf = parts.c * spec.fprime(xp, parts.logp, **kw)
             s = xp.sum(cf, axis=-1, keepdims=True)
@@ -449,13 +461,14 @@ def input_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
             d = cf * (-xp.expm1(parts.logp)) - parts.prob * (s - cf)
             if parts.lse is not None:
                 d = d + (2.0 * p.params["z_loss"] * parts.zw * parts.lse)[:, None] * parts.prob
-            return gr[:, None] * d
+            return (gr[:, None] if gr.ndim else gr) * d
 
         shape2 = (lay.n_rows, lay.row_size)
+        rows_gs = [gs] if gs.ndim else []
         if p.index_targets:
-            out = _map_index(p, lay, rows, [lay.x, lay.t], shape2, p.input.dtype, extra=[gs])
+            out = _map_index(p, lay, rows, [lay.x, lay.t], shape2, p.input.dtype, extra=rows_gs)
         else:
-            out = _map(p, lay, rows, [lay.x, lay.t, gs], shape2, p.input.dtype)
+            out = _map(p, lay, rows, [lay.x, lay.t, *rows_gs], shape2, p.input.dtype)
         shape_m = list(p.input.shape)
         shape_m.append(shape_m.pop(p.axis))
         out = xp.reshape(out, tuple(shape_m))
@@ -469,11 +482,12 @@ def target_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
         gs = _cotangent_rows(spec, p, lay, g)
         kw = _fkw(spec, p.params, spec.target_grad)
 
-        def pointwise(x, t, w, pw, gr):
+        def pointwise(x, t, w, pw, gr=gs):
             d = spec.target_grad(xp, x, t, pw, **kw)
             return (d if w is None else d * w) * gr
 
-        out = _map(p, lay, pointwise, [lay.x, lay.t, lay.w, lay.pw, gs], (lay.n_rows,), p.target.dtype)
+        rows_gs = [gs] if gs.ndim else []
+        out = _map(p, lay, pointwise, [lay.x, lay.t, lay.w, lay.pw, *rows_gs], (lay.n_rows,), p.target.dtype)
         return xp.reshape(out, p.target.shape)
 
 

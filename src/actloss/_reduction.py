@@ -34,10 +34,14 @@ def reduce(xp: Any, loss: Array, reduction: str, denom: Array | int | None = Non
     """Reduce per-sample losses (in the compute dtype, so sums accumulate there)."""
     if reduction == "none":
         return loss
-    total = xp.sum(loss)
+    return finish(xp, xp.sum(loss), reduction, math.prod(loss.shape), denom)
+
+
+def finish(xp: Any, total: Array, reduction: str, count: int, denom: Array | int | None = None) -> Array:
+    """'sum' or 'mean' from the sum of the per-sample losses and their count (for sums accumulated blockwise)."""
     if reduction == "sum":
         return total
-    d, zero = _safe_denominator(xp, math.prod(loss.shape) if denom is None else denom, total)
+    d, zero = _safe_denominator(xp, count if denom is None else denom, total)
     return xp.where(zero, xp.zeros_like(total), total / d)
 
 
@@ -45,8 +49,12 @@ def cotangent(xp: Any, g: Array, reduction: str, per_sample: Array, denom: Array
     """d(reduced loss)/d(per-sample loss) times the incoming cotangent g, shaped like ``per_sample``."""
     if reduction == "none":
         return g
-    g = xp.broadcast_to(g, per_sample.shape)
+    return xp.broadcast_to(scalar_cotangent(xp, g, reduction, math.prod(per_sample.shape), denom), per_sample.shape)
+
+
+def scalar_cotangent(xp: Any, g: Array, reduction: str, count: int, denom: Array | int | None = None) -> Array:
+    """The same for 'sum' / 'mean' as a 0-d array: every sample receives it."""
     if reduction == "sum":
         return g
-    d, zero = _safe_denominator(xp, math.prod(per_sample.shape) if denom is None else denom, g)
+    d, zero = _safe_denominator(xp, count if denom is None else denom, g)
     return xp.where(zero, xp.zeros_like(g), g / d)
