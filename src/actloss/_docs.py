@@ -27,16 +27,21 @@ def docstring(spec: OpSpec) -> str:
         "    once. NaN propagates.",
         "",
     ]
+    return "\n".join(lines + _tail(spec))
+
+
+def _tail(spec) -> list[str]:  # type: ignore[no-untyped-def]
+    """Example, references and see-also: the end of every op's docstring."""
+    lines: list[str] = []
     if spec.example:
         lines += ["Example:", "", "    >>> import numpy as np, actloss"]
-        lines += ["    " + ln for ln in spec.example.splitlines()]
-        lines.append("")
+        lines += ["    " + ln for ln in spec.example.splitlines()] + [""]
     if spec.references:
         lines += ["References:"] + [f"    {r}" for r in spec.references] + [""]
     see = [s for s in (spec.torch_functional, spec.torch_module and f"actloss.nn.{spec.torch_module.name}") if s]
     if see:
         lines += [f"See also: {', '.join(see)}"]
-    return "\n".join(lines)
+    return lines
 
 
 def loss_docstring(spec) -> str:  # type: ignore[no-untyped-def]
@@ -70,11 +75,4 @@ def loss_docstring(spec) -> str:  # type: ignore[no-untyped-def]
               "", "Numerics:", f"    {spec.numerics}",
               "    float16/bfloat16/float32 inputs compute in float64 (float32 on JAX without x64) and accumulate",
               "    reductions there. NaN in the input propagates; NaN in the target is an error.", ""]
-    if spec.example:
-        lines += ["Example:", "", "    >>> import numpy as np, actloss"] + ["    " + ln for ln in spec.example.splitlines()] + [""]
-    if spec.references:
-        lines += ["References:"] + [f"    {r}" for r in spec.references] + [""]
-    see = [s for s in (spec.torch_functional, spec.torch_module and f"actloss.nn.{spec.torch_module.name}") if s]
-    if see:
-        lines += [f"See also: {', '.join(see)}"]
-    return "\n".join(lines)
+    return "\n".join(lines + _tail(spec))
