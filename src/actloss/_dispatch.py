@@ -62,17 +62,26 @@ def _run(xp: Any, x: Array, axis: int | None, fn: Any, *others: Array) -> Array:
 
 def forward(spec: OpSpec, xp: Any, x: Array, params: Mapping[str, Any]) -> Array:
     """spec's forward in the compute dtype, rounded once to x's dtype."""
+    if spec.in_input_dtype:
+        with _errstate(xp):
+            return spec.forward(xp, x, **params)
     return _run(xp, x, params.get("axis"), lambda a: spec.forward(xp, a, **params))
 
 
 def vjp(spec: OpSpec, xp: Any, x: Array, g: Array, params: Mapping[str, Any]) -> Array:
     """The input cotangent for output cotangent g (for elementwise ops: g * f'(x)), in x's dtype."""
+    if spec.in_input_dtype:
+        with _errstate(xp):
+            return g * xp.astype(spec.derivative(xp, x, **params), g.dtype, copy=False)
     if spec.elementwise:
         return _run(xp, x, None, lambda a, b: b * spec.derivative(xp, a, **params), g)
     return _run(xp, x, params.get("axis"), lambda a, b: spec.vjp(xp, a, b, **params), g)
 
 
 def jvp(spec: OpSpec, xp: Any, x: Array, t: Array, params: Mapping[str, Any]) -> Array:
+    if spec.in_input_dtype:
+        with _errstate(xp):
+            return t * xp.astype(spec.derivative(xp, x, **params), t.dtype, copy=False)
     if spec.elementwise:
         return _run(xp, x, None, lambda a, b: b * spec.derivative(xp, a, **params), t)
     return _run(xp, x, params.get("axis"), lambda a, b: spec.jvp(xp, a, b, **params), t)

@@ -133,6 +133,9 @@ class OpSpec:
     references: tuple[str, ...] = ()
     needs: frozenset[str] = frozenset()  # shim functions beyond the Array API standard ('erfc')
     aliases: tuple[str, ...] = ()
+    # The math is exact (or one rounding) in any floating dtype: computed in the input's dtype, no upcast and no
+    # blocks (relu: a select; leaky_relu: one multiplication).
+    in_input_dtype: bool = False
     # A declared float64 bar where the 4 ULP promise is not met yet (params -> ULP): an open gap, shown in
     # docs/accuracy.md, never a silent tolerance.
     f64_bar: Callable[..., float] | None = None

@@ -31,6 +31,7 @@ SPEC = register(OpSpec(
     derivative_formula=r"\mathrm{leaky\_relu}'(x) = 1 \text{ if } x > 0 \text{ else } a",
     kinks="derivative at 0 is negative_slope (as torch).",
     properties=frozenset({"zero_at_zero", "identity_for_positive"}),
+    in_input_dtype=True,
     torch_functional="torch.nn.functional.leaky_relu",
     torch_module=TorchModule(
         "LeakyReLU", args=(("negative_slope", 0.01), ("inplace", False)), param_map={"negative_slope": "negative_slope"},

@@ -31,6 +31,7 @@ SPEC = register(OpSpec(
     derivative_formula=r"\mathrm{relu}'(x) = 1 \text{ if } x > 0 \text{ else } 0",
     kinks="relu'(0) = 0 (as torch, JAX and Optax); relu(-0.0) = +0.0.",
     properties=frozenset({"monotone", "nonnegative", "convex", "zero_at_zero", "identity_for_positive", "lipschitz_1"}),
+    in_input_dtype=True,
     torch_functional="torch.nn.functional.relu",
     torch_module=TorchModule("ReLU", args=(("inplace", False),), compat_notes="inplace=True writes the result into the input."),
     numerics="Exact: a comparison and a select.",
