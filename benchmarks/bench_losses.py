@@ -62,9 +62,7 @@ def sigmoid_focal(impl, N):
     return run
 
 
-@case("bce_with_logits", sizes=[dict(N=4 * 1024 * 1024)], quick=[dict(N=1 << 18)],
-      unavoidable=lambda N: N * 4, doc="fwd+bwd of binary_cross_entropy_with_logits, mean, float32")
-def bce(impl, N):
+def _pointwise(impl, N, name, uniform_target):
     import torch
     import torch.nn.functional as F
 
@@ -72,31 +70,23 @@ def bce(impl, N):
 
     g = torch.Generator().manual_seed(0)
     x = torch.randn(N, generator=g).requires_grad_(True)
-    y = torch.rand(N, generator=g)
-    fn = F.binary_cross_entropy_with_logits if impl == "torch" else actloss.binary_cross_entropy_with_logits
+    y = torch.rand(N, generator=g) if uniform_target else torch.randn(N, generator=g)
+    fn = getattr(F if impl == "torch" else actloss, name)
 
     def run():
         fn(x, y).backward()
         x.grad = None
 
     return run
+
+
+@case("bce_with_logits", sizes=[dict(N=4 * 1024 * 1024)], quick=[dict(N=1 << 18)],
+      unavoidable=lambda N: N * 4, doc="fwd+bwd of binary_cross_entropy_with_logits, mean, float32")
+def bce(impl, N):
+    return _pointwise(impl, N, "binary_cross_entropy_with_logits", True)
 
 
 @case("mse_loss", sizes=[dict(N=4 * 1024 * 1024)], quick=[dict(N=1 << 18)],
       unavoidable=lambda N: N * 4, doc="fwd+bwd of mse_loss, mean, float32")
 def mse(impl, N):
-    import torch
-    import torch.nn.functional as F
-
-    import actloss
-
-    g = torch.Generator().manual_seed(0)
-    x = torch.randn(N, generator=g).requires_grad_(True)
-    y = torch.randn(N, generator=g)
-    fn = F.mse_loss if impl == "torch" else actloss.mse_loss
-
-    def run():
-        fn(x, y).backward()
-        x.grad = None
-
-    return run
+    return _pointwise(impl, N, "mse_loss", False)
