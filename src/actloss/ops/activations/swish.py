@@ -14,7 +14,10 @@ def swish_derivative(xp, x, beta):
     # d/dx x sigmoid(z) with z = beta x is sigmoid(z) (1 + z sigmoid(-z)): a function of z alone.
     hi, lo = nx.two_prod(xp, x, beta)
     hi = nx.clip_abs(xp, hi, _SATURATED)
-    return nx.sigmoid_mul(xp, hi, lo, 1.0 + hi * nx.sigmoid(xp, -hi, nx.neg(lo)))
+    # 1 + z sigmoid(-z); for z < 0 as (1 + z) - z sigmoid(z): sigmoid(-z) = 1 - sigmoid(z) would round there
+    one_plus_z = 1.0 + hi if lo is None else (1.0 + hi) + lo
+    f = xp.where(hi < 0, one_plus_z - hi * nx.sigmoid(xp, hi, lo), 1.0 + hi * nx.sigmoid(xp, -hi, nx.neg(lo)))
+    return nx.sigmoid_mul(xp, hi, lo, f)
 
 
 def swish_reference(x, beta):
