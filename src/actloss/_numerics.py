@@ -169,6 +169,15 @@ def sigmoid_mul(xp: Any, hi: Array, lo: Array, f: Array) -> Array:
     return xp.where(hi >= 0, r * f, ((big_e * r) * f) * UNSCALE)
 
 
+def sigmoid_pair(xp: Any, z: Array) -> tuple[Array, Array]:
+    """(sigmoid(z), sigmoid(-z)) from one exp(-|z|): neither is formed as 1 minus the other."""
+    e = xp.exp(-xp.abs(z))
+    r = 1.0 / (1.0 + e)
+    er = e * r
+    pos = z >= 0
+    return xp.where(pos, r, er), xp.where(pos, er, r)
+
+
 def sigmoid_derivative(xp: Any, x: Array, lo: Array | None = None) -> Array:
     """sigmoid'(x) = sigmoid(x) * sigmoid(-x) = e / (1 + e)^2 with e = exp(-|x|): no 1 - s cancellation."""
     e = xp.exp(-xp.abs(x))

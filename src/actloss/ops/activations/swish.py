@@ -5,6 +5,9 @@ _SATURATED = 1.0e4  # |beta x| beyond which the derivative is exactly 0 or 1 in 
 
 
 def swish_forward(xp, x, beta):
+    if not nx.compensating():  # a wider compute dtype than the input: the plain stable form suffices
+        y = x * nx.sigmoid(xp, x * beta)
+        return xp.where(x == -float("inf"), xp.zeros_like(x), y)
     hi, lo = nx.two_prod(xp, x, beta)
     y = nx.sigmoid_mul(xp, hi, lo, x)
     return xp.where(x == -float("inf"), xp.zeros_like(x), y)  # the limit, not -inf * 0
@@ -14,6 +17,9 @@ def swish_derivative(xp, x, beta):
     # d/dx x sigmoid(z) with z = beta x is sigmoid(z) (1 + z sigmoid(-z)): a function of z alone.
     hi, lo = nx.two_prod(xp, x, beta)
     hi = nx.clip_abs(xp, hi, _SATURATED)
+    if lo is None:  # one exp for both sigmoids
+        s, sn = nx.sigmoid_pair(xp, hi)
+        return s * xp.where(hi < 0, (1.0 + hi) - hi * s, 1.0 + hi * sn)
     # 1 + z sigmoid(-z); for z < 0 as (1 + z) - z sigmoid(z): sigmoid(-z) = 1 - sigmoid(z) would round there
     one_plus_z = 1.0 + hi if lo is None else (1.0 + hi) + lo
     f = xp.where(hi < 0, one_plus_z - hi * nx.sigmoid(xp, hi, lo), 1.0 + hi * nx.sigmoid(xp, -hi, nx.neg(lo)))
