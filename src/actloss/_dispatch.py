@@ -31,19 +31,19 @@ def _up(xp: Any, a: Array, cd: Any) -> Array:
     return xp.astype(a, cd, copy=False)
 
 
-def _context(xp: Any, x: Array) -> tuple[Any, contextlib.ExitStack]:
+def _context(xp: Any, x: Array, upcast: bool = True) -> tuple[Any, contextlib.ExitStack]:
     """The compute dtype, and a context that silences NumPy's warnings about discarded branches and turns the
     error-free transformations off where the compute dtype is wider than the input's."""
-    cd = _xp.compute_dtype(xp, x)
+    cd = _xp.compute_dtype(xp, x) if upcast else x.dtype
     stack = contextlib.ExitStack()
     stack.enter_context(_errstate(xp))
     stack.enter_context(nx.compensation(_xp.dtype_name(cd) == _xp.dtype_name(x.dtype)))
     return cd, stack
 
 
-def _run(xp: Any, x: Array, axis: int | None, fn: Any, *others: Array) -> Array:
+def _run(xp: Any, x: Array, axis: int | None, fn: Any, *others: Array, upcast: bool = True) -> Array:
     """fn(*upcast arrays) rounded once to x's dtype; blocked over rows where that helps (see _chunks)."""
-    cd, ctx = _context(xp, x)
+    cd, ctx = _context(xp, x, upcast)
     with ctx:
         up = lambda *arrs: fn(*[_up(xp, a, cd) for a in arrs])  # noqa: E731
         arrays = (x, *others)
@@ -62,28 +62,19 @@ def _run(xp: Any, x: Array, axis: int | None, fn: Any, *others: Array) -> Array:
 
 def forward(spec: OpSpec, xp: Any, x: Array, params: Mapping[str, Any]) -> Array:
     """spec's forward in the compute dtype, rounded once to x's dtype."""
-    if spec.in_input_dtype:
-        with _errstate(xp):
-            return spec.forward(xp, x, **params)
-    return _run(xp, x, params.get("axis"), lambda a: spec.forward(xp, a, **params))
+    return _run(xp, x, params.get("axis"), lambda a: spec.forward(xp, a, **params), upcast=not spec.in_input_dtype)
 
 
 def vjp(spec: OpSpec, xp: Any, x: Array, g: Array, params: Mapping[str, Any]) -> Array:
     """The input cotangent for output cotangent g (for elementwise ops: g * f'(x)), in x's dtype."""
-    if spec.in_input_dtype:
-        with _errstate(xp):
-            return g * xp.astype(spec.derivative(xp, x, **params), g.dtype, copy=False)
     if spec.elementwise:
-        return _run(xp, x, None, lambda a, b: b * spec.derivative(xp, a, **params), g)
+        return _run(xp, x, None, lambda a, b: b * spec.derivative(xp, a, **params), g, upcast=not spec.in_input_dtype)
     return _run(xp, x, params.get("axis"), lambda a, b: spec.vjp(xp, a, b, **params), g)
 
 
 def jvp(spec: OpSpec, xp: Any, x: Array, t: Array, params: Mapping[str, Any]) -> Array:
-    if spec.in_input_dtype:
-        with _errstate(xp):
-            return t * xp.astype(spec.derivative(xp, x, **params), t.dtype, copy=False)
     if spec.elementwise:
-        return _run(xp, x, None, lambda a, b: b * spec.derivative(xp, a, **params), t)
+        return _run(xp, x, None, lambda a, b: b * spec.derivative(xp, a, **params), t, upcast=not spec.in_input_dtype)
     return _run(xp, x, params.get("axis"), lambda a, b: spec.jvp(xp, a, b, **params), t)
 
 
