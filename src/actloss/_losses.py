@@ -340,11 +340,20 @@ def _layout(spec: LossSpec, p: Prepared) -> _Layout:
     return _Layout(x2, t2, w, None, x2.shape[0], n_classes, denom, cd)
 
 
+def _upcasting(xp: Any, lay: _Layout, fn: Callable[..., Array]) -> Callable[..., Array]:
+    """fn with its floating arguments upcast to the compute dtype; class-index targets keep their integer dtype."""
+
+    def up(*arrs: Array | None) -> Array:
+        return fn(*[a if a is None or not _xp.is_float_dtype(a.dtype) else _up(xp, a, lay.cd) for a in arrs])
+
+    return up
+
+
 def _map(p: Prepared, lay: _Layout, fn: Callable[..., Array], arrays: list[Array | None], out_shape: tuple[int, ...],
          out_dtype: Any) -> Array:
     """fn over blocks of rows (upcast to the compute dtype), or over everything at once where blocks do not apply."""
     xp = p.xp
-    up = lambda *arrs: fn(*[_up(xp, a, lay.cd) for a in arrs])  # noqa: E731
+    up = _upcasting(xp, lay, fn)
     if _chunks.usable(xp, *[a for a in arrays if a is not None]):
         return _chunks.rows(xp, up, arrays, lay.n_rows, lay.row_size, out_shape, out_dtype)
     return xp.astype(up(*arrays), out_dtype, copy=False)
@@ -389,40 +398,19 @@ def value(spec: LossSpec, p: Prepared) -> Array:
     with nx.compensation(_xp.dtype_name(_xp.compute_dtype(xp, p.input)) == _xp.dtype_name(p.input.dtype)):
         lay = _layout(spec, p)
         reduction = p.params["reduction"]
-        index = spec.structure == "class" and p.index_targets
-        arrays = [lay.x, lay.t] if index else _args(spec, p, lay)
+        arrays = _args(spec, p, lay)
         fn = _rows_loss(spec, p, lay)
         if reduction != "none" and _chunks.usable(xp, lay.x):
             # accumulate the sum block by block: no per-sample array in the compute dtype
-            up = (lambda x, t: fn(_up(xp, x, lay.cd), t)) if index else (
-                lambda *a: fn(*[_up(xp, v, lay.cd) for v in a]))
-            total = _chunks.sum_rows(xp, up, arrays, lay.n_rows, lay.row_size,
+            total = _chunks.sum_rows(xp, _upcasting(xp, lay, fn), arrays, lay.n_rows, lay.row_size,
                                      xp.zeros((), dtype=lay.cd, device=array_api_compat.device(lay.x)))
             out = _reduction.finish(xp, total, reduction, lay.n_rows, lay.denom)
             return xp.astype(out, p.input.dtype, copy=False)
-        if index:  # the index targets must not be upcast: pass them through untouched
-            per = _map_index(p, lay, fn, arrays, (lay.n_rows,), lay.cd)
-        else:
-            per = _map(p, lay, fn, arrays, (lay.n_rows,), lay.cd)
+        per = _map(p, lay, fn, arrays, (lay.n_rows,), lay.cd)
         out = _reduction.reduce(xp, per, reduction, lay.denom)
         if p.params["reduction"] == "none":
             out = xp.reshape(out, _sample_shape(spec, p))
         return xp.astype(out, p.input.dtype, copy=False)
-
-
-def _map_index(p: Prepared, lay: _Layout, fn: Callable[..., Array], arrays: list[Array], out_shape: tuple[int, ...],
-               out_dtype: Any, extra: list[Array] | None = None) -> Array:
-    """As _map, for class-index targets (arrays[1] keeps its integer dtype); extra arrays are upcast."""
-    xp = p.xp
-    extra = extra or []
-
-    def up(x, t, *rest):
-        return fn(_up(xp, x, lay.cd), t, *[_up(xp, r, lay.cd) for r in rest])
-
-    everything = [*arrays, *extra]
-    if _chunks.usable(xp, arrays[0]):
-        return _chunks.rows(xp, up, everything, lay.n_rows, lay.row_size, out_shape, out_dtype)
-    return xp.astype(up(*everything), out_dtype, copy=False)
 
 
 def _cotangent_rows(spec: LossSpec, p: Prepared, lay: _Layout, g: Array) -> Array:
@@ -465,10 +453,7 @@ def input_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
 
         shape2 = (lay.n_rows, lay.row_size)
         rows_gs = [gs] if gs.ndim else []
-        if p.index_targets:
-            out = _map_index(p, lay, rows, [lay.x, lay.t], shape2, p.input.dtype, extra=rows_gs)
-        else:
-            out = _map(p, lay, rows, [lay.x, lay.t, *rows_gs], shape2, p.input.dtype)
+        out = _map(p, lay, rows, [lay.x, lay.t, *rows_gs], shape2, p.input.dtype)
         shape_m = list(p.input.shape)
         shape_m.append(shape_m.pop(p.axis))
         out = xp.reshape(out, tuple(shape_m))

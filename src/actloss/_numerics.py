@@ -221,9 +221,3 @@ def erfc_parts(xp: Any, hi: Array, lo: Array) -> tuple[Array, Array, Array]:
 def clip_abs(xp: Any, x: Array, bound: float) -> Array:
     """Clamp to [-bound, bound], keeping NaN (for derivatives that are constant beyond the bound)."""
     return xp.clip(x, -bound, bound)
-
-
-def moveaxis_last(xp: Any, x: Array, axis: int) -> Array:
-    if axis in (-1, x.ndim - 1):
-        return x
-    return xp.moveaxis(x, axis, -1)

@@ -45,15 +45,9 @@ def finish(xp: Any, total: Array, reduction: str, count: int, denom: Array | int
     return xp.where(zero, xp.zeros_like(total), total / d)
 
 
-def cotangent(xp: Any, g: Array, reduction: str, per_sample: Array, denom: Array | int | None = None) -> Array:
-    """d(reduced loss)/d(per-sample loss) times the incoming cotangent g, shaped like ``per_sample``."""
-    if reduction == "none":
-        return g
-    return xp.broadcast_to(scalar_cotangent(xp, g, reduction, math.prod(per_sample.shape), denom), per_sample.shape)
-
-
 def scalar_cotangent(xp: Any, g: Array, reduction: str, count: int, denom: Array | int | None = None) -> Array:
-    """The same for 'sum' / 'mean' as a 0-d array: every sample receives it."""
+    """d(reduced loss)/d(per-sample loss) times the incoming cotangent g, for 'sum' / 'mean': a 0-d array that
+    every sample receives ('none' passes g through per sample)."""
     if reduction == "sum":
         return g
     d, zero = _safe_denominator(xp, count if denom is None else denom, g)

@@ -100,10 +100,6 @@ def compute_dtype(xp: Any, x: Array) -> Any:
     return xp.float64
 
 
-def finfo(xp: Any, x: Array) -> Any:
-    return xp.finfo(x.dtype)
-
-
 def is_f64(x: Array) -> bool:
     return dtype_name(x.dtype) == "float64"
 

@@ -5,7 +5,6 @@ backward with differentiable torch ops, so double backward works; no chain of au
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import torch
@@ -50,6 +49,5 @@ def apply_torch_loss(spec: Any, p: _losses.Prepared) -> torch.Tensor:
     for arg, a in (("weight", p.weight), ("pos_weight", p.pos_weight)):
         if a is not None and a.requires_grad:
             raise ValueError(f"actloss.{spec.name}: argument '{arg}' must not require grad; detach it")
-    p = replace(p)
     return LossFunction.apply(p.input, p.target, p.weight, p.pos_weight, spec.name,
                               tuple(sorted(p.params.items())), p.index_targets, p.axis)

@@ -1,9 +1,9 @@
 from actloss._registry import OpSpec, Param, TorchModule, register
+from actloss.ops.activations.softmax import reference as softmax_reference
 from actloss.ops.activations.softmax import softmax_compute, stable_exp_parts
 
 
-def log_softmax_compute(xp, x, axis):
-    d_hi, d_lo, _, s1, (has_pinf, share) = stable_exp_parts(xp, x, axis)
+def _logp(xp, d_hi, d_lo, s1, has_pinf, share):
     # x - logsumexp(x) = (x - max) - log1p(s1): both terms <= 0, and the argmax entry is -log1p(s1) exactly,
     # so a dominant logit gives a tiny negative number, never -0.0 or 0.
     y = d_hi - xp.log1p(s1)
@@ -12,16 +12,17 @@ def log_softmax_compute(xp, x, axis):
     return xp.where(has_pinf, xp.log(share), y)
 
 
+def log_softmax_compute(xp, x, axis):
+    d_hi, d_lo, _, s1, (has_pinf, share) = stable_exp_parts(xp, x, axis)
+    return _logp(xp, d_hi, d_lo, s1, has_pinf, share)
+
+
 def log_softmax_and_softmax(xp, x, axis):
     """Both from one pass over x: log p from the exact log-form, p = e / (1 + s1) with full relative precision
     (exp(log p) would carry log p's absolute error, 256 ULP at log p = -300)."""
     d_hi, d_lo, e, s1, (has_pinf, share) = stable_exp_parts(xp, x, axis)
-    logp = d_hi - xp.log1p(s1)
-    if d_lo is not None:
-        logp = logp + d_lo
-    logp = xp.where(has_pinf, xp.log(share), logp)
     p = xp.where(has_pinf, share, e / (1.0 + s1))
-    return logp, p, s1
+    return _logp(xp, d_hi, d_lo, s1, has_pinf, share), p, s1
 
 
 def forward(xp, x, *, axis):
@@ -48,26 +49,17 @@ def reference(xs, *, axis):
     return [v - mp.log1p(s) for v in d]
 
 
-def _p(xs):
-    import mpmath as mp
-
-    m = max(xs)
-    es = [mp.exp(v - m) for v in xs]
-    s = mp.fsum(es)
-    return [e / s for e in es]
-
-
 def reference_derivative(xs, g, *, axis):
     import mpmath as mp
 
-    p, sg = _p(xs), mp.fsum(g)
+    p, sg = softmax_reference(xs, axis=axis), mp.fsum(g)
     return [gi - pi * sg for gi, pi in zip(g, p)]
 
 
 def deriv_scale(xs, g, *, axis):
     import mpmath as mp
 
-    p, sg = _p(xs), mp.fsum(g)
+    p, sg = softmax_reference(xs, axis=axis), mp.fsum(g)
     return [max(abs(gi), abs(pi * sg)) for gi, pi in zip(g, p)]
 
 
