@@ -1,14 +1,16 @@
-"""Rule base, findings, and linting of one source text (parse, follow the data, run the rules, noqa)."""
+"""Rule base, findings, and linting of one source text (parse, follow the data, run the rules, noqa).
+
+The analysis reads CPython's own ``ast`` (parsing is 5-10x cheaper than libcst's concrete tree, and every node
+carries its position); libcst is only used to apply ``--fix`` rewrites (``_fix.py``)."""
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import libcst as cst
-
 from actloss.lint._flow import FileAnalysis, FileFacts, V
-from actloss.lint._walk import positions
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,13 @@ class Finding:
 
 @dataclass
 class RawFinding:
-    """A finding before positions: the node it points at and the rewrites that fix it (node -> new node)."""
+    """A finding before positions: the node it points at and the rewrites that fix it (``rules._fixes.Edit``,
+    keyed by the id of the node they replace)."""
 
-    node: cst.CSTNode
+    node: ast.AST
     code: str
     message: str
-    edits: dict[int, tuple[cst.CSTNode, cst.CSTNode]] = field(default_factory=dict)
+    edits: dict = field(default_factory=dict)
 
 
 class Rule:
@@ -48,7 +51,7 @@ class Rule:
 
 @dataclass
 class Context:
-    module: cst.Module
+    module: ast.Module
     analysis: FileAnalysis
     source: str
 
@@ -83,8 +86,8 @@ def selected(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
     return s >= 0 and s > i
 
 
-MAX_DEPTH = 100  # CPython itself refuses 200 nested brackets; libcst's native parser can crash on thousands
-MAX_LINE = 20_000  # characters; libcst slows down badly on single huge expressions
+MAX_DEPTH = 100  # CPython itself refuses 200 nested brackets; libcst (``--fix``) can crash on thousands
+MAX_LINE = 20_000  # characters; libcst (``--fix``) slows down badly on single huge expressions
 _BRACKETS = re.compile(rb"[][(){}]")
 
 
@@ -106,48 +109,98 @@ def _guard(source: str | bytes) -> None:
         raise LintError(f"a line of {longest} characters (limit {MAX_LINE}); not linted")
 
 
-def parse(source: str | bytes) -> cst.Module:
+def parse(source: str | bytes) -> ast.Module:
     return parse_text(source)[0]
 
 
-def parse_text(source: str | bytes) -> tuple[cst.Module, str]:
-    """The module and its text. UTF-8 bytes are decoded here; other encodings (a coding cookie) by libcst."""
-    _guard(source)
-    text: str | None = source if isinstance(source, str) else None
-    if text is None:
-        try:
-            text = source.decode("utf-8-sig")  # type: ignore[union-attr]
-        except UnicodeDecodeError:
-            text = None
+def decode(source: str | bytes) -> str:
+    """The text of a source file: UTF-8 (a BOM is dropped), else the encoding of its PEP 263 coding cookie."""
+    if isinstance(source, str):
+        return source
     try:
-        module = cst.parse_module(text if text is not None else source)
-        return module, (text if text is not None else module.code)
-    except cst.ParserSyntaxError as exc:
-        # CPython's parser places the error better than libcst's; ask it (error path only).
-        import ast
+        return source.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first = exc
+    import io
+    import tokenize
 
-        try:
-            ast.parse(source)
-        except SyntaxError as py_exc:
-            raise LintError(
-                f"syntax error at line {py_exc.lineno}, column {py_exc.offset}: {py_exc.msg}"
-            ) from None
-        except (ValueError, RecursionError, MemoryError):
-            pass
-        raise LintError(f"syntax error at line {exc.raw_line}: {exc.message}") from None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    except SyntaxError as exc:  # an unknown or contradictory coding cookie
+        raise LintError(f"cannot parse: {exc}".splitlines()[0]) from None
+    try:
+        if encoding in ("utf-8", "utf-8-sig"):
+            raise first
+        return source.decode(encoding)
     except UnicodeDecodeError as exc:
         raise LintError(
             f"cannot decode the file as {exc.encoding}: byte {exc.object[exc.start:exc.start + 1]!r} "
             f"at offset {exc.start}"
         ) from None
-    except (SyntaxError, LookupError, ValueError) as exc:  # bad coding cookie, NUL bytes
-        raise LintError(f"cannot parse: {exc}".splitlines()[0]) from None
-    except RecursionError:
+
+
+def _blank_nuls(text: str) -> str:
+    """The text with each NUL in a comment made a space (CPython refuses NUL anywhere; libcst, and so this
+    linter before it read ``ast``, accepts it in a comment); a NUL elsewhere is an error."""
+    import io
+    import tokenize
+
+    blanked = text.replace("\x00", " ")
+    lines = split_lines(text)
+    try:
+        comments = [
+            t for t in tokenize.generate_tokens(io.StringIO(blanked).readline) if t.type == tokenize.COMMENT
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        comments = []
+    inside = {(t.start[0], c) for t in comments for c in range(t.start[1], t.end[1])}
+    for number, line in enumerate(lines, start=1):
+        col = line.find("\x00")
+        while col >= 0:
+            if (number, col) not in inside:
+                raise LintError(f"cannot parse: a NUL byte at line {number}, column {col + 1}")
+            col = line.find("\x00", col + 1)
+    return blanked
+
+
+def parse_text(source: str | bytes) -> tuple[ast.Module, str]:
+    """The module (CPython's ``ast``) and its text; ``LintError`` with a one-line reason when it cannot be
+    decoded or parsed."""
+    _guard(source)
+    text = decode(source)
+    code = _blank_nuls(text) if "\x00" in text else text
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our business
+            return ast.parse(code), text
+    except SyntaxError as exc:
+        raise LintError(f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}") from None
+    except (RecursionError, MemoryError):
         raise LintError("cannot parse: expression nested too deeply") from None
+    except ValueError as exc:  # surrogates that cannot be encoded
+        raise LintError(f"cannot parse: {exc}".splitlines()[0]) from None
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as CPython numbers them (``\\r\\n``, ``\\r``, ``\\n``; not the form feeds ``str.splitlines`` also
+    breaks on)."""
+    return _NEWLINE.split(text)
+
+
+def position(node: ast.AST, lines: Sequence[str]) -> tuple[int, int]:
+    """1-based line, 0-based column in characters (``ast`` counts columns in UTF-8 bytes)."""
+    line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    if not text.isascii():
+        col = len(text.encode("utf-8")[:col].decode("utf-8", "replace"))
+    return line, col
 
 
 def analyse(  # noqa: ANN201
-    module: cst.Module, source: str, project: dict[str, V] | None = None, module_name: str = ""
+    module: ast.Module, source: str, project: dict[str, V] | None = None, module_name: str = ""
 ):
     analysis = FileAnalysis(module, project, module_name)
     try:
@@ -164,29 +217,27 @@ def analyse(  # noqa: ANN201
 
 
 def lint_module(
-    module: cst.Module,
+    module: ast.Module,
     path: str,
     *,
+    source: str,
     project: dict[str, V] | None = None,
     select: Sequence[str] = ("AL",),
     ignore: Sequence[str] = (),
-    source: str | None = None,
     module_name: str = "",
 ) -> tuple[list[Finding], list[RawFinding], FileFacts]:
     """Findings for a parsed module (noqa and select/ignore applied), the raw findings kept, and the facts.
-    ``source``: the module's text when the caller has it (regenerating it costs as much as the analysis)."""
-    source = module.code if source is None else source
+    ``source``: the module's text."""
     _, facts, raws = analyse(module, source, project, module_name)
     raws = [r for r in raws if selected(r.code, select, ignore)]
     if not raws:
         return [], [], facts
-    where = positions(module, source, [r.node for r in raws])
-    lines = source.splitlines()
+    lines = split_lines(source)
     findings: list[Finding] = []
     kept: list[RawFinding] = []
     seen: set[tuple[int, int, str]] = set()
     for raw in raws:
-        line, column = where[id(raw.node)]
+        line, column = position(raw.node, lines)
         key = (line, column, raw.code)
         if key in seen:
             continue

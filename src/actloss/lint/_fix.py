@@ -1,26 +1,87 @@
-"""``--fix``: apply the safe rewrites (AL101, AL102) with libcst, keeping formatting and comments."""
+"""``--fix``: apply the safe rewrites (AL101, AL102) with libcst, keeping formatting and comments.
+
+The rules find the mistakes on CPython's ``ast`` (``rules._fixes.Edit`` names the ``ast`` node to rewrite);
+only a file with a fixable finding is parsed again with libcst, where each node is found by its position
+(both parsers place a node at its first token, outside its own parentheses) and rewritten.
+"""
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 
 import libcst as cst
 
-from actloss.lint._core import lint_module, parse
+from actloss.lint._core import LintError, lint_module, parse_text, split_lines
 from actloss.lint._flow import V
+from actloss.lint.rules._fixes import Edit
+
+Span = tuple[int, int, int, int]
 
 
 class _Apply(cst.CSTTransformer):
     def __init__(self, edits: dict[int, tuple[cst.CSTNode, cst.CSTNode]]) -> None:
         super().__init__()
         self.edits = edits
-        self.applied = 0
 
     def on_leave(self, original_node, updated_node):  # noqa: ANN001, ANN201
         hit = self.edits.get(id(original_node))
         if hit is not None and hit[0] is original_node:
-            self.applied += 1
             return hit[1]
         return updated_node
+
+
+def _column(line: str, col: int) -> int:
+    """A UTF-8 byte offset in ``line`` (as ``ast`` counts) as a character offset (as libcst counts)."""
+    return col if line.isascii() else len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
+
+
+def _span(node: ast.AST, lines: Sequence[str]) -> Span:
+    def at(line: int, col: int) -> tuple[int, int]:
+        return line, _column(lines[line - 1] if 0 < line <= len(lines) else "", col)
+
+    return (*at(node.lineno, node.col_offset), *at(node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+
+
+def _rewrite(text: str, planned: list[dict[int, Edit]]) -> tuple[str, int]:
+    """Apply each finding's edits (all of them or, when a node cannot be found, none); the new text and the
+    number of findings fixed."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    try:
+        module = cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError, ValueError) as exc:
+        raise LintError(f"cannot fix: libcst cannot parse the file: {str(exc).splitlines()[0]}") from None
+    where = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes: dict[Span, cst.CSTNode] = {}
+    for node, r in where.items():
+        if isinstance(node, cst.BaseExpression):
+            nodes.setdefault((r.start.line, r.start.column, r.end.line, r.end.column), node)
+    lines = split_lines(text)
+    edits: dict[int, tuple[cst.CSTNode, cst.CSTNode]] = {}
+    fixed = 0
+    for plan in planned:
+        mine: dict[int, tuple[cst.CSTNode, cst.CSTNode]] = {}
+        for e in plan.values():
+            old = nodes.get(_span(e.node, lines))
+            if old is None:
+                break
+            if e.by is not None:
+                new = nodes.get(_span(e.by, lines))
+                if new is None:
+                    break
+                if old.lpar and not new.lpar:  # type: ignore[attr-defined]
+                    new = new.with_changes(lpar=old.lpar, rpar=old.rpar)  # type: ignore[attr-defined]
+            elif isinstance(old, cst.Attribute):
+                new = old.with_changes(attr=cst.Name(e.attr))
+            else:
+                break
+            mine[id(old)] = (old, new)
+        else:
+            edits.update(mine)
+            fixed += 1
+    if not edits:
+        return text, 0
+    return module.visit(_Apply(edits)).code, fixed
 
 
 def fix_source(
@@ -32,19 +93,17 @@ def fix_source(
     ignore: Sequence[str] = (),
 ) -> tuple[str, int]:
     """Return the rewritten source and the number of findings fixed. Only fixable findings change."""
-    module = parse(source)
+    tree, text = parse_text(source)
     fixed = 0
-    for _ in range(3):  # a fix can uncover another (a sigmoid inside a softmax); 3 rounds is plenty
-        _, raws, _ = lint_module(module, path, project=project, select=select, ignore=ignore)
-        edits: dict[int, tuple[cst.CSTNode, cst.CSTNode]] = {}
-        count = 0
-        for raw in raws:
-            if raw.edits:  # edits keyed by the same node are the same rewrite (a shared loss constructor)
-                edits.update(raw.edits)
-                count += 1
-        if not edits:
+    for round_ in range(3):  # a fix can uncover another (a sigmoid inside a softmax); 3 rounds is plenty
+        if round_:
+            tree, text = parse_text(text)
+        _, raws, _ = lint_module(tree, path, source=text, project=project, select=select, ignore=ignore)
+        planned = [raw.edits for raw in raws if raw.edits]
+        if not planned:
             break
-        new_module = module.visit(_Apply(edits))
+        text, count = _rewrite(text, planned)
+        if count == 0:
+            break
         fixed += count
-        module = parse(new_module.code)
-    return module.code, fixed
+    return text, fixed

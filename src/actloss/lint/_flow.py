@@ -1,9 +1,9 @@
 """Follow the data through one file: what each expression is (sigmoid output, a loss object, a model ...).
 
-An abstract interpreter over the libcst tree. Statements run in order with an environment mapping local names
-(and ``self.x``) to abstract values; the branches of an ``if`` / loop are joined, keeping a value only when
-every path agrees (a *must* analysis: a finding needs the bad value on every path). It never imports or runs
-the code. Values cross
+An abstract interpreter over CPython's ``ast`` tree (libcst is only used by ``--fix``). Statements run in
+order with an environment mapping local names (and ``self.x``) to abstract values; the branches of an ``if`` /
+loop are joined, keeping a value only when every path agrees (a *must* analysis: a finding needs the bad value
+on every path). It never imports or runs the code. Values cross
 
 * local variables inside a function (``probs = torch.sigmoid(z)`` ... ``bce(probs, y)``);
 * attributes: ``self.criterion = nn.BCELoss()`` in ``__init__``, used in another method;
@@ -19,10 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-import libcst as cst
+import ast
 
 from actloss.lint import _names as N
-from actloss.lint._walk import kids
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class V:
 
     kind: str
     detail: str = ""
-    origin: cst.CSTNode | None = field(default=None, compare=False)
+    origin: ast.AST | None = field(default=None, compare=False)
     out: V | None = None  # model: what calling it returns
     depth: int = 0  # saturating hidden activations along a layer chain
     indexed: bool = False  # a column / slice was taken (``p[:, 1]``)
@@ -54,18 +53,18 @@ def join(a: V | None, b: V | None) -> V | None:
 
 @dataclass
 class LossCall:
-    node: cst.Call
+    node: ast.Call
     loss: str  # family: bce, bce_logits, ce, nll, mse, ...
     input: V | None
     target: V | None
-    input_expr: cst.BaseExpression | None
+    input_expr: ast.expr | None
     ctor: V | None  # the loss object (None for the functional form)
-    func: cst.FunctionDef | None
+    func: ast.FunctionDef | ast.AsyncFunctionDef | None
 
 
 @dataclass
 class Threshold:
-    node: cst.CSTNode
+    node: ast.AST
     value: V
     threshold: float
     op: str  # '>' ... or 'round' or 'name'
@@ -74,7 +73,7 @@ class Threshold:
 
 @dataclass
 class Stack:
-    node: cst.CSTNode
+    node: ast.AST
     depth: int
     act: str
 
@@ -85,73 +84,76 @@ class FileFacts:
     thresholds: list[Threshold] = field(default_factory=list)
     stacks: list[Stack] = field(default_factory=list)
     loss_ctors: list[V] = field(default_factory=list)  # every loss object built (for AL108 and --fix)
-    weight_vars: list[tuple[str, cst.CSTNode]] = field(default_factory=list)  # class-weight variables
+    weight_vars: list[tuple[str, ast.AST]] = field(default_factory=list)  # class-weight variables
     class_outputs: dict[str, V] = field(default_factory=dict)  # class name -> what calling it returns
 
 
 _WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
 _PROB_NAME = re.compile(r"^(y_)?(prob|probs|proba|probas|probabilities|pred_probs?|\w+_probs?)$")
 _LOGIT_NAME = re.compile(r"logit", re.IGNORECASE)
-_CMP_OPS = {cst.GreaterThan: ">", cst.GreaterThanEqual: ">=", cst.LessThan: "<", cst.LessThanEqual: "<="}
+_CMP_OPS = {ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<="}
+_FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def _float(node: cst.BaseExpression) -> float | None:
-    if isinstance(node, (cst.Float, cst.Integer)):
-        try:
-            return float(node.value)
-        except ValueError:
-            return None
+def _float(node: ast.expr) -> float | None:
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return float(node.value)
     return None
 
 
-def _args(call: cst.Call) -> tuple[list[cst.BaseExpression], dict[str, cst.BaseExpression], bool]:
-    pos: list[cst.BaseExpression] = []
-    kw: dict[str, cst.BaseExpression] = {}
+def _args(call: ast.Call) -> tuple[list[ast.expr], dict[str, ast.expr], bool]:
+    pos: list[ast.expr] = []
     starred = False
     for a in call.args:
-        if a.star:
+        if isinstance(a, ast.Starred):
             starred = True
-        elif a.keyword is not None:
-            kw[a.keyword.value] = a.value
         else:
-            pos.append(a.value)
+            pos.append(a)
+    kw: dict[str, ast.expr] = {}
+    for k in call.keywords:
+        if k.arg is None:
+            starred = True
+        else:
+            kw[k.arg] = k.value
     return pos, kw, starred
 
 
-def _arg(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
+def _arg(call: ast.Call, index: int, name: str) -> ast.expr | None:
     pos, kw, _ = _args(call)
     if name in kw:
         return kw[name]
     return pos[index] if index < len(pos) else None
 
 
-def _param_names(fn: cst.FunctionDef) -> list[str]:
-    p = fn.params
-    return [x.name.value for x in (*p.posonly_params, *p.params, *p.kwonly_params)]
+def _param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    p = fn.args
+    return [x.arg for x in (*p.posonlyargs, *p.args, *p.kwonlyargs)]
+
+
+def _is_name(node: ast.AST | None, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 class FileAnalysis:
     """Run the interpreter over one module. ``project``: ``"pkg.models.Net"`` -> what calling a ``Net``
     returns, for classes of other files; ``module_name``: this file's dotted name (for relative imports)."""
 
-    def __init__(
-        self, module: cst.Module, project: dict[str, V] | None = None, module_name: str = ""
-    ) -> None:
+    def __init__(self, module: ast.Module, project: dict[str, V] | None = None, module_name: str = "") -> None:
         self.module = module
         self.imports = N.ImportTable(module)
         self.project = project or {}
         self.module_name = module_name
-        self.classes: dict[str, cst.ClassDef] = {}
-        self.functions: dict[str, cst.FunctionDef] = {}
+        self.classes: dict[str, ast.ClassDef] = {}
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         for stmt in module.body:
-            if isinstance(stmt, cst.ClassDef):
-                self.classes[stmt.name.value] = stmt
-            elif isinstance(stmt, cst.FunctionDef):
-                self.functions[stmt.name.value] = stmt
+            if isinstance(stmt, ast.ClassDef):
+                self.classes[stmt.name] = stmt
+            elif isinstance(stmt, _FUNCS):
+                self.functions[stmt.name] = stmt
         for fn in list(self.functions.values()):  # classes defined inside a function (``def main(): class MLP``)
-            for stmt in fn.body.body:
-                if isinstance(stmt, cst.ClassDef):
-                    self.classes.setdefault(stmt.name.value, stmt)
+            for stmt in fn.body:
+                if isinstance(stmt, ast.ClassDef):
+                    self.classes.setdefault(stmt.name, stmt)
         self._class_attrs: dict[str, dict[str, V | None]] = {}
         self._class_out: dict[str, V | None] = {}
         self._in_progress: set[str] = set()
@@ -163,8 +165,9 @@ class FileAnalysis:
         self.recording = False
         self.globals: dict[str, V | None] = {}
         self._returns: list[list[V | None]] = []
-        self._fn: cst.FunctionDef | None = None
+        self._fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         self._stack_reported: set[int] = set()
+        self._inside: dict[int, list[ast.AST]] = {}  # expression -> the calls and comparisons in it
 
     # ------------------------------------------------------------------ driver
     def run(self) -> FileFacts:
@@ -181,9 +184,9 @@ class FileAnalysis:
             for name, fn in self.functions.items():
                 self._run_function(fn, cls=None, key=name)
             for cname, cdef in self.classes.items():
-                for stmt in cdef.body.body:
-                    if isinstance(stmt, cst.FunctionDef):
-                        self._run_function(stmt, cls=cname, key=f"{cname}.{stmt.name.value}")
+                for stmt in cdef.body:
+                    if isinstance(stmt, _FUNCS):
+                        self._run_function(stmt, cls=cname, key=f"{cname}.{stmt.name}")
             new = self._agreed_bindings()
             if new == self.bindings or round_ == 2:
                 break
@@ -215,16 +218,13 @@ class FileAnalysis:
             return self._class_attrs[cname]
         attrs: dict[str, V | None] = {}
         self._class_attrs[cname] = attrs
-        cdef = self.classes[cname]
-        init = next(
-            (s for s in cdef.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None
-        )
+        init = self._method(cname, "__init__")
         if init is not None:
             saved = self.recording
             self.recording = False
             env = self._function_env(init, cname, f"{cname}.__init__")
             self._returns.append([])
-            self._exec_block(init.body.body, env, cls=cname, attrs=attrs)
+            self._exec_block(init.body, env, cls=cname, attrs=attrs)
             self._returns.pop()
             self.recording = saved
         return attrs
@@ -237,20 +237,12 @@ class FileAnalysis:
             return None
         self._in_progress.add(cname)
         try:
-            cdef = self.classes[cname]
-            fwd = next(
-                (
-                    s
-                    for s in cdef.body.body
-                    if isinstance(s, cst.FunctionDef) and s.name.value in ("forward", "__call__")
-                ),
-                None,
-            )
+            fwd = self._method(cname, "forward", "__call__")
             result: V | None = None
             if fwd is not None:
                 saved = self.recording
                 self.recording = False
-                returns = self._run_function(fwd, cls=cname, key=f"{cname}.{fwd.name.value}")
+                returns = self._run_function(fwd, cls=cname, key=f"{cname}.{fwd.name}")
                 self.recording = saved
                 if returns:
                     result = returns[0]
@@ -274,13 +266,12 @@ class FileAnalysis:
             self._in_progress.discard(cname)
 
     # ------------------------------------------------------------------ functions
-    def _method(self, cls: str, name: str) -> cst.FunctionDef | None:
+    def _method(self, cls: str, *names: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The first method of class ``cls`` named one of ``names``."""
         cdef = self.classes.get(cls)
         if cdef is None:
             return None
-        return next(
-            (s for s in cdef.body.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None
-        )
+        return next((s for s in cdef.body if isinstance(s, _FUNCS) and s.name in names), None)
 
     def function_output(self, cls: str | None, name: str) -> V | None:
         """What a call of this file's function (or of ``self.<name>`` in ``cls``) returns on every path,
@@ -309,7 +300,7 @@ class FileAnalysis:
         self._fn_out[key] = result
         return result
 
-    def _function_env(self, fn: cst.FunctionDef, cls: str | None, key: str) -> dict[str, V | None]:
+    def _function_env(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None, key: str) -> dict[str, V | None]:
         env: dict[str, V | None] = dict(self.globals)
         names = _param_names(fn)
         bound = self.bindings.get(key, {})
@@ -317,12 +308,12 @@ class FileAnalysis:
             env[name] = V("self", cls) if (cls is not None and i == 0) else bound.get(name)
         return env
 
-    def _run_function(self, fn: cst.FunctionDef, cls: str | None, key: str) -> list[V | None]:
+    def _run_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None, key: str) -> list[V | None]:
         env = self._function_env(fn, cls, key)
         saved_fn = self._fn
         self._fn = fn
         self._returns.append([])
-        self._exec_block(fn.body.body, env, cls=cls)
+        self._exec_block(fn.body, env, cls=cls)
         returns = self._returns.pop()
         self._fn = saved_fn
         return returns
@@ -332,62 +323,65 @@ class FileAnalysis:
         for stmt in body:
             self._exec_stmt(stmt, env, cls, attrs)
 
-    def _exec_suite(self, suite, env, cls, attrs) -> None:  # noqa: ANN001
-        if isinstance(suite, cst.IndentedBlock):
-            self._exec_block(suite.body, env, cls, attrs)
-        else:  # SimpleStatementSuite: ``if x: y = 1``
-            for small in suite.body:
-                self._exec_small(small, env, cls, attrs)
-
-    def _exec_stmt(self, stmt, env, cls, attrs) -> None:  # noqa: ANN001
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                self._exec_small(small, env, cls, attrs)
-        elif isinstance(stmt, cst.If):
+    def _exec_stmt(self, stmt, env, cls, attrs) -> None:  # noqa: ANN001, C901
+        if isinstance(stmt, ast.Assign):
+            self._effects(stmt.value, env, cls)
+            value = self.eval(stmt.value, env, cls)
+            for t in stmt.targets:
+                self._assign(t, value, env, cls, attrs, stmt.value)
+        elif isinstance(stmt, ast.Expr):
+            self._effects(stmt.value, env, cls)
+        elif isinstance(stmt, ast.Return):
+            if stmt.value is not None:
+                self._effects(stmt.value, env, cls)
+                if self._returns:
+                    self._returns[-1].append(self.eval(stmt.value, env, cls))
+            elif self._returns:
+                self._returns[-1].append(None)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self._effects(stmt.value, env, cls)
+                self._assign(stmt.target, self.eval(stmt.value, env, cls), env, cls, attrs, stmt.value)
+        elif isinstance(stmt, ast.AugAssign):
+            self._effects(stmt.value, env, cls)
+            self._assign(stmt.target, None, env, cls, attrs)
+        elif isinstance(stmt, ast.If):
             self._effects(stmt.test, env, cls)
             then_env = dict(env)
-            self._exec_suite(stmt.body, then_env, cls, attrs)
+            self._exec_block(stmt.body, then_env, cls, attrs)
             else_env = dict(env)
-            if isinstance(stmt.orelse, cst.If):
-                self._exec_stmt(stmt.orelse, else_env, cls, attrs)
-            elif isinstance(stmt.orelse, cst.Else):
-                self._exec_suite(stmt.orelse.body, else_env, cls, attrs)
+            self._exec_block(stmt.orelse, else_env, cls, attrs)
             self._merge(env, then_env, else_env)
-        elif isinstance(stmt, (cst.For, cst.While)):
-            if isinstance(stmt, cst.For):
-                self._effects(stmt.iter, env, cls)
-            else:
-                self._effects(stmt.test, env, cls)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            is_for = not isinstance(stmt, ast.While)
+            self._effects(stmt.iter if is_for else stmt.test, env, cls)
             body_env = dict(env)
-            if isinstance(stmt, cst.For):
+            if is_for:
                 self._assign(stmt.target, None, body_env, cls, attrs)
-            self._exec_suite(stmt.body, body_env, cls, attrs)
-            if stmt.orelse is not None:
-                self._exec_suite(stmt.orelse.body, body_env, cls, attrs)
+            self._exec_block(stmt.body, body_env, cls, attrs)
+            self._exec_block(stmt.orelse, body_env, cls, attrs)
             self._merge(env, env.copy(), body_env)
-        elif isinstance(stmt, cst.With):
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
-                self._effects(item.item, env, cls)
-                if item.asname is not None:
-                    self._assign(item.asname.name, None, env, cls, attrs)
-            self._exec_suite(stmt.body, env, cls, attrs)
-        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+                self._effects(item.context_expr, env, cls)
+                if item.optional_vars is not None:
+                    self._assign(item.optional_vars, None, env, cls, attrs)
+            self._exec_block(stmt.body, env, cls, attrs)
+        elif isinstance(stmt, _TRY):
             body_env = dict(env)
-            self._exec_suite(stmt.body, body_env, cls, attrs)
+            self._exec_block(stmt.body, body_env, cls, attrs)
             result = body_env
             for h in stmt.handlers:
                 h_env = dict(env)
-                self._exec_suite(h.body, h_env, cls, attrs)
+                self._exec_block(h.body, h_env, cls, attrs)
                 merged = dict(result)
                 self._merge(merged, result, h_env)
                 result = merged
             env.clear()
             env.update(result)
-            if stmt.orelse is not None:
-                self._exec_suite(stmt.orelse.body, env, cls, attrs)
-            if stmt.finalbody is not None:
-                self._exec_suite(stmt.finalbody.body, env, cls, attrs)
-        elif isinstance(stmt, cst.FunctionDef):
+            self._exec_block(stmt.orelse, env, cls, attrs)
+            self._exec_block(stmt.finalbody, env, cls, attrs)
+        elif isinstance(stmt, _FUNCS):
             if self._fn is not None or cls is not None:
                 # A nested function (closure): runs with the enclosing environment at its definition.
                 inner = dict(env)
@@ -396,15 +390,12 @@ class FileAnalysis:
                 saved_fn = self._fn
                 self._fn = stmt
                 self._returns.append([])
-                self._exec_block(stmt.body.body, inner, cls=None)
+                self._exec_block(stmt.body, inner, cls=None)
                 self._returns.pop()
                 self._fn = saved_fn
             if self._fn is not None:
-                env[stmt.name.value] = None  # a local function shadows any outer name
-        elif isinstance(stmt, cst.ClassDef):
-            return
-        else:  # match, etc.: look at the expressions only
-            pass
+                env[stmt.name] = None  # a local function shadows any outer name
+        # class definitions, match, raise, assert, del, ...: nothing to follow
 
     @staticmethod
     def _merge(env: dict, a: dict, b: dict) -> None:
@@ -412,73 +403,48 @@ class FileAnalysis:
         for k in keys:
             env[k] = join(a.get(k), b.get(k))
 
-    def _exec_small(self, small, env, cls, attrs) -> None:  # noqa: ANN001
-        if isinstance(small, cst.Assign):
-            self._effects(small.value, env, cls)
-            value = self.eval(small.value, env, cls)
-            for t in small.targets:
-                self._assign(t.target, value, env, cls, attrs, small.value)
-        elif isinstance(small, cst.AnnAssign):
-            if small.value is not None:
-                self._effects(small.value, env, cls)
-                self._assign(small.target, self.eval(small.value, env, cls), env, cls, attrs, small.value)
-        elif isinstance(small, cst.AugAssign):
-            self._effects(small.value, env, cls)
-            self._assign(small.target, None, env, cls, attrs)
-        elif isinstance(small, cst.Expr):
-            self._effects(small.value, env, cls)
-        elif isinstance(small, cst.Return):
-            if small.value is not None:
-                self._effects(small.value, env, cls)
-                if self._returns:
-                    self._returns[-1].append(self.eval(small.value, env, cls))
-            elif self._returns:
-                self._returns[-1].append(None)
-
     def _assign(self, target, value, env, cls, attrs, value_expr=None) -> None:  # noqa: ANN001
-        if isinstance(target, cst.Name):
-            name = target.value
+        if isinstance(target, ast.Name):
+            name = target.id
             env[name] = value
             if self.recording:
                 self._note_assignment(name, target, value, value_expr)
-        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
-            if target.value.value == "self":
-                env["self." + target.attr.value] = value
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            if target.value.id == "self":
+                env["self." + target.attr] = value
                 if attrs is not None:
-                    attrs[target.attr.value] = value
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            values: list[V | None] = [None] * len(target.elements)
-            if isinstance(value_expr, (cst.Tuple, cst.List)) and len(value_expr.elements) == len(values):
-                values = [self.eval(e.value, env, cls) for e in value_expr.elements]
+                    attrs[target.attr] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            values: list[V | None] = [None] * len(target.elts)
+            if isinstance(value_expr, (ast.Tuple, ast.List)) and len(value_expr.elts) == len(values):
+                values = [self.eval(_unstar(e), env, cls) for e in value_expr.elts]
             elif value is not None and value.kind == "tuple" and len(value.items) == len(values):
                 values = list(value.items)
-            for el, v in zip(target.elements, values):
-                self._assign(el.value, v, env, cls, attrs)
+            for el, v in zip(target.elts, values):
+                self._assign(_unstar(el), v, env, cls, attrs)
 
-    def _note_assignment(self, name: str, target: cst.Name, value: V | None, value_expr) -> None:  # noqa: ANN001
+    def _note_assignment(self, name: str, target: ast.Name, value: V | None, value_expr) -> None:  # noqa: ANN001
         if value is not None and value.kind == "weights" or (
-            _WEIGHT_NAME.match(name) and not isinstance(value_expr, cst.Name) and _not_none(value_expr)
+            _WEIGHT_NAME.match(name) and not _name_like(value_expr) and _not_none(value_expr)
         ):
             self.facts.weight_vars.append((name, target))
         if value is not None and value.kind in ("out", "logits") and _PROB_NAME.match(name):
             self.facts.thresholds.append(Threshold(target, value, 0.0, "name", name))
 
     # ------------------------------------------------------------------ effects: facts from one expression
-    def _effects(self, expr: cst.CSTNode, env, cls) -> None:  # noqa: ANN001
+    def _effects(self, expr: ast.AST, env, cls) -> None:  # noqa: ANN001
         if not self.recording:
             return
-        stack: list[cst.CSTNode] = [expr]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
-                continue
-            if isinstance(node, cst.Call):
+        found = self._inside.get(id(expr))
+        if found is None:
+            found = self._inside[id(expr)] = _calls_and_comparisons(expr)
+        for node in found:
+            if isinstance(node, ast.Call):
                 self._call_effect(node, env, cls)
-            elif isinstance(node, cst.Comparison):
+            else:
                 self._compare_effect(node, env, cls)
-            stack.extend(kids(node))
 
-    def _call_effect(self, call: cst.Call, env, cls) -> None:  # noqa: ANN001
+    def _call_effect(self, call: ast.Call, env, cls) -> None:  # noqa: ANN001, C901
         qn = self.imports.qualify(call.func)
         loss: str | None = None
         ctor: V | None = None
@@ -513,11 +479,11 @@ class FileAnalysis:
                 ):
                     self._stack_reported.add(id(self._fn))
                     self.facts.stacks.append(Stack(call, v.depth, v.detail))
-        if loss is None and isinstance(call.func, cst.Attribute) and call.func.attr.value == "round":
-            if not call.args and qn is None:
+        if loss is None and isinstance(call.func, ast.Attribute) and call.func.attr == "round":
+            if not call.args and not call.keywords and qn is None:
                 self._threshold(call, self.eval(call.func.value, env, cls), 0.5, "round")
         if loss is None:
-            self._record_call_site(call, env, cls, qn)
+            self._record_call_site(call, env, cls)
             return
         input_expr = _arg(call, 0, "input")
         target_expr = _arg(call, 1, "target")
@@ -533,38 +499,20 @@ class FileAnalysis:
             )
         )
 
-    def _record_call_site(self, call: cst.Call, env, cls, qn: str | None) -> None:  # noqa: ANN001
+    def _record_call_site(self, call: ast.Call, env, cls) -> None:  # noqa: ANN001
         func = call.func
         key: str | None = None
-        fn: cst.FunctionDef | None = None
+        fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         skip_self = 0
-        if isinstance(func, cst.Name) and env.get(func.value) is None:
-            if func.value in self.functions:
-                key, fn = func.value, self.functions[func.value]
-            elif func.value in self.classes:
-                cdef = self.classes[func.value]
-                fn = next(
-                    (s for s in cdef.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"),
-                    None,
-                )
-                key, skip_self = f"{func.value}.__init__", 1
-        elif (
-            isinstance(func, cst.Attribute)
-            and isinstance(func.value, cst.Name)
-            and func.value.value == "self"
-            and cls is not None
-        ):
-            cdef = self.classes.get(cls)
-            if cdef is not None:
-                fn = next(
-                    (
-                        s
-                        for s in cdef.body.body
-                        if isinstance(s, cst.FunctionDef) and s.name.value == func.attr.value
-                    ),
-                    None,
-                )
-                key, skip_self = f"{cls}.{func.attr.value}", 1
+        if isinstance(func, ast.Name) and env.get(func.id) is None:
+            if func.id in self.functions:
+                key, fn = func.id, self.functions[func.id]
+            elif func.id in self.classes:
+                fn = self._method(func.id, "__init__")
+                key, skip_self = f"{func.id}.__init__", 1
+        elif isinstance(func, ast.Attribute) and _is_name(func.value, "self") and cls is not None:
+            fn = self._method(cls, func.attr)
+            key, skip_self = f"{cls}.{func.attr}", 1
         if fn is None or key is None:
             return
         names = _param_names(fn)[skip_self:]
@@ -578,14 +526,13 @@ class FileAnalysis:
                 continue
             slot.setdefault(name, []).append(self.eval(expr, env, cls))
 
-    def _compare_effect(self, node: cst.Comparison, env, cls) -> None:  # noqa: ANN001
-        if len(node.comparisons) != 1:
+    def _compare_effect(self, node: ast.Compare, env, cls) -> None:  # noqa: ANN001
+        if len(node.ops) != 1:
             return
-        target = node.comparisons[0]
-        op = _CMP_OPS.get(type(target.operator))
+        op = _CMP_OPS.get(type(node.ops[0]))
         if op is None:
             return
-        left, right = node.left, target.comparator
+        left, right = node.left, node.comparators[0]
         t = _float(right)
         value_expr = left
         if t is None:
@@ -594,7 +541,7 @@ class FileAnalysis:
         if t is None:
             return
         v = self.eval(value_expr, env, cls)
-        name = value_expr.value if isinstance(value_expr, cst.Name) else ""
+        name = value_expr.id if isinstance(value_expr, ast.Name) else ""
         if v is None and name and _LOGIT_NAME.search(name):
             v = V("logits", name, origin=value_expr)
         if v is not None:
@@ -605,34 +552,34 @@ class FileAnalysis:
             self.facts.thresholds.append(Threshold(node, v, t, op, name))
 
     # ------------------------------------------------------------------ expressions
-    def eval(self, expr: cst.BaseExpression | None, env, cls) -> V | None:  # noqa: ANN001, C901
+    def eval(self, expr: ast.expr | None, env, cls) -> V | None:  # noqa: ANN001, C901
         if expr is None:
             return None
-        if isinstance(expr, cst.Name):
-            if expr.value in env:
-                return env[expr.value]
-            if expr.value in self.classes:
-                return V("cls", expr.value)
+        if isinstance(expr, ast.Name):
+            if expr.id in env:
+                return env[expr.id]
+            if expr.id in self.classes:
+                return V("cls", expr.id)
             qn = self.imports.qualify(expr)
             return V("qual", qn) if qn is not None else None
-        if isinstance(expr, cst.Attribute):
+        if isinstance(expr, ast.Attribute):
             base = expr.value
-            if isinstance(base, cst.Name) and base.value == "self" and cls is not None:
-                key = "self." + expr.attr.value
+            if _is_name(base, "self") and cls is not None:
+                key = "self." + expr.attr
                 if key in env:
                     return env[key]
                 if cls in self.classes:
-                    return self.class_attrs(cls).get(expr.attr.value)
+                    return self.class_attrs(cls).get(expr.attr)
                 return None
             qn = self.imports.qualify(expr)
             if qn is not None:
                 return V("qual", qn)
-            if expr.attr.value in ("data", "T"):
+            if expr.attr in ("data", "T"):
                 return self.eval(base, env, cls)
             return None
-        if isinstance(expr, cst.Call):
+        if isinstance(expr, ast.Call):
             return self._eval_call(expr, env, cls)
-        if isinstance(expr, cst.Subscript):
+        if isinstance(expr, ast.Subscript):
             base_v = self.eval(expr.value, env, cls)
             if base_v is None:
                 return None
@@ -646,24 +593,24 @@ class FileAnalysis:
             if base_v.kind in ("act", "onehot", "multihot", "logits", "out"):
                 return replace(base_v, indexed=True)
             return None
-        if isinstance(expr, cst.Tuple) and 1 < len(expr.elements) <= 8:
-            if any(isinstance(e, cst.StarredElement) for e in expr.elements):
+        if isinstance(expr, ast.Tuple) and 1 < len(expr.elts) <= 8:
+            if any(isinstance(e, ast.Starred) for e in expr.elts):
                 return None
-            items = tuple(self.eval(e.value, env, cls) for e in expr.elements)
+            items = tuple(self.eval(e, env, cls) for e in expr.elts)
             return V("tuple", items=items) if any(i is not None for i in items) else None
-        if isinstance(expr, cst.IfExp):
+        if isinstance(expr, ast.IfExp):
             return join(self.eval(expr.body, env, cls), self.eval(expr.orelse, env, cls))
         return None
 
-    def _eval_call(self, call: cst.Call, env, cls) -> V | None:  # noqa: ANN001, C901
+    def _eval_call(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001, C901
         func = call.func
         qn = self.imports.qualify(func)
-        if qn is None and isinstance(func, cst.Name) and func.value not in env and func.value in self.functions:
-            return self.function_output(None, func.value)
-        if qn is None and isinstance(func, cst.Attribute):
-            method = func.attr.value
+        if qn is None and isinstance(func, ast.Name) and func.id not in env and func.id in self.functions:
+            return self.function_output(None, func.id)
+        if qn is None and isinstance(func, ast.Attribute):
+            method = func.attr
             receiver = func.value
-            is_self = isinstance(receiver, cst.Name) and receiver.value == "self"
+            is_self = _is_name(receiver, "self")
             if is_self and cls is not None and f"self.{method}" not in env:
                 if self._method(cls, method) is not None and self.class_attrs(cls).get(method) is None:
                     return self.function_output(cls, method)
@@ -689,7 +636,7 @@ class FileAnalysis:
             return self._eval_qualified(qn, call, env, cls)
         callee = self.eval(func, env, cls)
         if callee is None:
-            if isinstance(func, (cst.Name, cst.Attribute)) and qn is None:
+            if isinstance(func, (ast.Name, ast.Attribute)):
                 # an unknown callable (a model passed in as a parameter): remember which, for AL107
                 return V("out", _code(func), origin=call)
             return None
@@ -721,7 +668,7 @@ class FileAnalysis:
             return V("model", cname, out=self.class_output(cname))
         return None
 
-    def _eval_qualified(self, qn: str, call: cst.Call, env, cls) -> V | None:  # noqa: ANN001, C901
+    def _eval_qualified(self, qn: str, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001, C901
         if qn in N.ACT_FUNCS:
             arg = _arg(call, 0, "input")
             return self._act(N.ACT_FUNCS[qn], self.eval(arg, env, cls) if arg is not None else None, call)
@@ -802,26 +749,22 @@ class FileAnalysis:
             return None
         return found[0]
 
-    def _act(self, act: str, arg: V | None, call: cst.Call) -> V:
+    def _act(self, act: str, arg: V | None, call: ast.Call) -> V:
         depth = 0
         if act in N.SATURATING and arg is not None and arg.kind == "logits":
             depth = arg.depth + 1
         return V("act", act, origin=call, depth=depth, origin_fn=self._fn)
 
-    def _sequential(self, call: cst.Call, env, cls) -> V:  # noqa: ANN001
+    def _sequential(self, call: ast.Call, env, cls) -> V:  # noqa: ANN001
         pos, _, starred = _args(call)
         items = pos
-        if len(pos) == 1 and isinstance(pos[0], cst.Call):
+        if len(pos) == 1 and isinstance(pos[0], ast.Call):
             # nn.Sequential(OrderedDict([("fc1", nn.Linear(...)), ...]))
             inner = pos[0]
             if self.imports.qualify(inner.func) == "collections.OrderedDict" and inner.args:
-                lst = inner.args[0].value
-                if isinstance(lst, (cst.List, cst.Tuple)):
-                    items = [
-                        e.value.elements[1].value
-                        for e in lst.elements
-                        if isinstance(e.value, cst.Tuple) and len(e.value.elements) == 2
-                    ]
+                lst = inner.args[0]
+                if isinstance(lst, (ast.List, ast.Tuple)):
+                    items = [e.elts[1] for e in lst.elts if isinstance(e, ast.Tuple) and len(e.elts) == 2]
         out: V | None = None
         hidden_sat = 0
         pending = False
@@ -850,16 +793,44 @@ class FileAnalysis:
         return V("model", "Sequential", origin=call, out=out, depth=hidden_sat)
 
 
-def _indicator_rows(expr: cst.BaseExpression | None) -> str | None:
+_LEAVES = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _calls_and_comparisons(expr: ast.AST) -> list[ast.AST]:
+    """The calls and comparisons inside an expression (itself included; not inside a lambda), depth first,
+    later children first. Children come from a per-class list of the fields that can hold expressions."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = [expr]
+    while stack:
+        node = stack.pop()
+        cls = type(node)
+        if cls is ast.Lambda:
+            continue
+        if cls is ast.Call or cls is ast.Compare:
+            found.append(node)
+        fields = _CHILD_FIELDS.get(cls)
+        if fields is None:
+            fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _LEAVES)
+        for name in fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+    return found
+
+
+def _indicator_rows(expr: ast.expr | None) -> str | None:
     """'onehot' for a literal list of rows of 0/1 with exactly one 1 each, 'multihot' when some row has
     several; None for anything else (a single row, other numbers, a computed value)."""
-    if not isinstance(expr, (cst.List, cst.Tuple)) or not expr.elements:
+    if not isinstance(expr, (ast.List, ast.Tuple)) or not expr.elts:
         return None
     ones_per_row = []
-    for row in expr.elements:
-        if not isinstance(row.value, (cst.List, cst.Tuple)) or len(row.value.elements) < 2:
+    for row in expr.elts:
+        if not isinstance(row, (ast.List, ast.Tuple)) or len(row.elts) < 2:
             return None
-        values = [_float(e.value) for e in row.value.elements]
+        values = [_float(e) for e in row.elts]
         if any(v not in (0.0, 1.0) for v in values):
             return None
         ones_per_row.append(sum(1 for v in values if v == 1.0))
@@ -868,28 +839,45 @@ def _indicator_rows(expr: cst.BaseExpression | None) -> str | None:
     return "onehot" if all(n == 1 for n in ones_per_row) else "multihot"
 
 
-def _int_index(expr: cst.Subscript) -> int | None:
-    if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
-        return None
-    v = expr.slice[0].slice.value
-    if isinstance(v, cst.Integer):
-        return int(v.value)
-    if isinstance(v, cst.UnaryOperation) and isinstance(v.operator, cst.Minus) and isinstance(v.expression, cst.Integer):
-        return -int(v.expression.value)
+def _int_index(expr: ast.Subscript) -> int | None:
+    v = expr.slice
+    if isinstance(v, ast.Constant) and type(v.value) is int:
+        return v.value
+    if (
+        isinstance(v, ast.UnaryOp)
+        and isinstance(v.op, ast.USub)
+        and isinstance(v.operand, ast.Constant)
+        and type(v.operand.value) is int
+    ):
+        return -v.operand.value
     return None
 
 
+_TRY = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
+
+
+def _unstar(node: ast.expr) -> ast.expr:
+    return node.value if isinstance(node, ast.Starred) else node
+
+
+def _name_like(expr: ast.AST | None) -> bool:
+    """A bare name, or one of the constants libcst spells as a name (``None``, ``True``, ``False``)."""
+    return isinstance(expr, ast.Name) or (
+        isinstance(expr, ast.Constant) and (expr.value is None or type(expr.value) is bool)
+    )
+
+
 def _not_none(expr) -> bool:  # noqa: ANN001
-    return expr is not None and not (isinstance(expr, cst.Name) and expr.value == "None")
+    return expr is not None and not (isinstance(expr, ast.Constant) and expr.value is None)
 
 
-def _code(node: cst.CSTNode) -> str:
+def _code(node: ast.AST) -> str:
     """``model`` / ``self.model``: the dotted name of a callee (cheap; no code generation)."""
     parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
         node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
         return ".".join(reversed(parts))
     return "<expr>"

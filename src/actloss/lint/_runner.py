@@ -21,8 +21,8 @@ SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 EXCLUDED_DIRS = frozenset(
     {"__pycache__", "node_modules", "venv", ".venv", "site-packages", "build", "dist", ".git", ".hg", ".tox"}
 )
-# libcst needs ~7 s of CPU and ~600 MB of memory per MB of source; files over this size are refused with a
-# one-line error (a multi-megabyte .py file is nearly always generated code or embedded data).
+# Files over this size are refused with a one-line error (a multi-megabyte .py file is nearly always generated
+# code or embedded data; libcst, which ``--fix`` uses, needs ~7 s of CPU and ~600 MB of memory per MB).
 MAX_BYTES = 2_000_000
 PARALLEL_THRESHOLD = 64  # below this many files one process is faster than starting workers
 # Every rule needs one of these in the text (a loss, an activation, a 0.5 threshold or rounding); a file with
@@ -165,8 +165,8 @@ def lint_file(
     module_name: str = "",
 ) -> tuple[list[Finding], FileError | None, dict[str, V]]:
     """Findings, the error (if the file could not be linted) and the class outputs of one file."""
-    # libcst builds tens of thousands of acyclic node objects per file: the cyclic collector only costs time
-    # here (8-15% of a file's lint time); reference counting frees the tree either way.
+    # A parse builds thousands of acyclic node objects per file: the cyclic collector only costs time here;
+    # reference counting frees the tree either way.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -279,7 +279,7 @@ def _map(tasks: list[tuple], jobs: int) -> list[tuple]:
     import sys
     import threading
 
-    # fork shares the imported modules (no second import of libcst per worker); it is only safe in a process
+    # fork shares the imported modules (no second import per worker); it is only safe in a process
     # with a single thread, so anything else (an embedding application with threads) gets spawn.
     methods = multiprocessing.get_all_start_methods()
     # native thread pools (JAX/XLA, torch's OpenMP) are invisible to threading.active_count(): no fork then

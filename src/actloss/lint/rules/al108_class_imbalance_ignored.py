@@ -36,7 +36,7 @@ class ClassImbalanceIgnored(Rule):
                 )
         for lc in facts.losses:
             if lc.ctor is None and lc.loss in N.CLASSIFICATION_LOSSES:
-                if not any(a.keyword is not None and a.keyword.value in ("weight", "pos_weight") for a in lc.node.args):
+                if not any(k.arg in ("weight", "pos_weight") for k in lc.node.keywords):
                     yield RawFinding(
                         lc.node,
                         self.code,
