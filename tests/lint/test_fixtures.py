@@ -117,3 +117,33 @@ def test_cross_file_resolves_the_right_module(tmp_path):
     assert [(Path(f.path).relative_to(tmp_path).as_posix(), f.code) for f in report.findings] == [
         ("a/train.py", "AL102")
     ]
+
+
+def test_fix_finds_the_node_by_character_column():
+    # ast counts columns in UTF-8 bytes and libcst in characters: non-ASCII text before the call on the same
+    # line must not shift the rewrite; the call's own parentheses move to what replaces it
+    src = (
+        "import torch\nimport torch.nn.functional as F\n\n\ndef f(x, y):\n"
+        '    return {"é": F.binary_cross_entropy((torch.sigmoid(x)).squeeze(1), y)}  # déjà\n'
+    )
+    after, n = fix_source(src)
+    assert n == 1
+    assert after == src.replace("binary_cross_entropy((torch.sigmoid(x))", "binary_cross_entropy_with_logits((x)")
+    assert lint_source(after) == []
+
+
+def test_linting_does_not_import_libcst(tmp_path):
+    """libcst is for --fix only: a lint run (with a finding) never imports it."""
+    import subprocess
+    import sys
+
+    (tmp_path / "m.py").write_text(
+        "import torch.nn.functional as F\nloss = F.cross_entropy(F.softmax(x, dim=1), y)\n"
+    )
+    code = (
+        "import sys\nfrom actloss.lint import lint_paths\n"
+        f"r = lint_paths([{str(tmp_path)!r}], jobs=1)\n"
+        "print(len(r.findings), 'libcst' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1", "False"]

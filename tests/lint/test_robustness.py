@@ -172,3 +172,17 @@ def test_unbalanced_brackets_in_comments_and_strings_do_not_add_up():
     line = 'print("smile :(")  # (((( see (1\n'
     src = "import torch.nn.functional as F\n" + line * 300 + "loss = F.cross_entropy(F.softmax(x, 1), y)\n"
     assert [f.code for f in lint_source(src)] == ["AL102"]
+
+
+def test_python_312_fstrings_are_read_on_older_pythons():
+    # PEP 701 f-strings (nested quotes, a newline inside the braces): CPython 3.11's ast refuses them, libcst
+    # reads them; the file is linted and what follows an f-string keeps its line and column
+    src = (
+        'import torch\nimport torch.nn as nn\nd = {"a": 1}\ncrit = nn.BCELoss()\n'
+        'msg = f"{d["a"]}" "x" f"""{\n d["a"]}"""; loss = crit(torch.sigmoid(z), y)\n'
+        'print(f"Epoch {\n    d["a"]}"); loss2 = crit(torch.sigmoid(z), y)\n'
+    )
+    got = [(f.line, f.col, f.code) for f in lint_source(src)]
+    assert got == [(6, 21, "AL101"), (8, 24, "AL101")]
+    with pytest.raises(LintError, match="syntax error at line 2"):
+        lint_source('import torch  # MSELoss\nx = f"{d["a"]}" +\n')

@@ -174,11 +174,57 @@ def parse_text(source: str | bytes) -> tuple[ast.Module, str]:
             warnings.simplefilter("ignore")  # invalid escape sequences and the like are not our business
             return ast.parse(code), text
     except SyntaxError as exc:
+        tree = _parse_newer_fstrings(code) if "f" in code else None
+        if tree is not None:
+            return tree, text
         raise LintError(f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}") from None
     except (RecursionError, MemoryError):
         raise LintError("cannot parse: expression nested too deeply") from None
     except ValueError as exc:  # surrogates that cannot be encoded
         raise LintError(f"cannot parse: {exc}".splitlines()[0]) from None
+
+
+def _parse_newer_fstrings(code: str) -> ast.Module | None:
+    """Python 3.12 f-strings (PEP 701: ``f"{d["k"]}"``, a newline inside ``{}``) on an older CPython: libcst
+    reads them; each f-string (with the strings it is concatenated with) becomes ``(0)`` padded to the same
+    lines and columns, so that everything else keeps its position. None when that does not parse either."""
+    import sys
+
+    if sys.version_info >= (3, 12):
+        return None
+    try:
+        import libcst as cst
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        wrapper = MetadataWrapper(cst.parse_module(code), unsafe_skip_copy=True)
+    except Exception:  # noqa: BLE001 - libcst cannot read it either: the caller reports CPython's error
+        return None
+    spans: list[tuple[cst.CSTNode, ...]] = []
+
+    class Strings(cst.CSTVisitor):
+        METADATA_DEPENDENCIES = (PositionProvider,)
+
+        def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+            spans.append(self.get_metadata(PositionProvider, node))
+            return False
+
+        def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+            spans.append(self.get_metadata(PositionProvider, node))
+            return False
+
+    wrapper.visit(Strings())
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(code)]
+    chars = list(code)
+    for r in spans:
+        begin = starts[r.start.line - 1] + r.start.column
+        end = starts[r.end.line - 1] + r.end.column
+        chars[begin:end] = ["("] + [c if c in "\r\n" else " " for c in code[begin + 1 : end - 2]] + ["0", ")"]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse("".join(chars))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -190,9 +236,13 @@ def split_lines(text: str) -> list[str]:
     return _NEWLINE.split(text)
 
 
-def position(node: ast.AST, lines: Sequence[str]) -> tuple[int, int]:
-    """1-based line, 0-based column in characters (``ast`` counts columns in UTF-8 bytes)."""
-    line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+def position(node: ast.AST, lines: Sequence[str], end: bool = False) -> tuple[int, int]:
+    """Where ``node`` starts (or ends): 1-based line, 0-based column in characters, as libcst and editors
+    count (``ast`` counts columns in UTF-8 bytes)."""
+    if end:
+        line, col = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
+    else:
+        line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     if not text.isascii():
         col = len(text.encode("utf-8")[:col].decode("utf-8", "replace"))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from actloss.lint._core import LintError, lint_module, parse_text, split_lines
+from actloss.lint._core import LintError, lint_module, parse_text, position, split_lines
 from actloss.lint._flow import V
 from actloss.lint.rules._fixes import Edit
 
@@ -30,16 +30,8 @@ class _Apply(cst.CSTTransformer):
         return updated_node
 
 
-def _column(line: str, col: int) -> int:
-    """A UTF-8 byte offset in ``line`` (as ``ast`` counts) as a character offset (as libcst counts)."""
-    return col if line.isascii() else len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
-
-
 def _span(node: ast.AST, lines: Sequence[str]) -> Span:
-    def at(line: int, col: int) -> tuple[int, int]:
-        return line, _column(lines[line - 1] if 0 < line <= len(lines) else "", col)
-
-    return (*at(node.lineno, node.col_offset), *at(node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+    return (*position(node, lines), *position(node, lines, end=True))
 
 
 def _rewrite(text: str, planned: list[dict[int, Edit]]) -> tuple[str, int]:
