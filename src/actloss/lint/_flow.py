@@ -30,14 +30,15 @@ class V:
     eye | mlb | lb | weights | self | qual. ``detail``: the activation, loss family, class or qualified name."""
 
     kind: str
-    detail: str = ""
+    detail: str = ""  # dict: its constant keys, joined by NUL
     origin: ast.AST | None = field(default=None, compare=False)
     out: V | None = None  # model: what calling it returns
     depth: int = 0  # saturating hidden activations along a layer chain
     indexed: bool = False  # a column / slice was taken (``p[:, 1]``)
     where: str = ""  # "Net.forward" when the value comes out of a model
     origin_fn: object = field(default=None, compare=False)  # function node where ``origin`` lives
-    items: tuple = ()  # tuple: the values of its elements (``return validity, label``)
+    items: tuple = ()  # tuple: the values of its elements (``return validity, label``); dict: of its keys
+    chain: object = field(default=None, compare=False)  # where the layer chain this value ends started
 
 
 def join(a: V | None, b: V | None) -> V | None:
@@ -45,10 +46,24 @@ def join(a: V | None, b: V | None) -> V | None:
         return None
     if a == b:
         return a if a.origin is b.origin else replace(a, origin=None)
+    if a.depth != b.depth and replace(a, depth=0) == replace(b, depth=0):  # the depth every path has
+        return replace(a, depth=min(a.depth, b.depth), origin=a.origin if a.origin is b.origin else None)
     if a.kind == b.kind == "tuple" and len(a.items) == len(b.items):
         items = tuple(join(x, y) for x, y in zip(a.items, b.items))
         return V("tuple", items=items) if any(i is not None for i in items) else None
     return None
+
+
+_FOLLOWED = ("act", "logits", "tuple", "onehot", "multihot", "model", "loss")
+
+
+def _joined(values: list[V | None]) -> V | None:
+    """The value every one of ``values`` agrees on (the returns or the yields of a function), when it is one
+    worth following."""
+    result = values[0] if values else None
+    for v in values[1:]:
+        result = join(result, v)
+    return result if result is not None and result.kind in _FOLLOWED else None
 
 
 @dataclass
@@ -130,6 +145,11 @@ def _param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     return [x.arg for x in (*p.posonlyargs, *p.args, *p.kwonlyargs)]
 
 
+def _carries(v: V | None) -> bool:
+    """A layer chain goes on through this value: a layer's output, or a saturating activation of one."""
+    return v is not None and (v.kind == "logits" or (v.kind == "act" and v.detail in N.SATURATING))
+
+
 def _is_name(node: ast.AST | None, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
 
@@ -158,13 +178,14 @@ class FileAnalysis:
         self._class_out: dict[str, V | None] = {}
         self._in_progress: set[str] = set()
         self._class_mixed: set[str] = set()
-        self._fn_out: dict[str, V | None] = {}
+        self._fn_out: dict[str, tuple[V | None, V | None]] = {}  # function -> (returned, yielded)
         self.bindings: dict[str, dict[str, V | None]] = {}
         self._calls: dict[str, dict[str, list[V | None]]] = {}
         self.facts = FileFacts()
         self.recording = False
         self.globals: dict[str, V | None] = {}
         self._returns: list[list[V | None]] = []
+        self._yields: list[list[V | None]] = []
         self._fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         self._stack_reported: set[int] = set()
         self._inside: dict[int, list[ast.AST]] = {}  # expression -> the calls and comparisons in it
@@ -223,9 +244,7 @@ class FileAnalysis:
             saved = self.recording
             self.recording = False
             env = self._function_env(init, cname, f"{cname}.__init__")
-            self._returns.append([])
-            self._exec_block(init.body, env, cls=cname, attrs=attrs)
-            self._returns.pop()
+            self._frame(init, env, cname, attrs)
             self.recording = saved
         return attrs
 
@@ -242,7 +261,7 @@ class FileAnalysis:
             if fwd is not None:
                 saved = self.recording
                 self.recording = False
-                returns = self._run_function(fwd, cls=cname, key=f"{cname}.{fwd.name}")
+                returns, _ = self._run_function(fwd, cls=cname, key=f"{cname}.{fwd.name}")
                 self.recording = saved
                 if returns:
                     result = returns[0]
@@ -273,12 +292,13 @@ class FileAnalysis:
             return None
         return next((s for s in cdef.body if isinstance(s, _FUNCS) and s.name in names), None)
 
-    def function_output(self, cls: str | None, name: str) -> V | None:
+    def function_output(self, cls: str | None, name: str, yielded: bool = False) -> V | None:
         """What a call of this file's function (or of ``self.<name>`` in ``cls``) returns on every path,
-        with its parameters unknown (``return torch.sigmoid(self.fc4(h))``)."""
+        with its parameters unknown (``return torch.sigmoid(self.fc4(h))``); ``yielded``: what a generator
+        function yields at every ``yield`` (``yield inputs, one_hot_labels``)."""
         key = f"{cls}.{name}" if cls else name
         if key in self._fn_out:
-            return self._fn_out[key]
+            return self._fn_out[key][yielded]
         if key in self._in_progress:
             return None
         fn = self._method(cls, name) if cls else self.functions.get(name)
@@ -288,17 +308,12 @@ class FileAnalysis:
         saved, saved_bindings = self.recording, self.bindings
         self.recording, self.bindings = False, {}
         try:
-            returns = self._run_function(fn, cls=cls, key=key)
+            returns, yields = self._run_function(fn, cls=cls, key=key)
         finally:
             self.recording, self.bindings = saved, saved_bindings
             self._in_progress.discard(key)
-        result = returns[0] if returns else None
-        for r in returns[1:]:
-            result = join(result, r)
-        if result is not None and result.kind not in ("act", "logits", "tuple", "onehot", "multihot", "model", "loss"):
-            result = None
-        self._fn_out[key] = result
-        return result
+        self._fn_out[key] = (_joined(returns), _joined(yields))
+        return self._fn_out[key][yielded]
 
     def _function_env(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None, key: str) -> dict[str, V | None]:
         env: dict[str, V | None] = dict(self.globals)
@@ -308,15 +323,20 @@ class FileAnalysis:
             env[name] = V("self", cls) if (cls is not None and i == 0) else bound.get(name)
         return env
 
-    def _run_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None, key: str) -> list[V | None]:
-        env = self._function_env(fn, cls, key)
+    def _run_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None, key: str) -> tuple[list, list]:
+        return self._frame(fn, self._function_env(fn, cls, key), cls)
+
+    def _frame(self, fn, env, cls, attrs=None) -> tuple[list[V | None], list[V | None]]:  # noqa: ANN001
+        """Run a function's body; the values of its ``return`` and of its ``yield`` statements."""
         saved_fn = self._fn
         self._fn = fn
         self._returns.append([])
-        self._exec_block(fn.body, env, cls=cls)
-        returns = self._returns.pop()
-        self._fn = saved_fn
-        return returns
+        self._yields.append([])
+        try:
+            self._exec_block(fn.body, env, cls=cls, attrs=attrs)
+        finally:
+            self._fn = saved_fn
+        return self._returns.pop(), self._yields.pop()
 
     # ------------------------------------------------------------------ statements
     def _exec_block(self, body, env, cls, attrs=None) -> None:  # noqa: ANN001
@@ -331,6 +351,8 @@ class FileAnalysis:
                 self._assign(t, value, env, cls, attrs, stmt.value)
         elif isinstance(stmt, ast.Expr):
             self._effects(stmt.value, env, cls)
+            if isinstance(stmt.value, ast.Yield) and self._yields:
+                self._yields[-1].append(self.eval(stmt.value.value, env, cls))
         elif isinstance(stmt, ast.Return):
             if stmt.value is not None:
                 self._effects(stmt.value, env, cls)
@@ -357,7 +379,7 @@ class FileAnalysis:
             self._effects(stmt.iter if is_for else stmt.test, env, cls)
             body_env = dict(env)
             if is_for:
-                self._assign(stmt.target, None, body_env, cls, attrs)
+                self._assign(stmt.target, self._element(stmt.iter, env, cls), body_env, cls, attrs)
             self._exec_block(stmt.body, body_env, cls, attrs)
             self._exec_block(stmt.orelse, body_env, cls, attrs)
             self._merge(env, env.copy(), body_env)
@@ -387,15 +409,27 @@ class FileAnalysis:
                 inner = dict(env)
                 for name in _param_names(stmt):
                     inner[name] = None
-                saved_fn = self._fn
-                self._fn = stmt
-                self._returns.append([])
-                self._exec_block(stmt.body, inner, cls=None)
-                self._returns.pop()
-                self._fn = saved_fn
+                self._frame(stmt, inner, None)
             if self._fn is not None:
                 env[stmt.name] = None  # a local function shadows any outer name
         # class definitions, match, raise, assert, del, ...: nothing to follow
+
+    def _element(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
+        """What a ``for`` loop over ``expr`` binds on every iteration: what a generator function of this file
+        yields (``for x, y in self.batches():``), also through ``enumerate``."""
+        if not isinstance(expr, ast.Call) or expr.keywords:
+            return None
+        func = expr.func
+        if isinstance(func, ast.Name) and func.id not in env and self.imports.qualify(func) is None:
+            if func.id in self.functions:
+                return self.function_output(None, func.id, yielded=True)
+            if func.id == "enumerate" and len(expr.args) == 1:
+                inner = self._element(expr.args[0], env, cls)
+                return V("tuple", items=(None, inner)) if inner is not None else None
+        elif isinstance(func, ast.Attribute) and _is_name(func.value, "self") and cls is not None:
+            if f"self.{func.attr}" not in env and self._method(cls, func.attr) is not None:
+                return self.function_output(cls, func.attr, yielded=True)
+        return None
 
     @staticmethod
     def _merge(env: dict, a: dict, b: dict) -> None:
@@ -414,6 +448,10 @@ class FileAnalysis:
                 env["self." + target.attr] = value
                 if attrs is not None:
                     attrs[target.attr] = value
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            held = env.get(target.value.id)
+            if held is not None and held.kind == "dict":
+                env[target.value.id] = None  # ``parts["head"] = ...``: the literal no longer says what it holds
         elif isinstance(target, (ast.Tuple, ast.List)):
             values: list[V | None] = [None] * len(target.elts)
             if isinstance(value_expr, (ast.Tuple, ast.List)) and len(value_expr.elts) == len(values):
@@ -479,6 +517,12 @@ class FileAnalysis:
                 ):
                     self._stack_reported.add(id(self._fn))
                     self.facts.stacks.append(Stack(call, v.depth, v.detail))
+            elif callee.kind == "model":
+                v = self._chained(callee, call, env, cls)
+                if v is not None and v.depth + callee.depth >= 4 > callee.depth and id(self._fn) not in self._stack_reported:
+                    # depth across two stacks called one after the other: reported where the chain starts
+                    self._stack_reported.add(id(self._fn))
+                    self.facts.stacks.append(Stack(v.chain, v.depth + callee.depth, "sigmoid/tanh"))
         if loss is None and isinstance(call.func, ast.Attribute) and call.func.attr == "round":
             if not call.args and not call.keywords and qn is None:
                 self._threshold(call, self.eval(call.func.value, env, cls), 0.5, "round")
@@ -590,6 +634,12 @@ class FileAnalysis:
                 if idx is not None and -len(base_v.items) <= idx < len(base_v.items):
                     return base_v.items[idx]
                 return None
+            if base_v.kind == "dict":
+                key = expr.slice
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    keys = base_v.detail.split("\0")
+                    return base_v.items[keys.index(key.value)] if key.value in keys else None
+                return None
             if base_v.kind in ("act", "onehot", "multihot", "logits", "out"):
                 return replace(base_v, indexed=True)
             return None
@@ -600,7 +650,19 @@ class FileAnalysis:
             return V("tuple", items=items) if any(i is not None for i in items) else None
         if isinstance(expr, ast.IfExp):
             return join(self.eval(expr.body, env, cls), self.eval(expr.orelse, env, cls))
+        if isinstance(expr, ast.Dict):
+            return self._dict(expr, env, cls)
         return None
+
+    def _dict(self, expr: ast.Dict, env, cls) -> V | None:  # noqa: ANN001
+        """``{"head": nn.Sequential(...), ...}`` with constant string keys: the values, looked up by key."""
+        if not 0 < len(expr.keys) <= 16:
+            return None
+        keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None for k in expr.keys]
+        if any(k is None or "\0" in k for k in keys) or len(set(keys)) != len(keys):
+            return None
+        items = tuple(self.eval(v, env, cls) for v in expr.values)
+        return V("dict", "\0".join(keys), items=items) if any(i is not None for i in items) else None
 
     def _eval_call(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001, C901
         func = call.func
@@ -651,11 +713,13 @@ class FileAnalysis:
             arg = _arg(call, 0, "input")
             v = self.eval(arg, env, cls) if arg is not None else None
             # the count carries through a saturating activation or straight from another layer (Linear, Linear)
-            carries = v is not None and (v.kind == "logits" or (v.kind == "act" and v.detail in N.SATURATING))
-            return V("logits", "layer", origin=call, depth=v.depth if carries else 0)
+            if _carries(v):
+                return V("logits", "layer", origin=call, depth=v.depth, chain=v.chain or call)
+            return V("logits", "layer", origin=call, chain=call)
         if callee.kind == "model":
             if callee.out is not None:
-                return callee.out
+                v = self._chained(callee, call, env, cls)
+                return callee.out if v is None else replace(callee.out, depth=v.depth + callee.out.depth, chain=v.chain)
             if callee.detail in self._class_mixed:
                 return None
             return V("out", _code(func), origin=call)
@@ -684,6 +748,9 @@ class FileAnalysis:
             return V("passmod", qn, origin=call)
         if qn == "torch.nn.Sequential":
             return self._sequential(call, env, cls)
+        if qn == "torch.nn.ModuleDict":
+            arg = _arg(call, 0, "modules")
+            return self._dict(arg, env, cls) if isinstance(arg, ast.Dict) else None
         if qn in ("torch.tensor", "torch.Tensor", "torch.FloatTensor", "numpy.array"):
             literal = _indicator_rows(_arg(call, 0, "data"))
             if literal is not None:  # torch.tensor([[1.0, 0.0, 0.0], ...]): a one-hot / multi-hot literal
@@ -750,10 +817,19 @@ class FileAnalysis:
         return found[0]
 
     def _act(self, act: str, arg: V | None, call: ast.Call) -> V:
-        depth = 0
         if act in N.SATURATING and arg is not None and arg.kind == "logits":
-            depth = arg.depth + 1
-        return V("act", act, origin=call, depth=depth, origin_fn=self._fn)
+            return V("act", act, origin=call, depth=arg.depth + 1, origin_fn=self._fn, chain=arg.chain)
+        return V("act", act, origin=call, origin_fn=self._fn)
+
+    def _chained(self, model: V, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
+        """The input of a call of an ``nn.Sequential`` that opens with a layer and ends in a layer (or a
+        saturating activation), when that input ends a layer chain with saturating activations in it (an
+        encoder's output into a decoder): the chain goes on through the Sequential. Else None."""
+        if model.chain is None or model.out is None or model.out.chain is None:
+            return None
+        arg = _arg(call, 0, "input")
+        v = self.eval(arg, env, cls) if arg is not None else None
+        return v if _carries(v) and 0 < v.depth < 4 and v.chain is not None else None
 
     def _sequential(self, call: ast.Call, env, cls) -> V:  # noqa: ANN001
         pos, _, starred = _args(call)
@@ -769,28 +845,38 @@ class FileAnalysis:
         hidden_sat = 0
         pending = False
         seen_layer = False
+        kinds = []
         for item in items:
             v = self.eval(item, env, cls)
-            if v is not None and v.kind == "layer":
+            kind = v.kind if v is not None else None
+            if kind == "passmod":
+                continue
+            kinds.append(kind)
+            if kind == "layer":
                 if pending:
                     hidden_sat += 1
                 pending, seen_layer = False, True
                 out = V("logits", "layer", origin=item)
-            elif v is not None and v.kind == "actmod":
+            elif kind == "actmod":
                 pending = seen_layer and v.detail in N.SATURATING
                 out = V("act", v.detail, origin=item, origin_fn=self._fn)
-            elif v is not None and v.kind == "model":
+            elif kind == "model":
                 pending = False
                 out = v.out
-            elif v is not None and v.kind == "passmod":
-                continue
             else:
                 pending, out = False, None
         if starred:
-            out, hidden_sat = None, 0
+            out, hidden_sat, kinds = None, 0, []
         if out is not None:
             out = replace(out, where="nn.Sequential")
-        return V("model", "Sequential", origin=call, out=out, depth=hidden_sat)
+            # what goes on into the next layer (a decoder after this encoder): the saturating activations
+            # between layers so far, unless this stack is reported on its own already
+            if hidden_sat < 4 and kinds[-1] == "layer":
+                out = replace(out, depth=hidden_sat, chain=call)
+            elif hidden_sat < 4 and kinds[-1] == "actmod" and pending:
+                out = replace(out, depth=hidden_sat + 1, chain=call)
+        opens = call if kinds and kinds[0] == "layer" else None
+        return V("model", "Sequential", origin=call, out=out, depth=hidden_sat, chain=opens)
 
 
 _LEAVES = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async"})
