@@ -5,6 +5,7 @@ float32/float64 grid). See actloss.testing.accuracy for the error measure and th
 """
 from __future__ import annotations
 
+import contextlib
 import zlib
 from functools import lru_cache
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 import actloss
-from actloss import _registry
+from actloss import _native, _registry
 from actloss.testing import accuracy as acc
 from actloss.testing.adapters import FRAMEWORKS, to_array, value_and_grad
 
@@ -87,13 +88,47 @@ def _drop_ftz_points(e: acc.Errors, dtype: str) -> None:
     e.flushed -= int(np.sum(near & e.flushed_mask))
 
 
+def _native_input(spec, dtype: str, fw: str) -> bool:
+    return dtype == "float32" and fw in ("numpy", "torch") and spec.native is not None
+
+
+def _check(spec, name: str, i: int, params: dict, dtype: str, fw: str, path: str) -> None:
+    failures = []
+    calls = _native.calls
+    with _native.disabled() if path == "reference" else contextlib.nullcontext():
+        checks = _checks(spec, name, i, params, dtype, fw)
+    if path == "default" and _native_input(spec, dtype, fw) and params.get("axis", -1) == -1:
+        if _native.status() == "loaded":
+            assert _native.calls > calls, f"{name}: float32 {fw} did not take the native kernel"
+    for what, e in checks:
+        if fw == "jax":
+            _drop_ftz_points(e, dtype)
+        bar = spec.f64_bar(**params) if (dtype == "float64" and spec.f64_bar) else acc.BARS[dtype]
+        if not e.ok(dtype, bar):
+            failures.append(
+                f"{what}: max {e.max:.2f} ULP (bar {bar}) at x={e.worst_input!r}, "
+                f"non-finite {e.nonfinite}, flushed {e.flushed}, NaN mismatches {e.nan_mismatch}"
+            )
+    assert not failures, f"{name}{params} {dtype} via {fw} ({path} path): " + "; ".join(failures)
+
+
 @pytest.mark.parametrize("fw", FRAMEWORKS)
 @pytest.mark.parametrize("dtype", acc.DTYPES)
 @pytest.mark.parametrize("name,i", CASES)
 def test_accuracy(name: str, i: int, dtype: str, fw: str) -> None:
-    spec, params = _registry.get(name), _params(name, i)
+    """The default dispatch: for contiguous float32 NumPy/torch arrays that is the native kernel (asserted)."""
+    _check(_registry.get(name), name, i, _params(name, i), dtype, fw, "default")
+
+
+@pytest.mark.parametrize("fw", ["numpy", "torch"])
+@pytest.mark.parametrize("name,i", [c for c in CASES if _registry.get(c.values[0]).native is not None])
+def test_accuracy_float32_reference_path(name: str, i: int, fw: str) -> None:
+    """The same float32 cases with the native kernels off: the reference path keeps its own guarantee."""
+    _check(_registry.get(name), name, i, _params(name, i), "float32", fw, "reference")
+
+
+def _checks(spec, name: str, i: int, params: dict, dtype: str, fw: str) -> list:
     fn = getattr(actloss, name)
-    failures = []
     if spec.elementwise:
         x, val, der = _elementwise_case(name, i, dtype)
         cot = np.ones_like(x)
@@ -108,13 +143,4 @@ def test_accuracy(name: str, i: int, dtype: str, fw: str) -> None:
             if axis != -1:
                 y, g = y.T, g.T
             checks += [("value", acc.errors(y, val, dtype, block)), ("vjp", acc.errors(g, der, dtype, block))]
-    for what, e in checks:
-        if fw == "jax":
-            _drop_ftz_points(e, dtype)
-        bar = spec.f64_bar(**params) if (dtype == "float64" and spec.f64_bar) else acc.BARS[dtype]
-        if not e.ok(dtype, bar):
-            failures.append(
-                f"{what}: max {e.max:.2f} ULP (bar {bar}) at x={e.worst_input!r}, "
-                f"non-finite {e.nonfinite}, flushed {e.flushed}, NaN mismatches {e.nan_mismatch}"
-            )
-    assert not failures, f"{name}{params} {dtype} via {fw}: " + "; ".join(failures)
+    return checks

@@ -15,6 +15,7 @@ import numpy as np
 
 from actloss import _chunks, _xp
 from actloss import _numerics as nx
+from actloss._native import ops as _native_ops
 from actloss._registry import OpSpec, get
 from actloss._xp import Array
 
@@ -61,12 +62,18 @@ def _run(xp: Any, x: Array, axis: int | None, fn: Any, *others: Array, upcast: b
 
 
 def forward(spec: OpSpec, xp: Any, x: Array, params: Mapping[str, Any]) -> Array:
-    """spec's forward in the compute dtype, rounded once to x's dtype."""
+    """spec's forward in the compute dtype, rounded once to x's dtype (the native kernel where it takes x)."""
+    out = _native_ops.forward(spec, x, params)
+    if out is not None:
+        return out
     return _run(xp, x, params.get("axis"), lambda a: spec.forward(xp, a, **params), upcast=not spec.in_input_dtype)
 
 
 def vjp(spec: OpSpec, xp: Any, x: Array, g: Array, params: Mapping[str, Any]) -> Array:
     """The input cotangent for output cotangent g (for elementwise ops: g * f'(x)), in x's dtype."""
+    out = _native_ops.vjp(spec, x, g, params)
+    if out is not None:
+        return out
     if spec.elementwise:
         return _run(xp, x, None, lambda a, b: b * spec.derivative(xp, a, **params), g, upcast=not spec.in_input_dtype)
     return _run(xp, x, params.get("axis"), lambda a, b: spec.vjp(xp, a, b, **params), g)
@@ -74,6 +81,9 @@ def vjp(spec: OpSpec, xp: Any, x: Array, g: Array, params: Mapping[str, Any]) ->
 
 def jvp(spec: OpSpec, xp: Any, x: Array, t: Array, params: Mapping[str, Any]) -> Array:
     if spec.elementwise:
+        out = _native_ops.vjp(spec, x, t, params)  # t * f'(x), the same kernel
+        if out is not None:
+            return out
         return _run(xp, x, None, lambda a, b: b * spec.derivative(xp, a, **params), t, upcast=not spec.in_input_dtype)
     return _run(xp, x, params.get("axis"), lambda a, b: spec.jvp(xp, a, b, **params), t)
 

@@ -141,6 +141,10 @@ class OpSpec:
     f64_bar: Callable[..., float] | None = None
     # Parameter sets the tests and the accuracy report run (besides the defaults), like OpInfo's sample inputs.
     param_samples: tuple[Mapping[str, Any], ...] = ()
+    # The native float32 kernel (src/actloss/_native/*.c) for these params: (kernel name, its scalar parameter),
+    # or None where there is none for them. Elementwise kernels take any shape; the others work along the last
+    # axis only (params['axis'] == ndim - 1).
+    native: Callable[..., tuple[str, float] | None] | None = None
 
     def sample_params(self) -> list[dict[str, Any]]:
         return [self.defaults()] + [{**self.defaults(), **p} for p in self.param_samples]

@@ -25,6 +25,7 @@ def reference_derivative(x, *, alpha):
 
 SPEC = register(OpSpec(
     name="elu",
+    native=lambda alpha: ("elu", float(alpha)),
     kind="activation",
     summary="Exponential linear unit: x for x > 0, alpha (exp(x) - 1) otherwise.",
     forward=forward,

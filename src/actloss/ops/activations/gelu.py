@@ -129,6 +129,7 @@ def deriv_scale(x, *, approximate):
 
 SPEC = register(OpSpec(
     name="gelu",
+    native=lambda approximate: ("gelu" if approximate == "none" else "gelu_tanh", 0.0),
     kind="activation",
     summary="Gaussian error linear unit, x Phi(x) (exact) or its tanh approximation.",
     forward=forward,

@@ -20,6 +20,7 @@ def reference_derivative(x, *, negative_slope):
 
 SPEC = register(OpSpec(
     name="leaky_relu",
+    native=lambda negative_slope: ("leaky_relu", float(negative_slope)),
     kind="activation",
     summary="Leaky ReLU: x for x > 0, negative_slope * x otherwise.",
     forward=forward,

@@ -25,6 +25,7 @@ def reference_derivative(x):
 
 SPEC = register(OpSpec(
     name="log_sigmoid",
+    native=lambda: ("log_sigmoid", 0.0),
     kind="activation",
     summary="log(sigmoid(x)), computed without forming sigmoid(x).",
     forward=forward,

@@ -65,6 +65,7 @@ def deriv_scale(xs, g, *, axis):
 
 SPEC = register(OpSpec(
     name="log_softmax",
+    native=lambda axis: ("log_softmax", 0.0),
     kind="activation",
     summary="log(softmax(x)) along an axis, computed without forming softmax(x).",
     forward=forward,

@@ -59,6 +59,7 @@ def deriv_scale(x):
 
 SPEC = register(OpSpec(
     name="mish",
+    native=lambda: ("mish", 0.0),
     kind="activation",
     summary="Mish, x tanh(softplus(x)).",
     forward=forward,

@@ -21,6 +21,7 @@ def reference_derivative(x):
 
 SPEC = register(OpSpec(
     name="relu",
+    native=lambda: ("relu", 0.0),
     kind="activation",
     summary="Rectified linear unit, max(x, 0).",
     forward=forward,

@@ -25,6 +25,7 @@ def reference_derivative(x):
 
 SPEC = register(OpSpec(
     name="sigmoid",
+    native=lambda: ("sigmoid", 0.0),
     kind="activation",
     summary="Logistic sigmoid, 1 / (1 + exp(-x)).",
     forward=forward,

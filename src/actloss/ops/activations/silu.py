@@ -9,6 +9,7 @@ from actloss.ops.activations.swish import (
 
 SPEC = register(OpSpec(
     name="silu",
+    native=lambda: ("swish", 1.0),
     kind="activation",
     summary="SiLU (swish with beta = 1), x * sigmoid(x).",
     forward=lambda xp, x: swish_forward(xp, x, 1.0),

@@ -79,6 +79,7 @@ def deriv_scale(xs, g, *, axis):
 
 SPEC = register(OpSpec(
     name="softmax",
+    native=lambda axis: ("softmax", 0.0),
     kind="activation",
     summary="Softmax along an axis: exp(x) / sum(exp(x)).",
     forward=forward,

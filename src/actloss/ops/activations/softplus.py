@@ -35,6 +35,7 @@ def reference_derivative(x, *, beta):
 
 SPEC = register(OpSpec(
     name="softplus",
+    native=lambda beta: ("softplus", float(beta)),
     kind="activation",
     summary="Softplus, log(1 + exp(beta x)) / beta: a smooth ReLU.",
     forward=forward,

@@ -58,6 +58,7 @@ def derivative(xp, x, *, beta):
 
 SPEC = register(OpSpec(
     name="swish",
+    native=lambda beta: ("swish", float(beta)),
     kind="activation",
     summary="Swish, x * sigmoid(beta x); silu is beta = 1.",
     forward=forward,

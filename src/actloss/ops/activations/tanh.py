@@ -27,6 +27,7 @@ def reference_derivative(x):
 
 SPEC = register(OpSpec(
     name="tanh",
+    native=lambda: ("tanh", 0.0),
     kind="activation",
     summary="Hyperbolic tangent.",
     forward=forward,

@@ -1,0 +1,272 @@
+/* Native float32 kernels of the activations: computed in double (vmath.h), rounded once to float32.
+ * The formulas are the registry's (src/actloss/ops/activations/): the same stable forms, without the
+ * error-free transformations, which a double computation of a float32 result does not need.
+ *
+ * Elementwise:  al_<op>_fwd(x, out, n, p)        out = f(x)
+ *               al_<op>_bwd(x, g, out, n, p)     out = g * f'(x)
+ * Rows (softmax, log_softmax along the last axis of a (rows, n) array): the same with a row count.
+ */
+#include "vmath.h"
+
+#define FWD(name, EXPR)                                                                                 \
+    void al_##name##_fwd(const float *restrict xs, float *restrict out, int64_t n, double p) {          \
+        (void)p;                                                                                        \
+        for (int64_t i = 0; i < n; ++i) {                                                               \
+            double x = xs[i];                                                                           \
+            out[i] = (float)(EXPR);                                                                     \
+        }                                                                                               \
+    }
+
+#define BWD(name, EXPR)                                                                                 \
+    void al_##name##_bwd(const float *restrict xs, const float *restrict gs, float *restrict out,       \
+                         int64_t n, double p) {                                                         \
+        (void)p;                                                                                        \
+        for (int64_t i = 0; i < n; ++i) {                                                               \
+            double x = xs[i];                                                                           \
+            double g = gs[i];                                                                           \
+            out[i] = (float)(g * (EXPR));                                                               \
+        }                                                                                               \
+    }
+
+/* relu: x <= 0 -> 0 (NaN passes through); relu'(0) = 0, NaN' = NaN */
+FWD(relu, x <= 0 ? 0.0 : x)
+BWD(relu, x > 0 ? 1.0 : (x != x ? x : 0.0))
+
+/* leaky_relu(negative_slope = p) */
+FWD(leaky_relu, x > 0 ? x : x * p)
+BWD(leaky_relu, x > 0 ? 1.0 : (x != x ? x : p))
+
+/* elu(alpha = p): alpha expm1(x) for x <= 0; derivative alpha exp(x) (never elu(x) + alpha) */
+FWD(elu, x > 0 ? x : p * al_expm1_neg(x))
+BWD(elu, x > 0 ? 1.0 : p * al_exp_neg(x))
+
+FWD(sigmoid, al_sigmoid(x))
+BWD(sigmoid, al_sigmoid_deriv(x))
+
+FWD(tanh, al_tanh(x))
+BWD(tanh, al_sech2(x))
+
+/* log_sigmoid(x) = min(x, 0) - log1p(exp(-|x|)); derivative sigmoid(-x) */
+FWD(log_sigmoid, (x < 0 ? x : 0.0) - al_log1p_01(al_exp_neg(-fabs(x))))
+BWD(log_sigmoid, al_sigmoid(-x))
+
+/* softplus(beta = p) = softplus(beta x) / beta; derivative sigmoid(beta x) */
+FWD(softplus, (x > 0 ? x : 0.0) + al_log1p_01(al_exp_neg(-fabs(p * x))) / p)
+BWD(softplus, al_sigmoid(p * x))
+
+/* swish(beta = p) = x sigmoid(beta x); silu is beta = 1. -inf gives the limit 0. */
+AL_INLINE double al_swish(double x, double beta) {
+    double y = x * al_sigmoid(beta * x);
+    return x == -INFINITY ? 0.0 : y;
+}
+
+/* d/dx x sigmoid(z), z = beta x: sigmoid(z) (1 + z sigmoid(-z)), for z < 0 as (1 + z) - z sigmoid(z) */
+AL_INLINE double al_swish_deriv(double x, double beta) {
+    double z = beta * x;
+    z = z > 1e4 ? 1e4 : (z < -1e4 ? -1e4 : z);
+    double s, sn;
+    al_sigmoid_pair(z, &s, &sn);
+    return s * (z < 0 ? (1.0 + z) - z * s : 1.0 + z * sn);
+}
+
+FWD(swish, al_swish(x, p))
+BWD(swish, al_swish_deriv(x, p))
+
+/* mish(x) = x tanh(softplus(x)) as rational functions of e = exp(-|x|) (see ops/activations/mish.py) */
+AL_INLINE double al_mish(double x) {
+    double e = al_exp_neg(-fabs(x));
+    double e2 = e * e;
+    double pos = 1.0 - (2.0 * e2) / (1.0 + 2.0 * e + 2.0 * e2);
+    double neg = e * (e + 2.0) / (e * (e + 2.0) + 2.0);
+    double y = x * (x >= 0 ? pos : neg);
+    return x == -INFINITY ? 0.0 : y;
+}
+
+AL_INLINE double al_mish_deriv(double x) {
+    x = x > 1e4 ? 1e4 : (x < -1e4 ? -1e4 : x);
+    double e = al_exp_neg(-fabs(x));
+    double e2 = e * e;
+    double d_pos = 1.0 + 2.0 * e + 2.0 * e2;
+    double pos = 1.0 - (2.0 * e2) / d_pos;
+    double g_pos = 4.0 * (1.0 + e) * e2 / (d_pos * d_pos);
+    double d_neg = e2 + 2.0 * e + 2.0;
+    double neg = e * (e + 2.0) / d_neg;
+    double g_neg = 4.0 * e * (1.0 + e) / (d_neg * d_neg);
+    return x >= 0 ? pos + x * g_pos : neg + x * g_neg;
+}
+
+FWD(mish, al_mish(x))
+BWD(mish, al_mish_deriv(x))
+
+/* gelu(approximate='tanh') = x sigmoid(2u), 2u = 2 sqrt(2/pi) (x + 0.044715 x^3) */
+#define AL_SQRT_2_OVER_PI 0.79788456080286535588
+AL_INLINE double al_gelu_tanh(double x) {
+    double z = (2.0 * AL_SQRT_2_OVER_PI) * (x + 0.044715 * (x * x * x));
+    double y = x * al_sigmoid(z);
+    return x == -INFINITY ? 0.0 : y;
+}
+
+AL_INLINE double al_gelu_tanh_deriv(double x) {
+    x = x > 1e4 ? 1e4 : (x < -1e4 ? -1e4 : x);
+    double z = (2.0 * AL_SQRT_2_OVER_PI) * (x + 0.044715 * (x * x * x));
+    double s, sn;
+    al_sigmoid_pair(z, &s, &sn);
+    double dz = 2.0 * AL_SQRT_2_OVER_PI + (2.0 * AL_SQRT_2_OVER_PI * 0.134145) * (x * x);
+    return s * (1.0 + x * sn * dz);
+}
+
+FWD(gelu_tanh, al_gelu_tanh(x))
+BWD(gelu_tanh, al_gelu_tanh_deriv(x))
+
+/* gelu(approximate='none') = 0.5 x erfc(-x / sqrt 2); derivative Phi(x) + x phi(x) */
+#define AL_SQRT1_2 0.70710678118654752440
+#define AL_INV_SQRT_2PI 0.39894228040143267794
+AL_INLINE double al_gelu(double x) {
+    double y = (0.5 * x) * al_erfc(-x * AL_SQRT1_2);
+    return x == -INFINITY ? 0.0 : y;
+}
+
+AL_INLINE double al_gelu_deriv(double x) {
+    x = x > 1e4 ? 1e4 : (x < -1e4 ? -1e4 : x);
+    double g; /* exp(-x^2 / 2), from the same exp as erfc's */
+    double e = al_erfc_gauss(-x * AL_SQRT1_2, &g);
+    return 0.5 * e + x * (g * AL_INV_SQRT_2PI);
+}
+
+FWD(gelu, al_gelu(x))
+BWD(gelu, al_gelu_deriv(x))
+
+/* ---- rows: softmax and log_softmax along the last axis ------------------------------------------------ */
+
+/* The row's max (vectorised), and whether it holds a NaN. */
+static float al_row_max(const float *restrict x, int64_t n, int *has_nan) {
+    float m = x[0];
+    int nan = 0;
+    for (int64_t j = 0; j < n; ++j) {
+        float v = x[j];
+        nan |= v != v;
+        m = v > m ? v : m;
+    }
+    *has_nan = nan;
+    return m;
+}
+
+/* Row statistics: m = max (NaN if any NaN), s1 = sum of exp(x - m) over all but the first argmax (so that a
+ * dominant entry keeps log p = -log1p(s1) to full relative precision), and the number of +inf entries. */
+static void al_row_stats(const float *restrict x, int64_t n, double *m_out, double *s1_out, int64_t *ninf) {
+    int nan;
+    float m = al_row_max(x, n, &nan);
+    int64_t arg = 0;
+    while (arg < n - 1 && x[arg] != m) ++arg; /* the first argmax */
+    if (nan) {
+        *m_out = NAN;
+        *s1_out = NAN;
+        *ninf = 0;
+        return;
+    }
+    int64_t count = 0;
+    if (m == INFINITY) {
+        for (int64_t j = 0; j < n; ++j) count += x[j] == INFINITY;
+        *m_out = INFINITY;
+        *s1_out = 0.0;
+        *ninf = count;
+        return;
+    }
+    double md = m;
+    double s = 0.0;
+    for (int64_t j = 0; j < n; ++j) s += j == arg ? 0.0 : al_exp_neg((double)x[j] - md);
+    *m_out = md;
+    *s1_out = s;
+    *ninf = 0;
+}
+
+void al_softmax_fwd(const float *restrict x, float *restrict out, int64_t rows, int64_t n) {
+    for (int64_t r = 0; r < rows; ++r, x += n, out += n) {
+        double m, s1;
+        int64_t ninf;
+        al_row_stats(x, n, &m, &s1, &ninf);
+        if (m == INFINITY) {
+            for (int64_t j = 0; j < n; ++j) out[j] = x[j] == INFINITY ? (float)(1.0 / (double)ninf) : 0.0f;
+            continue;
+        }
+        double inv = 1.0 / (1.0 + s1);
+        for (int64_t j = 0; j < n; ++j) out[j] = (float)(al_exp_neg((double)x[j] - m) * inv);
+    }
+}
+
+void al_log_softmax_fwd(const float *restrict x, float *restrict out, int64_t rows, int64_t n) {
+    for (int64_t r = 0; r < rows; ++r, x += n, out += n) {
+        double m, s1;
+        int64_t ninf;
+        al_row_stats(x, n, &m, &s1, &ninf);
+        if (m == INFINITY) {
+            double l = log(1.0 / (double)ninf);
+            for (int64_t j = 0; j < n; ++j) out[j] = x[j] == INFINITY ? (float)l : -INFINITY;
+            continue;
+        }
+        double l = log1p(s1);
+        for (int64_t j = 0; j < n; ++j) out[j] = (float)(((double)x[j] - m) - l);
+    }
+}
+
+/* softmax vjp: y (g - sum(g y)); the sum of e and of g e in one pass (y = e / (1 + s1)) */
+void al_softmax_bwd(const float *restrict x, const float *restrict g, float *restrict out, int64_t rows, int64_t n) {
+    for (int64_t r = 0; r < rows; ++r, x += n, g += n, out += n) {
+        int nan;
+        float mf = al_row_max(x, n, &nan);
+        if (nan || mf == INFINITY) { /* rare rows: the two-pass statistics */
+            double m, s1;
+            int64_t ninf;
+            al_row_stats(x, n, &m, &s1, &ninf);
+            double share = m == INFINITY ? 1.0 / (double)ninf : NAN;
+            double dot = 0.0;
+            for (int64_t j = 0; j < n; ++j) dot += x[j] == INFINITY ? (double)g[j] * share : 0.0;
+            for (int64_t j = 0; j < n; ++j) {
+                double y = x[j] == INFINITY ? share : (m == INFINITY ? 0.0 : NAN);
+                out[j] = (float)(y * ((double)g[j] - dot));
+            }
+            continue;
+        }
+        double m = mf, s = 0.0, dot = 0.0;
+        for (int64_t j = 0; j < n; ++j) {
+            double e = al_exp_neg((double)x[j] - m);
+            s += e;
+            dot += (double)g[j] * e;
+        }
+        double inv = 1.0 / s;
+        dot *= inv;
+        for (int64_t j = 0; j < n; ++j) {
+            double y = al_exp_neg((double)x[j] - m) * inv;
+            out[j] = (float)(y * ((double)g[j] - dot));
+        }
+    }
+}
+
+/* log_softmax vjp: g - softmax(x) sum(g); the max, then the sum of e and of g in one pass */
+void al_log_softmax_bwd(const float *restrict x, const float *restrict g, float *restrict out, int64_t rows,
+                        int64_t n) {
+    for (int64_t r = 0; r < rows; ++r, x += n, g += n, out += n) {
+        int nan;
+        float mf = al_row_max(x, n, &nan);
+        double sg = 0.0;
+        if (nan || mf == INFINITY) {
+            double m, s1;
+            int64_t ninf;
+            al_row_stats(x, n, &m, &s1, &ninf);
+            for (int64_t j = 0; j < n; ++j) sg += (double)g[j];
+            double share = m == INFINITY ? 1.0 / (double)ninf : NAN;
+            for (int64_t j = 0; j < n; ++j) {
+                double y = x[j] == INFINITY ? share : (m == INFINITY ? 0.0 : NAN);
+                out[j] = (float)((double)g[j] - y * sg);
+            }
+            continue;
+        }
+        double m = mf, s = 0.0;
+        for (int64_t j = 0; j < n; ++j) {
+            s += al_exp_neg((double)x[j] - m);
+            sg += (double)g[j];
+        }
+        double k = sg / s;
+        for (int64_t j = 0; j < n; ++j) out[j] = (float)((double)g[j] - al_exp_neg((double)x[j] - m) * k);
+    }
+}

@@ -1,0 +1,54 @@
+"""The registry's ops on the native kernels: ``forward`` / ``vjp`` return None when a call is not theirs
+(no kernel for the op or its params, an array the kernels do not take, or the kernels unavailable), and the
+caller takes the reference path."""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from actloss import _native
+from actloss._native import arrays
+
+
+def _kernel(spec: Any, x: Any, params: Mapping[str, Any]) -> tuple[str, float] | None:
+    if spec.native is None or not arrays.takes(x):
+        return None
+    if not spec.elementwise and params.get("axis") != x.ndim - 1:
+        return None
+    k = spec.native(**params)
+    if k is None or _native.lib() is None:
+        return None
+    return k
+
+
+def _launch(spec: Any, kernel: str, p: float, x: Any, g: Any | None) -> Any:
+    out = arrays.empty_like(x)
+    numel = math.prod(x.shape)
+    xp_, op_ = arrays.ptr(x), arrays.ptr(out)
+    if spec.elementwise:
+        if g is None:
+            _native.elementwise_fwd(kernel, xp_, op_, numel, p)
+        else:
+            _native.elementwise_bwd(kernel, xp_, arrays.ptr(g), op_, numel, p)
+    else:
+        n = x.shape[-1]
+        if g is None:
+            _native.rows_fwd(kernel, xp_, op_, numel // n, n)
+        else:
+            _native.rows_bwd(kernel, xp_, arrays.ptr(g), op_, numel // n, n)
+    return out
+
+
+def forward(spec: Any, x: Any, params: Mapping[str, Any]) -> Any | None:
+    k = _kernel(spec, x, params)
+    return None if k is None else _launch(spec, *k, x, None)
+
+
+def vjp(spec: Any, x: Any, g: Any, params: Mapping[str, Any]) -> Any | None:
+    """g * f'(x) for elementwise ops (also their JVP), the vector-Jacobian product along the axis otherwise."""
+    k = _kernel(spec, x, params)
+    if k is None:
+        return None
+    g = arrays.contiguous_like(g, x)
+    return None if g is None else _launch(spec, *k, x, g)

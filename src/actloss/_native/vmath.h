@@ -1,0 +1,152 @@
+/* Double-precision special functions for the native float32 kernels: branch-free, so that the compiler
+ * vectorises the loops that call them. Accuracy: a few double ULP (~1e-15 relative) wherever a float32 result
+ * is a normal number, which is 1e-8 of a float32 ULP: the float32 result is the correctly rounded double result,
+ * rounded once. Coefficients come from scripts/gen_native_coeffs.py (mpmath).
+ *
+ * Every function here is exact in its special values: exp(-inf) = 0, NaN in gives NaN out.
+ */
+#ifndef ACTLOSS_VMATH_H
+#define ACTLOSS_VMATH_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "coeffs.h"
+
+#define AL_INLINE static inline __attribute__((always_inline))
+
+AL_INLINE double al_from_bits(uint64_t u) {
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+AL_INLINE uint64_t al_to_bits(double d) {
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+/* exp(x) for x <= 0, -inf and NaN included. k = round(x / ln 2) by the 1.5 * 2^52 shift (its low bits hold k),
+ * r = x - k ln 2 in two steps (|r| <= ln(2)/2), Taylor to r^13 (truncation < 2e-17), then
+ * p * 2^(k + 64) * 2^-64 so that a subnormal result is rounded once. */
+AL_INLINE double al_exp_neg(double x) {
+    const double log2e = 1.4426950408889634;
+    const double ln2_hi = 6.93147180369123816490e-01; /* low 32 bits zero: k * ln2_hi is exact */
+    const double ln2_lo = 1.90821492927058770002e-10;
+    const double shift = 6755399441055744.0; /* 1.5 * 2^52 */
+    double xc = x < -746.0 ? -746.0 : x;
+    double kd = fma(xc, log2e, shift);
+    int64_t k = (int64_t)(al_to_bits(kd) - al_to_bits(shift));
+    kd -= shift;
+    double r = fma(-kd, ln2_hi, xc);
+    r = fma(-kd, ln2_lo, r);
+    double p = INV_FACT[13];
+    _Pragma("GCC unroll 40")
+    for (int i = 12; i >= 0; --i) p = fma(p, r, INV_FACT[i]);
+    double scale = al_from_bits((uint64_t)(k + 1023 + 64) << 52);
+    double res = (p * scale) * 0x1p-64;
+    return x < -746.0 ? 0.0 : res;
+}
+
+/* expm1(x) for x <= 0: Taylor below ln(2)/2 in magnitude (no cancellation), exp(x) - 1 beyond (|result| >= 0.29). */
+AL_INLINE double al_expm1_neg(double x) {
+    double p = INV_FACT[15];
+    _Pragma("GCC unroll 40")
+    for (int i = 14; i >= 1; --i) p = fma(p, x, INV_FACT[i]);
+    double small = x * p;
+    double big = al_exp_neg(x) - 1.0;
+    return x > -0.34657359027997264 ? small : big;
+}
+
+/* log1p(u) for u in [0, 1] (and NaN): 2 atanh(s), s = u / (2 + u) in [0, 1/3], odd series to s^35. */
+AL_INLINE double al_log1p_01(double u) {
+    double s = u / (2.0 + u);
+    double s2 = s * s;
+    double p = 1.0 / 35.0;
+    _Pragma("GCC unroll 40")
+    for (int k = 33; k >= 3; k -= 2) p = fma(p, s2, 1.0 / (double)k);
+    p = fma(p, s2, 1.0);
+    return 2.0 * s * p;
+}
+
+/* sigmoid(x) and sigmoid(-x) from one exp(-|x|): neither is 1 minus the other. */
+AL_INLINE void al_sigmoid_pair(double x, double *s, double *sn) {
+    double e = al_exp_neg(-fabs(x));
+    double r = 1.0 / (1.0 + e);
+    double er = e * r;
+    *s = x >= 0 ? r : er;
+    *sn = x >= 0 ? er : r;
+    if (x != x) *s = *sn = x;
+}
+
+AL_INLINE double al_sigmoid(double x) {
+    double e = al_exp_neg(-fabs(x));
+    double r = 1.0 / (1.0 + e);
+    return x >= 0 ? r : (x != x ? x : e * r);
+}
+
+/* sigmoid'(x) = e / (1 + e)^2, e = exp(-|x|). */
+AL_INLINE double al_sigmoid_deriv(double x) {
+    double e = al_exp_neg(-fabs(x));
+    double r = 1.0 / (1.0 + e);
+    return (e * r) * r;
+}
+
+/* softplus(x) = max(x, 0) + log1p(exp(-|x|)). */
+AL_INLINE double al_softplus(double x) {
+    return (x > 0 ? x : 0.0) + al_log1p_01(al_exp_neg(-fabs(x)));
+}
+
+/* tanh(x) = -expm1(-2|x|) / (expm1(-2|x|) + 2), sign restored; sech^2(x) = 4e / (1 + e)^2, e = exp(-2|x|). */
+AL_INLINE double al_tanh(double x) {
+    double m = al_expm1_neg(-2.0 * fabs(x));
+    double t = -m / (m + 2.0);
+    return copysign(t, x);
+}
+
+AL_INLINE double al_sech2(double x) {
+    double e = al_exp_neg(-2.0 * fabs(x));
+    double r = 1.0 / (1.0 + e);
+    return (4.0 * e) * r * r;
+}
+
+/* erfc(z) and exp(-z^2): 1 - z P(z^2) for |z| < 0.5; exp(-z^2) erfcx(|z|) beyond, with exp taken at the exact
+ * square (z^2 = hi + lo by fma) and erfcx(a) = C(t(a)) / a (Chebyshev, t = 1 - 4 / (a + 2), relative error
+ * below 1e-13: see coeffs.h); 2 - erfc(|z|) for z < 0. */
+AL_INLINE double al_erfc_gauss(double z, double *gauss) {
+    double a = fabs(z);
+    double z2 = z * z;
+    double p = ERF_T[13];
+    _Pragma("GCC unroll 40")
+    for (int k = 12; k >= 0; --k) p = fma(p, z2, ERF_T[k]);
+    double small = 1.0 - z * p;
+    double hi = a * a;
+    double lo = fma(a, a, -hi);
+    lo = hi < 1e300 ? lo : 0.0;
+    double g = al_exp_neg(-hi);
+    g = g - g * lo;
+    double ab = a > 0.5 ? a : 0.5;
+    double t = 1.0 - 4.0 / (ab + 2.0);
+    double u = (t - 0.2) * 1.25;
+    double b1 = 0.0, b2 = 0.0;
+    _Pragma("GCC unroll 40")
+    for (int j = ERFCX_DEG; j >= 1; --j) {
+        double b = fma(2.0 * u, b1, ERFCX_C[j] - b2);
+        b2 = b1;
+        b1 = b;
+    }
+    double cx = fma(u, b1, ERFCX_C[0] - b2) / ab; /* erfcx(ab) */
+    double big = g * cx;
+    big = z < 0 ? 2.0 - big : big;
+    *gauss = g;
+    return a < 0.5 ? small : (z != z ? z : big);
+}
+
+AL_INLINE double al_erfc(double z) {
+    double g;
+    return al_erfc_gauss(z, &g);
+}
+
+#endif

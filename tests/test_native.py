@@ -1,0 +1,123 @@
+"""The native float32 kernels (actloss._native): they load here, they agree with the reference path, and every
+way around them (disabled, no compiler, arrays they do not take, double backward, torch.func) still works.
+Their accuracy against mpmath is tested with every other path in test_accuracy.py (the 'default' and
+'reference' paths of each float32 case)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import actloss
+from actloss import _native, _registry
+
+torch = pytest.importorskip("torch")
+
+NATIVE_OPS = [s for s in _registry.ops("activation") if s.native is not None]
+
+
+def _ulp_diff(a: np.ndarray, b: np.ndarray) -> int:
+    ai = a.view(np.int32).astype(np.int64)
+    bi = b.view(np.int32).astype(np.int64)
+    ai = np.where(ai < 0, -(ai & 0x7FFFFFFF), ai)
+    bi = np.where(bi < 0, -(bi & 0x7FFFFFFF), bi)
+    d = np.abs(ai - bi)
+    d[np.isnan(a) & np.isnan(b)] = 0
+    return int(d.max())
+
+
+def test_kernels_load_on_this_machine():
+    # The dev machines and CI have a C compiler: the kernels must build there (a silent fallback would hide
+    # a broken kernel source behind the reference path).
+    assert _native.status() == "loaded"
+
+
+@pytest.mark.parametrize("spec", NATIVE_OPS, ids=lambda s: s.name)
+def test_native_equals_reference_on_a_large_threaded_array(spec):
+    # Larger than the threading threshold, with random bit patterns (every exponent, NaN, inf, subnormals):
+    # the native result is the reference's to 1 float32 ULP (both are a double result rounded once).
+    rng = np.random.default_rng(5)
+    bits = rng.integers(0, 2**32, 1 << 17, dtype=np.uint64).astype(np.uint32)
+    x = np.concatenate([bits.view(np.float32), np.linspace(-30, 30, 1 << 16, dtype=np.float32)])
+    x = x[: len(x) // 8 * 8].reshape(-1, 8)
+    for params in spec.sample_params():
+        if params.get("axis", -1) != -1:
+            continue
+        cot = rng.normal(0, 1, x.shape).astype(np.float32)
+        before = _native.calls
+        y1, g1 = actloss.value_and_grad(spec.name, x, cotangent=cot, **params)
+        assert _native.calls == before + 2
+        with _native.disabled():
+            y0, g0 = actloss.value_and_grad(spec.name, x, cotangent=cot, **params)
+        assert _native.calls == before + 2
+        assert y1.dtype == np.float32 and g1.dtype == np.float32
+        assert _ulp_diff(y1.ravel(), y0.ravel()) <= 1, params
+        if spec.elementwise:
+            assert _ulp_diff(g1.ravel(), g0.ravel()) <= 1, params
+        else:  # a VJP's sum: compare to the largest term's scale
+            scale = np.broadcast_to(np.max(np.abs(cot), axis=-1, keepdims=True), x.shape)
+            nan = np.isnan(g0)
+            np.testing.assert_array_equal(np.isnan(g1), nan)
+            assert np.all(np.abs(g1 - g0)[~nan] <= 4e-7 * scale[~nan]), params
+
+
+def test_torch_autograd_strided_and_expanded_cotangents():
+    x = torch.linspace(-10, 10, 1 << 17).requires_grad_()
+    y = actloss.gelu(x)
+    y.sum().backward()  # the cotangent is an expanded (stride-0) tensor of ones
+    expected = actloss.derivative("gelu", x.detach().numpy())
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+    base = torch.zeros(2 << 17)
+    base[::2] = x.detach()
+    xs = base[::2].requires_grad_()  # the same values, strided: the reference path
+    before = _native.calls
+    actloss.gelu(xs).sum().backward()
+    assert _native.calls == before
+    np.testing.assert_array_equal(xs.grad.numpy(), expected)
+
+
+def test_double_backward_takes_the_differentiable_path():
+    x = torch.linspace(-4, 4, 101, requires_grad=True)
+    (g,) = torch.autograd.grad(actloss.sigmoid(x).sum(), x, create_graph=True)
+    (gg,) = torch.autograd.grad(g.sum(), x)
+    s = torch.sigmoid(x.detach().double())
+    expected = s * (1 - s) * (1 - 2 * s)  # sigmoid''
+    torch.testing.assert_close(gg.double(), expected, atol=1e-6, rtol=1e-4)
+
+
+def test_torch_func_transforms_fall_back():
+    x = torch.linspace(-3, 3, 12).reshape(3, 4)
+    g = torch.func.vmap(torch.func.grad(lambda r: actloss.silu(r).sum()))(x)
+    torch.testing.assert_close(g, torch.func.vmap(torch.func.grad(lambda r: torch.nn.functional.silu(r).sum()))(x))
+
+
+def _run(env: dict, code: str) -> str:
+    full = {**os.environ, **env}
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full, timeout=300)
+    assert res.returncode == 0, res.stderr
+    return res.stdout.strip()
+
+
+CODE = ("import numpy as np, actloss; from actloss import _native; "
+        "y = actloss.sigmoid(np.array([-100.0, 0.0, 3.0], np.float32)); print(_native.status()); print(repr(y))")
+
+
+def test_disabled_by_environment():
+    out = _run({"ACTLOSS_NATIVE": "0"}, CODE)
+    assert out.splitlines()[0] == "disabled (ACTLOSS_NATIVE=0)"
+    assert "3.7835059e-44" in out  # sigmoid(-100) in float32, a subnormal, from the reference path
+
+
+def test_no_compiler_falls_back_with_a_reason(tmp_path):
+    out = _run({"CC": "/bin/false", "ACTLOSS_CACHE_DIR": str(tmp_path), "TMPDIR": str(tmp_path)}, CODE)
+    lines = out.splitlines()
+    status, value = lines[0], lines[-1]
+    assert status.startswith("RuntimeError") and "failed" in status
+    assert "3.7835059e-44" in value and "9.5257413e-01" in value
+
+
+def test_public_status():
+    assert actloss.native_status() == _native.status()
