@@ -8,11 +8,14 @@ from __future__ import annotations
 import zlib
 from functools import lru_cache
 
+import contextlib
+
 import numpy as np
 import pytest
 
 import actloss
-from actloss import _registry
+from actloss import _native, _registry
+from actloss._native.losses import POINTWISE as _NATIVE_POINTWISE
 from actloss.testing import accuracy as acc
 from actloss.testing.adapters import to_array, to_numpy
 
@@ -21,6 +24,7 @@ GRID = 240
 SOFT = [0.0, 1.0, 0.0, 1.0, 0.1, 0.3, 0.5, 0.75, 0.999]
 COUNTS = [0.0, 1.0, 2.0, 3.0, 7.0, 120.0]
 
+NATIVE = {"cross_entropy", *_NATIVE_POINTWISE}
 CASES = [
     pytest.param(spec.name, i, id=f"{spec.name}-{i}")
     for spec in _registry.ops("loss")
@@ -154,6 +158,26 @@ def _run(fw: str, name: str, x, t, dtype: str, params: dict, index: bool):
 @pytest.mark.parametrize("dtype", acc.DTYPES)
 @pytest.mark.parametrize("name,i", CASES)
 def test_loss_accuracy(name: str, i: int, dtype: str, fw: str) -> None:
+    """The default dispatch: for float32 NumPy/torch inputs the native kernels where they take the loss (asserted)."""
+    calls = _native.calls
+    _check(name, i, dtype, fw, "default")
+    if dtype == "float32" and fw in ("numpy", "torch") and name in NATIVE and _native.status() == "loaded":
+        assert _native.calls > calls, f"{name}: float32 {fw} did not take the native kernel"
+
+
+@pytest.mark.parametrize("fw", ["numpy", "torch"])
+@pytest.mark.parametrize("name,i", [c for c in CASES if c.values[0] in NATIVE])
+def test_loss_accuracy_float32_reference_path(name: str, i: int, fw: str) -> None:
+    """The same float32 cases with the native kernels off."""
+    _check(name, i, "float32", fw, "reference")
+
+
+def _check(name: str, i: int, dtype: str, fw: str, path: str) -> None:
+    with _native.disabled() if path == "reference" else contextlib.nullcontext():
+        _check_path(name, i, dtype, fw, path)
+
+
+def _check_path(name: str, i: int, dtype: str, fw: str, path: str) -> None:
     spec, params = _registry.get(name), _params(name, i)
     checks = []
     if spec.structure == "pointwise":
@@ -178,4 +202,4 @@ def test_loss_accuracy(name: str, i: int, dtype: str, fw: str) -> None:
         if not e.ok(dtype, bar):
             failures.append(f"{what}: max {e.max:.2f} ULP (bar {bar}) at x={e.worst_input!r}, "
                             f"non-finite {e.nonfinite}, flushed {e.flushed}, NaN mismatches {e.nan_mismatch}")
-    assert not failures, f"{name}{params} {dtype} via {fw}: " + "; ".join(failures)
+    assert not failures, f"{name}{params} {dtype} via {fw} ({path} path): " + "; ".join(failures)

@@ -121,3 +121,99 @@ def test_no_compiler_falls_back_with_a_reason(tmp_path):
 
 def test_public_status():
     assert actloss.native_status() == _native.status()
+
+
+# ---- losses -------------------------------------------------------------------------------------------------
+def _ce_case(n=257, c=301, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, c, generator=g) * 5
+    t = torch.randint(0, c, (n,), generator=g)
+    t[::7] = -100
+    return x, t
+
+
+@pytest.mark.parametrize("kw", [{}, {"label_smoothing": 0.1}, {"weight": "w"}, {"reduction": "sum", "z_loss": 1e-3},
+                                {"reduction": "none", "label_smoothing": 0.2, "weight": "w"}])
+def test_cross_entropy_native_matches_torch_float64(kw):
+    x, t = _ce_case()
+    if kw.get("weight") == "w":
+        kw = {**kw, "weight": torch.rand(x.shape[1], generator=torch.Generator().manual_seed(1)) + 0.1}
+    z = kw.get("z_loss", 0.0)
+    tkw = {k: v for k, v in kw.items() if k != "z_loss"}
+    xa = x.clone().requires_grad_()
+    before = _native.calls
+    la = actloss.cross_entropy(xa, t, **kw)
+    assert _native.calls == before + 1
+    cot = torch.rand(la.shape) if la.ndim else torch.tensor(1.7)
+    (la * cot).sum().backward()
+    x64 = x.double().requires_grad_()
+    w64 = tkw["weight"].double() if "weight" in tkw else None
+    lt = torch.nn.functional.cross_entropy(x64, t, **{**tkw, "weight": w64})
+    if z:
+        lse = torch.logsumexp(x64, -1)
+        lt = lt + z * (lse**2 * (t != -100)).sum()
+    (lt * cot.double()).sum().backward()
+    torch.testing.assert_close(la.double(), lt.detach(), rtol=2e-6, atol=1e-6)
+    torch.testing.assert_close(xa.grad.double(), x64.grad, rtol=1e-5, atol=1e-7)
+
+
+def test_cross_entropy_inplace_backward():
+    x, t = _ce_case(seed=3)
+    ref = x.clone().requires_grad_()
+    actloss.cross_entropy(ref, t).backward()
+    leaf = x.clone().requires_grad_()
+    logits = leaf * 1.0  # a non-leaf, as the output of a model
+    version = logits._version
+    loss = actloss.cross_entropy(logits, t, inplace_backward=True)
+    assert logits._version > version  # autograd knows the logits changed
+    loss.backward()
+    torch.testing.assert_close(leaf.grad, ref.grad, rtol=0, atol=0)
+    assert torch.equal(logits.detach(), ref.grad)  # the logits' storage now holds the gradient
+    again = x.clone().requires_grad_()
+    out = actloss.cross_entropy(again * 1.0, t, inplace_backward=True)
+    with pytest.raises(RuntimeError, match="inplace_backward"):
+        torch.autograd.grad(out, again, create_graph=True)
+
+
+def test_native_loss_retain_graph_and_nan_rows():
+    x, t = _ce_case(seed=4)
+    xa = x.clone().requires_grad_()
+    loss = actloss.cross_entropy(xa, t)
+    loss.backward(retain_graph=True)
+    first = xa.grad.clone()
+    loss.backward()
+    torch.testing.assert_close(xa.grad, 2 * first)
+    x[5, 3] = float("nan")
+    x[9, 0] = float("inf")
+    xb = x.clone().requires_grad_()
+    lb = actloss.cross_entropy(xb, t, reduction="none")  # such rows take the reference path, which has the limits
+    with _native.disabled():
+        lr = actloss.cross_entropy(x.clone(), t, reduction="none")
+    torch.testing.assert_close(lb.detach(), lr, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", sorted(__import__("actloss._native.losses", fromlist=["POINTWISE"]).POINTWISE))
+def test_pointwise_native_equals_reference(name):
+    g = torch.Generator().manual_seed(2)
+    x = torch.randn(300, 700, generator=g) * 8
+    y = torch.rand(300, 700, generator=g)
+    y[::3] = (y[::3] > 0.5).float()
+    kws = [{}, {"reduction": "none"}]
+    if name != "sigmoid_focal_loss":  # torchvision's signature has no weight
+        kws.append({"weight": torch.rand(300, 700, generator=g), "reduction": "sum"})
+    if name == "binary_cross_entropy_with_logits":
+        kws += [{"pos_weight": torch.rand(700, generator=g) * 3}, {"label_smoothing": 0.1}]
+    if name == "sigmoid_focal_loss":
+        kws += [{"gamma": 0.5}, {"gamma": 3.0, "alpha": None}, {"gamma": 0.0}]
+    for kw in kws:
+        xa = x.clone().requires_grad_()
+        before = _native.calls
+        la = getattr(actloss, name)(xa, y, **kw)
+        assert _native.calls == before + 1, kw
+        la.sum().backward()
+        with _native.disabled():
+            xr = x.clone().requires_grad_()
+            lr = getattr(actloss, name)(xr, y, **kw)
+            lr.sum().backward()
+        torch.testing.assert_close(la, lr, rtol=1e-6, atol=1e-30)
+        torch.testing.assert_close(xa.grad, xr.grad, rtol=3e-7, atol=1e-37)

@@ -25,6 +25,7 @@ import numpy as np
 from actloss import _chunks, _reduction, _xp
 from actloss import _numerics as nx
 from actloss._registry import Param, TorchModule
+from actloss._native import losses as native_losses
 from actloss._xp import Array
 from actloss.ops.activations.log_softmax import log_softmax_and_softmax
 
@@ -485,6 +486,10 @@ def apply(spec: LossSpec, input: Any, target: Any, kwargs: Mapping[str, Any]) ->
         from actloss.torch._loss_function import apply_torch_loss
 
         return apply_torch_loss(spec, p)
+    if p.fw == "numpy":
+        res = native_losses.run(spec, p, want_grad=False)
+        if res is not None:
+            return res[0]
     if p.fw == "jax":
         from actloss.jax._loss_adapter import apply_jax_loss
 
@@ -502,6 +507,9 @@ def value_and_grad(spec: LossSpec, input: Any, target: Any, cotangent: Any, kwar
     p = prepare(spec, input, target, kwargs)
     xp = p.xp
     g = xp.ones((), dtype=p.input.dtype) if cotangent is None else cotangent
+    native = _native_value_and_grad(spec, p, g)
+    if native is not None:
+        return native
     with _errstate(xp):
         if p.fw == "torch":
             import torch
@@ -509,3 +517,23 @@ def value_and_grad(spec: LossSpec, input: Any, target: Any, cotangent: Any, kwar
             with torch.no_grad():
                 return value(spec, p), input_grad(spec, p, g)
         return value(spec, p), input_grad(spec, p, g)
+
+
+def _native_value_and_grad(spec: LossSpec, p: Prepared, g: Any) -> tuple[Array, Array] | None:
+    if p.fw == "torch":
+        import torch
+
+        if p.target.requires_grad:
+            return None
+        with torch.no_grad():
+            res = native_losses.run(spec, p, want_grad=True)
+    else:
+        res = native_losses.run(spec, p, want_grad=True)
+    if res is None:
+        return None
+    value, grad = res
+    if p.params["reduction"] == "none":
+        gg = g[..., None] if spec.structure == "class" else g
+    else:
+        gg = g
+    return value, p.xp.astype(grad * gg, p.input.dtype, copy=False)

@@ -34,6 +34,7 @@ from typing import Any
 
 _HERE = pathlib.Path(__file__).resolve().parent
 FLAGS = ("-O3", "-march=native", "-std=gnu11", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off",
+         "-fopenmp-simd",
          "-fPIC", "-shared")
 _PARALLEL_MIN = 1 << 16  # elements below which one thread does the whole call
 
@@ -175,7 +176,7 @@ def split(total: int, unit: int = 1) -> list[tuple[int, int]]:
     return [(s, min(total, s + step)) for s in range(0, total, step)]
 
 
-def _fn(name: str, argtypes: list[Any]) -> Any:
+def fn(name: str, argtypes: list[Any]) -> Any:
     lb = lib()
     assert lb is not None
     f = getattr(lb, name)
@@ -190,28 +191,28 @@ F32 = 4
 
 
 def elementwise_fwd(kernel: str, x: int, out: int, n: int, p: float) -> None:
-    f = _fn(f"al_{kernel}_fwd", [_P, _P, _I, _D])
+    f = fn(f"al_{kernel}_fwd", [_P, _P, _I, _D])
     global calls
     calls += 1
     parallel([lambda a=a, b=b: f(x + a * F32, out + a * F32, b - a, p) for a, b in split(n)])
 
 
 def elementwise_bwd(kernel: str, x: int, g: int, out: int, n: int, p: float) -> None:
-    f = _fn(f"al_{kernel}_bwd", [_P, _P, _P, _I, _D])
+    f = fn(f"al_{kernel}_bwd", [_P, _P, _P, _I, _D])
     global calls
     calls += 1
     parallel([lambda a=a, b=b: f(x + a * F32, g + a * F32, out + a * F32, b - a, p) for a, b in split(n)])
 
 
 def rows_fwd(kernel: str, x: int, out: int, rows: int, n: int) -> None:
-    f = _fn(f"al_{kernel}_fwd", [_P, _P, _I, _I])
+    f = fn(f"al_{kernel}_fwd", [_P, _P, _I, _I])
     global calls
     calls += 1
     parallel([lambda a=a, b=b: f(x + a * n * F32, out + a * n * F32, b - a, n) for a, b in split(rows, n)])
 
 
 def rows_bwd(kernel: str, x: int, g: int, out: int, rows: int, n: int) -> None:
-    f = _fn(f"al_{kernel}_bwd", [_P, _P, _P, _I, _I])
+    f = fn(f"al_{kernel}_bwd", [_P, _P, _P, _I, _I])
     global calls
     calls += 1
     parallel([lambda a=a, b=b: f(x + a * n * F32, g + a * n * F32, out + a * n * F32, b - a, n)

@@ -142,6 +142,7 @@ BWD(gelu, al_gelu_deriv(x))
 static float al_row_max(const float *restrict x, int64_t n, int *has_nan) {
     float m = x[0];
     int nan = 0;
+    _Pragma("omp simd reduction(max:m) reduction(|:nan)")
     for (int64_t j = 0; j < n; ++j) {
         float v = x[j];
         nan |= v != v;
@@ -174,6 +175,7 @@ static void al_row_stats(const float *restrict x, int64_t n, double *m_out, doub
     }
     double md = m;
     double s = 0.0;
+    _Pragma("omp simd reduction(+:s)")
     for (int64_t j = 0; j < n; ++j) s += j == arg ? 0.0 : al_exp_neg((double)x[j] - md);
     *m_out = md;
     *s1_out = s;
@@ -228,6 +230,7 @@ void al_softmax_bwd(const float *restrict x, const float *restrict g, float *res
             continue;
         }
         double m = mf, s = 0.0, dot = 0.0;
+        _Pragma("omp simd reduction(+:s, dot)")
         for (int64_t j = 0; j < n; ++j) {
             double e = al_exp_neg((double)x[j] - m);
             s += e;
@@ -262,6 +265,7 @@ void al_log_softmax_bwd(const float *restrict x, const float *restrict g, float 
             continue;
         }
         double m = mf, s = 0.0;
+        _Pragma("omp simd reduction(+:s, sg)")
         for (int64_t j = 0; j < n; ++j) {
             s += al_exp_neg((double)x[j] - m);
             sg += (double)g[j];

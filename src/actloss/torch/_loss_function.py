@@ -49,5 +49,9 @@ def apply_torch_loss(spec: Any, p: _losses.Prepared) -> torch.Tensor:
     for arg, a in (("weight", p.weight), ("pos_weight", p.pos_weight)):
         if a is not None and a.requires_grad:
             raise ValueError(f"actloss.{spec.name}: argument '{arg}' must not require grad; detach it")
+    from actloss.torch._native_loss import apply_native_loss, eligible
+
+    if eligible(spec, p):
+        return apply_native_loss(spec, p, bool(p.params.get("inplace_backward", False)))
     return LossFunction.apply(p.input, p.target, p.weight, p.pos_weight, spec.name,
                               tuple(sorted(p.params.items())), p.index_targets, p.axis)

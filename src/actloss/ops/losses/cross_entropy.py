@@ -78,6 +78,9 @@ SPEC = register(LossSpec(
         Param("label_smoothing", 0.0, "unit", "mix the targets with the uniform distribution (torch's definition)"),
         Param("axis", None, "axis", "the class axis; None means torch's: 1 (or 0 for a 1-D input); -1 for JAX's convention", optional=True),
         Param("z_loss", 0.0, "nonnegative", "adds z_loss * logsumexp(input)^2 per sample (PaLM)"),
+        Param("inplace_backward", False, "flag",
+              "torch, float32 CPU: write the gradient over the logits during the forward pass (no extra memory; the "
+              "logits are overwritten, as in Liger-Kernel); elsewhere ignored"),
     ),
     arrays=("weight",),
     properties=frozenset({"loss_nonnegative", "reduction_permutation_invariant"}),
@@ -85,8 +88,9 @@ SPEC = register(LossSpec(
     torch_module=TorchModule(
         "CrossEntropyLoss",
         args=(("weight", None), ("size_average", None), ("ignore_index", -100), ("reduce", None), ("reduction", "mean"),
-              ("label_smoothing", 0.0)),
-        param_map={"weight": "weight", "ignore_index": "ignore_index", "reduction": "reduction", "label_smoothing": "label_smoothing"},
+              ("label_smoothing", 0.0), ("inplace_backward", False)),
+        param_map={"weight": "weight", "ignore_index": "ignore_index", "reduction": "reduction", "label_smoothing": "label_smoothing",
+                   "inplace_backward": "inplace_backward"},
     ),
     numerics=(
         "log-softmax with x - max carried exactly and logsumexp = max + log1p(sum of the others): a dominant "

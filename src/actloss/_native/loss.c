@@ -1,0 +1,219 @@
+/* Native float32 kernels of the losses: the loss and its input gradient in one pass, in double, each result
+ * rounded once. The formulas are the registry's (src/actloss/ops/losses/).
+ *
+ * Every kernel adds its rows' losses to *sum (double), writes per-row losses to per[] when per != NULL
+ * (reduction 'none'), and writes the input gradient times gscale (the reduction's 1/denominator) to grad[] when
+ * grad != NULL. grad may be the input itself (cross-entropy's inplace_backward): each element is read before
+ * it is written.
+ */
+#include "vmath.h"
+
+/* ---- cross-entropy with class-index targets, rows of C logits ------------------------------------------ */
+
+/* Sum of the targets' class weights over the non-ignored rows: the 'mean' denominator. */
+double al_ce_denominator(const int64_t *restrict t, const float *restrict w, int64_t rows, int64_t ignore) {
+    double s = 0.0;
+    for (int64_t r = 0; r < rows; ++r)
+        if (t[r] != ignore) s += w ? (double)w[t[r]] : 1.0;
+    return s;
+}
+
+/* Returns 0, or 1 if a row holds NaN or an infinite logit (the caller then takes the reference path, which
+ * gives those rows their limits). c_j = (1 - eps) w_t [j == t] + (eps / C) w_j; loss = -sum_j c_j log p_j
+ * + z w_t lse^2; gradient c_j (p_j - 1) + p_j (sum(c) - c_j) + 2 z w_t lse p_j, with 1 - p_j = s1 / (1 + s1)
+ * at the argmax (never 1 - p there) and p_j <= 1/2 elsewhere. */
+int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows, int64_t C,
+               int64_t ignore, double eps, double z, double *restrict sum, float *restrict per, float *grad,
+               double gscale) {
+    double wsum = 0.0;
+    if (w)
+        for (int64_t j = 0; j < C; ++j) wsum += (double)w[j];
+    else
+        wsum = (double)C;
+    const double ec = eps / (double)C;
+    double total = 0.0;
+    for (int64_t r = 0; r < rows; ++r) {
+        const float *xr = x + r * C;
+        float *gr = grad ? grad + r * C : 0;
+        int64_t ti = t[r];
+        if (ti == ignore) {
+            if (per) per[r] = 0.0f;
+            if (gr)
+                for (int64_t j = 0; j < C; ++j) gr[j] = 0.0f;
+            continue;
+        }
+        float mf = xr[0];
+        int bad = 0;
+        _Pragma("omp simd reduction(max:mf) reduction(|:bad)")
+        for (int64_t j = 0; j < C; ++j) {
+            float v = xr[j];
+            bad |= !(fabsf(v) <= 3.4028234663852886e38f); /* NaN or +-inf */
+            mf = v > mf ? v : mf;
+        }
+        if (bad) return 1;
+        int64_t arg = 0;
+        while (arg < C - 1 && xr[arg] != mf) ++arg;
+        const double m = mf;
+        double s1 = 0.0, sw = 0.0; /* sum of exp over the non-argmax entries; sum of w_j (x_j - m) */
+        if (eps != 0.0 && w) {
+            _Pragma("omp simd reduction(+:s1, sw)")
+            for (int64_t j = 0; j < C; ++j) {
+                double d = (double)xr[j] - m;
+                s1 += j == arg ? 0.0 : al_exp_neg(d);
+                sw += (double)w[j] * d;
+            }
+        } else if (eps != 0.0) {
+            _Pragma("omp simd reduction(+:s1, sw)")
+            for (int64_t j = 0; j < C; ++j) {
+                double d = (double)xr[j] - m;
+                s1 += j == arg ? 0.0 : al_exp_neg(d);
+                sw += d;
+            }
+        } else {
+            _Pragma("omp simd reduction(+:s1)")
+            for (int64_t j = 0; j < C; ++j) s1 += j == arg ? 0.0 : al_exp_neg((double)xr[j] - m);
+        }
+        const double L = log1p(s1);
+        const double wt = w ? (double)w[ti] : 1.0;
+        const double logp_t = ((double)xr[ti] - m) - L;
+        double loss = -(1.0 - eps) * wt * logp_t;
+        if (eps != 0.0) loss -= ec * (sw - wsum * L);
+        const double lse = m + L;
+        if (z != 0.0) loss += z * wt * lse * lse;
+        total += loss;
+        if (per) per[r] = (float)loss;
+        if (!gr) continue;
+        const double inv = 1.0 / (1.0 + s1);
+        const double omp_arg = s1 * inv;
+        const double ctot = (1.0 - eps) * wt + ec * wsum;
+        const double k = ctot + 2.0 * z * wt * lse;
+        const double ct = (1.0 - eps) * wt;
+        for (int64_t j = 0; j < C; ++j) {
+            double p = al_exp_neg((double)xr[j] - m) * inv;
+            double omp = j == arg ? omp_arg : 1.0 - p;
+            double cj = (w ? ec * (double)w[j] : ec) + (j == ti ? ct : 0.0);
+            gr[j] = (float)((p * (k - cj) - cj * omp) * gscale);
+        }
+    }
+    *sum = total;
+    return 0;
+}
+
+/* ---- pointwise losses ----------------------------------------------------------------------------------- */
+/* Over n elements; w (per element) and pw (per element, or per column when pw_cols > 0: index i % pw_cols)
+ * may be NULL. */
+
+#define POINTWISE(name, BODY)                                                                                  \
+    AL_INLINE void name##_one(double x, double y, double pwv, double p1, double p2, double *lo, double *dd) {  \
+        (void)pwv;                                                                                              \
+        (void)p1;                                                                                               \
+        (void)p2;                                                                                               \
+        double l, d;                                                                                            \
+        BODY;                                                                                                   \
+        *lo = l;                                                                                                \
+        *dd = d;                                                                                                \
+    }                                                                                                           \
+    void al_##name(const float *restrict x, const float *restrict t, const float *restrict w,                  \
+                   const float *restrict pw, int64_t n, int64_t pw_cols, int64_t offset, double p1, double p2,  \
+                   double *restrict sum, float *restrict per, float *restrict grad, double gscale) {           \
+        double total = 0.0;                                                                                     \
+        if (!w && !pw && !per && grad) {                                                                        \
+            _Pragma("omp simd reduction(+:total)")                                                              \
+            for (int64_t i = 0; i < n; ++i) {                                                                   \
+                double l, d;                                                                                    \
+                name##_one(x[i], t[i], 1.0, p1, p2, &l, &d);                                                    \
+                total += l;                                                                                     \
+                grad[i] = (float)(d * gscale);                                                                  \
+            }                                                                                                   \
+        } else if (!w && !pw && !per && !grad) {                                                                \
+            _Pragma("omp simd reduction(+:total)")                                                              \
+            for (int64_t i = 0; i < n; ++i) {                                                                   \
+                double l, d;                                                                                    \
+                name##_one(x[i], t[i], 1.0, p1, p2, &l, &d);                                                    \
+                total += l;                                                                                     \
+            }                                                                                                   \
+        } else {                                                                                                \
+            _Pragma("omp simd reduction(+:total)")                                                              \
+            for (int64_t i = 0; i < n; ++i) {                                                                   \
+                double pwv = pw ? (double)pw[pw_cols ? (offset + i) % pw_cols : i] : 1.0;                       \
+                double wv = w ? (double)w[i] : 1.0;                                                             \
+                double l, d;                                                                                    \
+                name##_one(x[i], t[i], pwv, p1, p2, &l, &d);                                                    \
+                l = wv * l;                                                                                    \
+                total += l;                                                                                     \
+                if (per) per[i] = (float)l;                                                                     \
+                if (grad) grad[i] = (float)(wv * d * gscale);                                                   \
+            }                                                                                                   \
+        }                                                                                                       \
+        *sum = total;                                                                                           \
+    }
+
+/* mse: (x - y)^2, 2 (x - y) */
+POINTWISE(mse, double r = x - y; l = r * r; d = 2.0 * r)
+
+/* huber(delta = p1): 0.5 r^2 for |r| < delta, delta (|r| - delta / 2) beyond; gradient clip(r, -delta, delta) */
+POINTWISE(huber, double r = x - y; double a = fabs(r);
+          l = a < p1 ? 0.5 * r * r : p1 * (a - 0.5 * p1);
+          d = r > p1 ? p1 : (r < -p1 ? -p1 : r))
+
+/* binary cross-entropy with logits (label_smoothing = p1, pos_weight = pwv):
+ * pw y' softplus(-x) + (1 - y') softplus(x), 0 * inf = 0; gradient (1 - y') sigmoid(x) - pw y' sigmoid(-x) */
+POINTWISE(bce, double yp = y; double yn = 1.0 - y;
+          if (p1 != 0.0) { yp = y * (1.0 - p1) + 0.5 * p1; yn = (1.0 - y) * (1.0 - p1) + 0.5 * p1; }
+          double pos = pwv * yp;
+          double e = al_exp_neg(-fabs(x));
+          double lg = al_log1p_01(e);
+          double sp_pos = (x > 0 ? x : 0.0) + lg;  /* softplus(x) */
+          double sp_neg = (x < 0 ? -x : 0.0) + lg; /* softplus(-x) */
+          double rr = 1.0 / (1.0 + e);
+          double s = x >= 0 ? rr : e * rr;
+          double sn = x >= 0 ? e * rr : rr;
+          l = (pos == 0.0 ? 0.0 : pos * sp_neg) + (yn == 0.0 ? 0.0 : yn * sp_pos);
+          d = yn * s - pos * sn;
+          if (x != x) { l = x; d = x; })
+
+/* log(v) for v > 0 normal (v = 2^k f, f in [sqrt(1/2), sqrt(2)), 2 atanh((f - 1) / (f + 1))); 0 gives -inf. */
+AL_INLINE double al_log_pos(double v) {
+    uint64_t b = al_to_bits(v);
+    int64_t k = (int64_t)(b >> 52) - 1023;
+    double f = al_from_bits((b & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull);
+    int adj = f > 1.4142135623730951;
+    f = adj ? 0.5 * f : f;
+    k += adj;
+    double s = (f - 1.0) / (f + 1.0);
+    double s2 = s * s;
+    double p = 1.0 / 25.0;
+    _Pragma("GCC unroll 40")
+    for (int j = 23; j >= 3; j -= 2) p = fma(p, s2, 1.0 / (double)j);
+    p = fma(p, s2, 1.0);
+    double r = (double)k * 0.69314718055994530942 + 2.0 * s * p;
+    return v == 0.0 ? -INFINITY : r;
+}
+
+/* m^gamma for m in [0, 1]: exact products for gamma 1, 2, 3, exp(gamma log m) otherwise; 0^gamma = 0 */
+AL_INLINE double al_pow01(double m, double gamma) {
+    double r = gamma == 2.0 ? m * m : (gamma == 1.0 ? m : (gamma == 3.0 ? m * m * m : al_exp_neg(gamma * al_log_pos(m))));
+    return m == 0.0 ? 0.0 : (gamma == 0.0 ? 1.0 : r);
+}
+
+/* sigmoid focal loss (alpha = p1, negative: none; gamma = p2), torchvision's definition in log space
+ * (see ops/losses/sigmoid_focal.py): 1 - p_t = y sigmoid(-x) + (1 - y) sigmoid(x), never 1 - p_t by subtraction */
+POINTWISE(sigmoid_focal, double e = al_exp_neg(-fabs(x));
+          double lg = al_log1p_01(e);
+          double sp_pos = (x > 0 ? x : 0.0) + lg;
+          double sp_neg = (x < 0 ? -x : 0.0) + lg;
+          double rr = 1.0 / (1.0 + e);
+          double s = x >= 0 ? rr : e * rr;
+          double sn = x >= 0 ? e * rr : rr;
+          double ce = (y == 0.0 ? 0.0 : y * sp_neg) + (y == 1.0 ? 0.0 : (1.0 - y) * sp_pos);
+          double mm = y == 1.0 ? sn : (y == 0.0 ? s : y * sn + (1.0 - y) * s);
+          double ratio = y == 1.0 ? s : (y == 0.0 ? sn : (s * sn) / mm);
+          double mg = al_pow01(mm, p2);
+          double dce = (1.0 - y) * s - y * sn;
+          double second = p2 * (1.0 - 2.0 * y) * ratio;
+          second = second == 0.0 ? 0.0 : ce * second;
+          l = mg == 0.0 ? 0.0 : ce * mg;
+          d = mg == 0.0 ? 0.0 : mg * (dce + second);
+          if (p2 == 0.0) { l = ce; d = dce; }
+          if (p1 >= 0.0) { double at = p1 * y + (1.0 - p1) * (1.0 - y); l *= at; d *= at; }
+          if (x != x) { l = x; d = x; })

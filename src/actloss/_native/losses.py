@@ -1,0 +1,199 @@
+"""The registry's losses on the native kernels (loss.c): the value and the input gradient from one pass.
+
+``run(spec, p, want_grad)`` returns ``(value, grad)`` or None when the call is not for the kernels (then the
+caller takes the reference path). ``grad`` is d(value)/d(input) for a cotangent of 1 (for reduction 'none':
+per sample, before the per-sample cotangent), float32, the input's shape; with ``inplace`` it is the input's own
+storage (cross-entropy's ``inplace_backward``).
+
+Taken when: the input is a contiguous float32 NumPy array or CPU torch tensor (see arrays.takes); cross-entropy
+with class-index targets along the last axis and z_loss as given; pointwise losses (mse, huber, BCE with logits,
+sigmoid focal) with targets of the input's shape and weight / pos_weight absent, of the input's shape, or (for
+pos_weight) one value per class along the last axis.
+"""
+from __future__ import annotations
+
+import ctypes
+import math
+import sys
+from typing import Any
+
+import numpy as np
+
+from actloss import _native
+from actloss._native import arrays
+
+_P, _I, _D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
+F32, I64 = 4, 8
+
+# loss name -> (kernel, params -> (p1, p2))
+POINTWISE = {
+    "mse_loss": ("mse", lambda q: (0.0, 0.0)),
+    "huber_loss": ("huber", lambda q: (float(q["delta"]), 0.0)),
+    "binary_cross_entropy_with_logits": ("bce", lambda q: (float(q["label_smoothing"]), 0.0)),
+    "sigmoid_focal_loss": ("sigmoid_focal", lambda q: (-1.0 if q["alpha"] is None else float(q["alpha"]),
+                                                       float(q["gamma"]))),
+}
+
+
+def _float_operand(a: Any, x: Any) -> Any | None:
+    """a (weight / pos_weight / target) as a contiguous float32 array beside x, or None if the kernels cannot
+    read it without a broadcast."""
+    if isinstance(x, np.ndarray):
+        if not isinstance(a, np.ndarray) or a.dtype != np.float32:
+            return None
+        return np.ascontiguousarray(a)
+    torch = sys.modules["torch"]
+    if type(a) is not torch.Tensor or a.dtype != torch.float32 or a.device != x.device or a.requires_grad:
+        return None
+    return a.contiguous()
+
+
+def _zeros(x: Any, shape: tuple[int, ...]) -> Any:
+    if isinstance(x, np.ndarray):
+        return np.zeros(shape, np.float32)
+    return sys.modules["torch"].zeros(shape, dtype=x.dtype, device=x.device)
+
+
+def _result(x: Any, value: float) -> Any:
+    if isinstance(x, np.ndarray):
+        return np.asarray(np.float32(value))
+    return sys.modules["torch"].tensor(value, dtype=x.dtype, device=x.device)
+
+
+def _finish(reduction: str, total: float, denom: float) -> float:
+    if reduction == "sum":
+        return total
+    return 0.0 if denom == 0 else total / denom
+
+
+def _pointwise(spec: Any, p: Any, want_grad: bool) -> tuple[Any, Any] | None:
+    kernel, pfn = POINTWISE[spec.name]
+    x = p.input
+    shape = tuple(x.shape)
+    t = _float_operand(p.target, x)
+    if t is None or tuple(t.shape) != shape:
+        return None
+    w = pw = None
+    pw_cols = 0
+    if p.weight is not None:
+        w = _float_operand(p.weight, x)
+        if w is None or tuple(w.shape) != shape:
+            return None
+    if p.pos_weight is not None:
+        pw = _float_operand(p.pos_weight, x)
+        if pw is None:
+            return None
+        if tuple(pw.shape) != shape:
+            if pw.ndim != 1 or not shape or pw.shape[0] != shape[-1]:
+                return None
+            pw_cols = shape[-1]
+    if _native.lib() is None:
+        return None
+    p1, p2 = pfn(p.params)
+    n = math.prod(shape)
+    reduction = p.params["reduction"]
+    denom = float(n)
+    if reduction == "mean" and w is not None and spec.weighted_mean:
+        denom = float(w.sum())
+    gscale = 1.0 if reduction != "mean" else (0.0 if denom == 0 else 1.0 / denom)
+    per = arrays.empty_like(x) if reduction == "none" else None
+    grad = arrays.empty_like(x) if want_grad else None
+    pieces = _native.split(n)
+    sums = np.zeros(len(pieces))
+    f = _native.fn(f"al_{kernel}", [_P, _P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D])
+    xp_, tp, wp, pwp = (arrays.ptr(a) if a is not None else None for a in (x, t, w, pw))
+    perp = arrays.ptr(per) if per is not None else None
+    gp = arrays.ptr(grad) if grad is not None else None
+
+    def call(k: int, a: int, b: int) -> None:
+        off = a * F32
+        pw_at = None if pwp is None else (pwp if pw_cols else pwp + off)
+        f(xp_ + off, tp + off, None if wp is None else wp + off, pw_at, b - a, pw_cols, a, p1, p2,
+          sums.ctypes.data + 8 * k, None if perp is None else perp + off, None if gp is None else gp + off, gscale)
+
+    _native.parallel([lambda k=k, a=a, b=b: call(k, a, b) for k, (a, b) in enumerate(pieces)])
+    value = per if per is not None else _result(x, _finish(reduction, float(sums.sum()), denom))
+    return value, grad
+
+
+def _int64_targets(t: Any, x: Any) -> Any | None:
+    if isinstance(x, np.ndarray):
+        if not isinstance(t, np.ndarray) or t.dtype.kind not in "iu":
+            return None
+        return np.ascontiguousarray(t, dtype=np.int64)
+    torch = sys.modules["torch"]
+    if type(t) is not torch.Tensor or t.device != x.device or t.dtype.is_floating_point or t.dtype == torch.bool:
+        return None
+    return t.to(torch.int64).contiguous()
+
+
+def _cross_entropy(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any, Any] | None:
+    x = p.input
+    if not p.index_targets or x.ndim < 1 or p.axis != x.ndim - 1:
+        return None
+    t = _int64_targets(p.target, x)
+    if t is None:
+        return None
+    C = x.shape[-1]
+    w = None
+    if p.weight is not None:
+        w = _float_operand(p.weight, x)
+        if w is None or tuple(w.shape) != (C,):
+            return None
+    lb = _native.lib()
+    if lb is None:
+        return None
+    rows = math.prod(x.shape[:-1])
+    ignore = int(p.params.get("ignore_index", -100))
+    eps = float(p.params.get("label_smoothing", 0.0))
+    z = float(p.params.get("z_loss", 0.0))
+    reduction = p.params["reduction"]
+    wp = arrays.ptr(w) if w is not None else None
+    den = _native.fn("al_ce_denominator", [_P, _P, _I, _I])
+    den.restype = ctypes.c_double
+    denom = float(den(arrays.ptr(t), wp, rows, ignore)) if reduction == "mean" else float(rows)
+    gscale = 1.0 if reduction != "mean" else (0.0 if denom == 0 else 1.0 / denom)
+    per = _zeros(x, tuple(x.shape[:-1])) if reduction == "none" else None
+    grad = (x if inplace else arrays.empty_like(x)) if want_grad else None
+    pieces = _native.split(rows, C)
+    sums = np.zeros(len(pieces))
+    bad = np.zeros(len(pieces), np.int32)
+    f = _native.fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D])
+    f.restype = ctypes.c_int
+    xp_, tp = arrays.ptr(x), arrays.ptr(t)
+    perp = arrays.ptr(per) if per is not None else None
+    gp = arrays.ptr(grad) if grad is not None else None
+
+    def call(k: int, a: int, b: int) -> None:
+        bad[k] = f(xp_ + a * C * F32, tp + a * I64, wp, b - a, C, ignore, eps, z, sums.ctypes.data + 8 * k,
+                   None if perp is None else perp + a * F32, None if gp is None else gp + a * C * F32, gscale)
+
+    if inplace and want_grad:
+        # the gradient overwrites the logits: a row holding NaN/inf must not be half-written when we fall back
+        if not _finite(x):
+            return None
+    _native.parallel([lambda k=k, a=a, b=b: call(k, a, b) for k, (a, b) in enumerate(pieces)])
+    if bad.any():
+        return None
+    value = per if per is not None else _result(x, _finish(reduction, float(sums.sum()), denom))
+    return value, grad
+
+
+def _finite(x: Any) -> bool:
+    if isinstance(x, np.ndarray):
+        return bool(np.isfinite(x).all())
+    return bool(sys.modules["torch"].isfinite(x).all())
+
+
+def run(spec: Any, p: Any, want_grad: bool, inplace: bool = False) -> tuple[Any, Any] | None:
+    if p.fw not in ("numpy", "torch") or not arrays.takes(p.input):
+        return None
+    if spec.name == "cross_entropy":
+        res = _cross_entropy(spec, p, want_grad, inplace)
+    elif spec.name in POINTWISE:
+        res = _pointwise(spec, p, want_grad)
+    else:
+        return None
+    if res is not None:
+        _native.calls += 1
+    return res

@@ -1,0 +1,79 @@
+"""torch.autograd.Function for the losses the native kernels take (actloss._native.losses).
+
+The forward pass computes the loss and its input gradient together (one pass over the input) and saves the
+gradient, scaled for a cotangent of 1: backward only scales it by the incoming cotangent (nothing when that is
+1). Extra memory: one input-sized buffer, or none with cross_entropy's ``inplace_backward=True``, where the
+gradient is written over the logits (as Liger-Kernel does): the logits' values are gone after the forward call.
+
+Double backward (create_graph=True) recomputes the gradient with the reference path's differentiable ops
+(not possible after an in-place forward: an error says so).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from actloss import _losses
+from actloss._native import arrays
+from actloss._native import losses as native_losses
+from actloss._registry import get
+
+
+class NativeLossFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input, target, weight, pos_weight, name, p, inplace):  # type: ignore[override]
+        spec = get(name)
+        want = bool(ctx.needs_input_grad[0])
+        res = native_losses.run(spec, p, want_grad=want, inplace=inplace and want)
+        ctx.meta = (name, p, inplace and want)
+        if res is None:  # a row the kernels leave to the reference path (NaN / inf logits): all of it goes there
+            ctx.native_grad = None
+            ctx.inplace = False
+            ctx.save_for_backward(input, target, weight, pos_weight)
+            return _losses.value(spec, p)
+        value, grad = res
+        ctx.native_grad = grad
+        ctx.inplace = inplace and want
+        ctx.reused = False
+        if ctx.inplace:  # autograd then rejects any other backward that saved the overwritten logits
+            torch.autograd.graph.increment_version(input)
+        ctx.save_for_backward(None if ctx.inplace else input, target, weight, pos_weight)
+        return value
+
+    @staticmethod
+    def backward(ctx: Any, g: torch.Tensor):  # type: ignore[override]
+        name, p, inplace = ctx.meta
+        spec = get(name)
+        input, target, weight, pos_weight = ctx.saved_tensors
+        if ctx.native_grad is None or torch.is_grad_enabled():
+            if inplace:
+                raise RuntimeError(
+                    f"actloss.{name}: inplace_backward=True wrote the gradient over the input, so it cannot be "
+                    "differentiated twice (create_graph=True); use inplace_backward=False"
+                )
+            q = _losses.Prepared(p.fw, p.xp, input, target, weight, pos_weight, p.params, p.index_targets, p.axis)
+            return _losses.input_grad(spec, q, g), None, None, None, None, None, None
+        grad = ctx.native_grad
+        if g.ndim:  # reduction 'none': one cotangent per sample
+            out = grad * (g.unsqueeze(-1) if spec.name == "cross_entropy" else g)
+        elif g.item() == 1.0 and not ctx.reused:
+            out = grad  # handed over without a copy; a second backward (retain_graph) gets a copy below
+        else:
+            out = grad * g
+        ctx.reused = True
+        return out, None, None, None, None, None, None
+
+
+def eligible(spec: Any, p: _losses.Prepared) -> bool:
+    """Whether the native path may take this call (it may still fall back inside, for non-finite rows)."""
+    if spec.name != "cross_entropy" and spec.name not in native_losses.POINTWISE:
+        return False
+    if p.target.requires_grad or torch._C._functorch.is_functorch_wrapped_tensor(p.input):  # noqa: SLF001
+        return False
+    with torch.no_grad():  # arrays.takes refuses tensors that require grad under grad mode; not relevant here
+        return arrays.takes(p.input)
+
+
+def apply_native_loss(spec: Any, p: _losses.Prepared, inplace: bool) -> torch.Tensor:
+    return NativeLossFunction.apply(p.input, p.target, p.weight, p.pos_weight, spec.name, p, inplace)
