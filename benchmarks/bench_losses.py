@@ -14,6 +14,21 @@ def _ce(impl, N, C, smoothing=0.0):
     g = torch.Generator().manual_seed(0)
     x = torch.randn(N, C, generator=g).requires_grad_(True)
     t = torch.randint(0, C, (N,), generator=g)
+    if impl == "actloss_inplace":
+        # the logits are a model's output (a non-leaf); the gradient is written over them
+        def run():
+            logits = x.detach().clone().requires_grad_(True)
+            actloss.cross_entropy(logits, t, label_smoothing=smoothing, inplace_backward=True).backward()
+            del logits
+
+        return run
+    if impl == "torch_inplace_baseline":
+        def run():
+            logits = x.detach().clone().requires_grad_(True)
+            F.cross_entropy(logits, t, label_smoothing=smoothing).backward()
+            del logits
+
+        return run
     fn = F.cross_entropy if impl == "torch" else actloss.cross_entropy
 
     def run():
@@ -21,6 +36,14 @@ def _ce(impl, N, C, smoothing=0.0):
         x.grad = None
 
     return run
+
+
+@case("cross_entropy_inplace", sizes=[dict(N=8192, C=1000), dict(N=4096, C=32768)], quick=[dict(N=512, C=1000)],
+      impls=("torch_inplace_baseline", "actloss_inplace"), unavoidable=lambda N, C: N * C * 4,
+      doc="fwd+bwd of cross_entropy on fresh logits (a copy made in the timed call, for both), mean, float32; "
+          "actloss with inplace_backward=True (the gradient overwrites the logits)")
+def cross_entropy_inplace(impl, N, C):
+    return _ce(impl, N, C)
 
 
 @case("cross_entropy", sizes=[dict(N=8192, C=1000), dict(N=4096, C=32768)], quick=[dict(N=512, C=1000)],
@@ -90,3 +113,9 @@ def bce(impl, N):
       unavoidable=lambda N: N * 4, doc="fwd+bwd of mse_loss, mean, float32")
 def mse(impl, N):
     return _pointwise(impl, N, "mse_loss", False)
+
+
+@case("huber_loss", sizes=[dict(N=4 * 1024 * 1024)], quick=[dict(N=1 << 18)],
+      unavoidable=lambda N: N * 4, doc="fwd+bwd of huber_loss, delta=1, mean, float32")
+def huber(impl, N):
+    return _pointwise(impl, N, "huber_loss", False)
