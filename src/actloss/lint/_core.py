@@ -250,9 +250,13 @@ def position(node: ast.AST, lines: Sequence[str], end: bool = False) -> tuple[in
 
 
 def analyse(  # noqa: ANN201
-    module: ast.Module, source: str, project: dict[str, V] | None = None, module_name: str = ""
+    module: ast.Module,
+    source: str,
+    project: dict[str, V] | None = None,
+    module_name: str = "",
+    calls_in: dict | None = None,
 ):
-    analysis = FileAnalysis(module, project, module_name)
+    analysis = FileAnalysis(module, project, module_name, calls_in)
     try:
         facts = analysis.run()
     except RecursionError:
@@ -275,10 +279,11 @@ def lint_module(
     select: Sequence[str] = ("AL",),
     ignore: Sequence[str] = (),
     module_name: str = "",
+    calls_in: dict | None = None,
 ) -> tuple[list[Finding], list[RawFinding], FileFacts]:
     """Findings for a parsed module (noqa and select/ignore applied), the raw findings kept, and the facts.
-    ``source``: the module's text."""
-    _, facts, raws = analyse(module, source, project, module_name)
+    ``source``: the module's text; ``calls_in``: function -> the argument values of other files' calls."""
+    _, facts, raws = analyse(module, source, project, module_name, calls_in)
     raws = [r for r in raws if selected(r.code, select, ignore)]
     if not raws:
         return [], [], facts

@@ -16,10 +16,9 @@ saturating layers); the rules in ``actloss.lint.rules`` turn facts into findings
 """
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field, replace
-
-import ast
 
 from actloss.lint import _names as N
 
@@ -54,6 +53,7 @@ def join(a: V | None, b: V | None) -> V | None:
     return None
 
 
+_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot")  # what a parameter can take from calls
 _FOLLOWED = ("act", "logits", "tuple", "onehot", "multihot", "model", "loss")
 
 
@@ -101,6 +101,10 @@ class FileFacts:
     loss_ctors: list[V] = field(default_factory=list)  # every loss object built (for AL108 and --fix)
     weight_vars: list[tuple[str, ast.AST]] = field(default_factory=list)  # class-weight variables
     class_outputs: dict[str, V] = field(default_factory=dict)  # class name -> what calling it returns
+    # calls of imported functions (maybe of another file of the tree): (qualified name, positional argument
+    # values, keyword argument values), every call site, so that a parameter of that file's function can take
+    # the value every call site in the tree agrees on
+    imported_calls: list[tuple[str, tuple, dict]] = field(default_factory=list)
 
 
 _WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
@@ -145,6 +149,26 @@ def _param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     return [x.arg for x in (*p.posonlyargs, *p.args, *p.kwonlyargs)]
 
 
+def absolute(qn: str, module_name: str) -> str:
+    """``.models.Net`` imported in ``pkg.train`` is ``pkg.models.Net``."""
+    if not qn.startswith("."):
+        return qn
+    dots = len(qn) - len(qn.lstrip("."))
+    package = module_name.split(".")[:-1]
+    if dots > 1:
+        package = package[: len(package) - (dots - 1)]
+    return ".".join([*package, qn.lstrip(".")]).strip(".")
+
+
+def module_candidates(mod: str, module_name: str) -> tuple[str, ...]:
+    """Where ``import mod`` in ``module_name`` can land in the tree: beside the file, or at the tree's root."""
+    package = module_name.rsplit(".", 1)[0] if "." in module_name else ""
+    return (f"{package}.{mod}", mod) if package else (mod,)
+
+
+_LIBRARIES = ("torch.", "numpy.", "sklearn.", "os.", "sys.", "math.", "time.", "random.", "json.", "logging.")
+
+
 def _carries(v: V | None) -> bool:
     """A layer chain goes on through this value: a layer's output, or a saturating activation of one."""
     return v is not None and (v.kind == "logits" or (v.kind == "act" and v.detail in N.SATURATING))
@@ -158,8 +182,15 @@ class FileAnalysis:
     """Run the interpreter over one module. ``project``: ``"pkg.models.Net"`` -> what calling a ``Net``
     returns, for classes of other files; ``module_name``: this file's dotted name (for relative imports)."""
 
-    def __init__(self, module: ast.Module, project: dict[str, V] | None = None, module_name: str = "") -> None:
+    def __init__(
+        self,
+        module: ast.Module,
+        project: dict[str, V] | None = None,
+        module_name: str = "",
+        calls_in: dict[str, list[tuple[tuple, dict]]] | None = None,
+    ) -> None:
         self.module = module
+        self.calls_in = calls_in or {}  # function -> (positional, keyword) argument values of other files' calls
         self.imports = N.ImportTable(module)
         self.project = project or {}
         self.module_name = module_name
@@ -194,7 +225,7 @@ class FileAnalysis:
     def run(self) -> FileFacts:
         for round_ in range(3):
             self.facts = FileFacts()
-            self._calls = {}
+            self._calls = self._calls_from_other_files()
             self._class_out = {}
             self._class_attrs = {}
             self._fn_out = {}
@@ -219,6 +250,20 @@ class FileAnalysis:
                 self.facts.class_outputs[cname] = out
         return self.facts
 
+    def _calls_from_other_files(self) -> dict[str, dict[str, list[V | None]]]:
+        """The argument values of the calls of this file's functions made in other files of the tree."""
+        calls: dict[str, dict[str, list[V | None]]] = {}
+        for name, sites in self.calls_in.items():
+            fn = self.functions.get(name)
+            if fn is None:
+                continue
+            slot = calls.setdefault(name, {})
+            for pos, kw in sites:
+                for i, pname in enumerate(_param_names(fn)):
+                    if i < len(pos) or pname in kw:
+                        slot.setdefault(pname, []).append(pos[i] if i < len(pos) else kw[pname])
+        return calls
+
     def _agreed_bindings(self) -> dict[str, dict[str, V | None]]:
         result: dict[str, dict[str, V | None]] = {}
         for key, params in self._calls.items():
@@ -227,7 +272,7 @@ class FileAnalysis:
                 v = values[0]
                 for w in values[1:]:
                     v = join(v, w)
-                if v is not None and v.kind in ("loss", "model", "actmod", "cls", "act", "onehot", "multihot"):
+                if v is not None and v.kind in _BOUND:
                     agreed[pname] = v
             if agreed:
                 result[key] = agreed
@@ -527,7 +572,7 @@ class FileAnalysis:
             if not call.args and not call.keywords and qn is None:
                 self._threshold(call, self.eval(call.func.value, env, cls), 0.5, "round")
         if loss is None:
-            self._record_call_site(call, env, cls)
+            self._record_call_site(call, env, cls, qn)
             return
         input_expr = _arg(call, 0, "input")
         target_expr = _arg(call, 1, "target")
@@ -543,8 +588,15 @@ class FileAnalysis:
             )
         )
 
-    def _record_call_site(self, call: ast.Call, env, cls) -> None:  # noqa: ANN001
+    def _record_call_site(self, call: ast.Call, env, cls, qn: str | None) -> None:  # noqa: ANN001
         func = call.func
+        if qn is not None and not qn.startswith(_LIBRARIES):  # maybe a function of another file of the tree
+            pos, kw, starred = _args(call)
+            if not starred and not (isinstance(func, ast.Name) and func.id in env):
+                self.facts.imported_calls.append(
+                    (qn, tuple(self._passed(e, env, cls) for e in pos), {k: self._passed(e, env, cls) for k, e in kw.items()})
+                )
+            return
         key: str | None = None
         fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         skip_self = 0
@@ -569,6 +621,11 @@ class FileAnalysis:
             if expr is None:
                 continue
             slot.setdefault(name, []).append(self.eval(expr, env, cls))
+
+    def _passed(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
+        """An argument's value as another file can use it (a class of this file means nothing there)."""
+        v = self.eval(expr, env, cls)
+        return v if v is not None and v.kind in _BOUND and v.kind != "cls" else None
 
     def _compare_effect(self, node: ast.Compare, env, cls) -> None:  # noqa: ANN001
         if len(node.ops) != 1:
@@ -791,18 +848,12 @@ class FileAnalysis:
         """The output of an imported class of the linted tree: ``from .models import Net`` is
         ``<this package>.models.Net``; the tree's key may be shorter or longer than the import (the tree's root
         is not the import root), so a match at a dot boundary counts. Ambiguous matches count as unknown."""
-        if qn.startswith("."):
-            dots = len(qn) - len(qn.lstrip("."))
-            package = self.module_name.split(".")[:-1]
-            if dots > 1:
-                package = package[: len(package) - (dots - 1)]
-            qn = ".".join([*package, qn.lstrip(".")]).strip(".")
+        qn = absolute(qn, self.module_name)
         if "." not in qn:
             return None
         mod, cls = qn.rsplit(".", 1)
-        package = self.module_name.rsplit(".", 1)[0] if "." in self.module_name else ""
         # A module of the tree beside this file, or at the tree's root, answers exactly (even "unknown").
-        for candidate in (f"{package}.{mod}" if package else mod, mod):
+        for candidate in module_candidates(mod, self.module_name):
             known = self.project.get(candidate)
             if known is not None and known.kind == "module":
                 out = self.project.get(f"{candidate}.{cls}")

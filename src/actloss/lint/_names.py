@@ -164,6 +164,10 @@ TRANSPARENT_METHODS = frozenset(
         "detach",
         "squeeze_",
         "unsqueeze_",
+        # module methods that return the module itself (``net = Net().to(device).train()``)
+        "train",
+        "eval",
+        "requires_grad_",
     }
 )
 TRANSPARENT_FUNCS = frozenset(

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from actloss.lint._core import Finding, LintError, lint_module, parse_text
-from actloss.lint._flow import V
+from actloss.lint._flow import V, absolute, module_candidates
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 EXCLUDED_DIRS = frozenset(
@@ -154,7 +154,9 @@ def _strip(v: V | None) -> V | None:
     """A value without its tree nodes, small enough to send between processes."""
     if v is None:
         return None
-    return replace(v, origin=None, origin_fn=None, out=None, items=tuple(_strip(i) for i in v.items))
+    return replace(
+        v, origin=None, origin_fn=None, chain=None, out=_strip(v.out), items=tuple(_strip(i) for i in v.items)
+    )
 
 
 def lint_file(
@@ -163,17 +165,28 @@ def lint_file(
     ignore: Sequence[str] = (),
     project: dict[str, V] | None = None,
     module_name: str = "",
-) -> tuple[list[Finding], FileError | None, dict[str, V]]:
-    """Findings, the error (if the file could not be linted) and the class outputs of one file."""
+    calls_in: dict | None = None,
+) -> FileResult:
+    """Findings, the error (if the file could not be linted), the class outputs and the calls of imported
+    functions of one file."""
     # A parse builds thousands of acyclic node objects per file: the cyclic collector only costs time here;
     # reference counting frees the tree either way.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _lint_file(path, select, ignore, project, module_name)
+        return _lint_file(path, select, ignore, project, module_name, calls_in)
     finally:
         if collecting:
             gc.enable()
+
+
+@dataclass
+class FileResult:
+    findings: list[Finding]
+    error: FileError | None = None
+    classes: dict[str, V] = field(default_factory=dict)  # "pkg.models.Net" -> what calling a Net returns
+    calls: list[tuple[str, tuple, dict]] = field(default_factory=list)  # calls of imported functions
+    read: bool = True  # False: not analysed (an error, or nothing a rule could use: not parsed)
 
 
 def _lint_file(
@@ -182,47 +195,58 @@ def _lint_file(
     ignore: Sequence[str],
     project: dict[str, V] | None,
     module_name: str,
-) -> tuple[list[Finding], FileError | None, dict[str, V]]:
+    calls_in: dict | None,
+) -> FileResult:
     try:
         data, cells = read_source(path)
         if not RELEVANT.search(data):
-            return [], None, {}
+            return FileResult([], read=False)
         module, text = parse_text(data)
         findings, _, facts = lint_module(
-            module, path, project=project, select=select, ignore=ignore, source=text, module_name=module_name
+            module, path, project=project, select=select, ignore=ignore, source=text, module_name=module_name,
+            calls_in=calls_in,
         )
         classes = {
             f"{module_name}.{k}".lstrip("."): _strip(v)
             for k, v in facts.class_outputs.items()
             if v.kind in ("act", "tuple")
         }
+        calls = [
+            (absolute(qn, module_name), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
+            for qn, pos, kw in facts.imported_calls
+        ]
     except LintError as exc:
-        return [], FileError(path, str(exc)), {}
+        return FileResult([], FileError(path, str(exc)), read=False)
     except RecursionError:
-        return [], FileError(path, "cannot analyse: nesting too deep"), {}
+        return FileResult([], FileError(path, "cannot analyse: nesting too deep"), read=False)
     if cells is not None:
         mapped = []
         for f in findings:
             cell, line = cells[f.line - 1] if 0 < f.line <= len(cells) else (None, f.line)
             mapped.append(replace(f, cell=cell, line=line))
         findings = mapped
-    return findings, None, classes
+    return FileResult(findings, None, classes, calls)
 
 
-def _work(args: tuple) -> tuple[list[Finding], FileError | None, dict[str, V]]:
+def _work(args: tuple) -> FileResult:
     return lint_file(*args)
 
 
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _mentions(path: str, names: set[str]) -> bool:
-    """Whether the file's text contains one of ``names`` as a word (one pass over the text)."""
+def _words(path: str) -> set[bytes]:
+    """The words of a file's text (one pass over it)."""
     try:
         with open(path, "rb") as fh:
-            words = set(_WORD.findall(fh.read()))
+            return set(_WORD.findall(fh.read()))
     except OSError:
-        return False
+        return set()
+
+
+def _mentions(path: str, names: set[str]) -> bool:
+    """Whether the file's text contains one of ``names`` as a word."""
+    words = _words(path)
     return any(n.encode() in words for n in names)
 
 
@@ -249,8 +273,8 @@ def lint_paths(
     results = _map(tasks, jobs)
     # The cross-file index: "pkg.models.Net" -> what calling a Net returns.
     project: dict[str, V] = {}
-    for _, _, classes in results:
-        project.update(classes)
+    for r in results:
+        project.update(r.classes)
     if project:
         for name in names:  # every module of the tree, so that an import resolves to the right file
             project.setdefault(name, V("module", name))
@@ -258,18 +282,64 @@ def lint_paths(
         again = [
             i
             for i, p in enumerate(files)
-            if results[i][1] is None
-            and _mentions(p, short - {k.rsplit(".", 1)[-1] for k in results[i][2]})
+            if results[i].error is None
+            and _mentions(p, short - {k.rsplit(".", 1)[-1] for k in results[i].classes})
         ]
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in again], jobs)
         for i, r in zip(again, redo):
             results[i] = r
-    for findings, error, _ in results:
-        report.findings.extend(findings)
-        if error is not None:
-            report.errors.append(error)
+    # Functions called from other files of the tree: each is linted again with the argument values of those
+    # calls (a parameter takes the value every call site agrees on, in its own file and in the others).
+    calls_in = _calls_in(files, names, results)
+    if calls_in:
+        where = {n: i for i, n in enumerate(names)}
+        redo_ix = [where[m] for m in calls_in]
+        redo = _map(
+            [(files[i], tuple(select), tuple(ignore), project or None, names[i], calls_in[names[i]]) for i in redo_ix],
+            jobs,
+        )
+        for i, r in zip(redo_ix, redo):
+            results[i] = r
+    for r in results:
+        report.findings.extend(r.findings)
+        if r.error is not None:
+            report.errors.append(r.error)
     report.findings.sort(key=Finding.sort_key)
     return report
+
+
+def _calls_in(files: list[str], names: list[str], results: list[FileResult]) -> dict[str, dict[str, list]]:
+    """Module -> function -> the (positional, keyword) argument values of every call of it in other files of
+    the tree. A function named by a file that was not analysed (a syntax error, or not parsed) is left out:
+    its call there is unknown."""
+    modules = {n: i for i, n in enumerate(names)}
+    if len(modules) != len(names):
+        modules = {n: i for n, i in modules.items() if names.count(n) == 1}
+    found: dict[str, dict[str, list]] = {}
+    for caller, r in zip(names, results):
+        for qn, pos, kw in r.calls:
+            if "." not in qn:
+                continue
+            mod, fn = qn.rsplit(".", 1)
+            target = next((c for c in module_candidates(mod, caller) if c in modules), None)
+            if target is None:
+                near = [m for m in modules if m.endswith("." + mod) or mod.endswith("." + m)]
+                target = near[0] if len(near) == 1 else None
+            if target is not None and target != caller and results[modules[target]].read:
+                found.setdefault(target, {}).setdefault(fn, []).append((pos, kw))
+    # keep only calls that can bind something, and drop names an unread file mentions
+    found = {
+        m: {fn: sites for fn, sites in fns.items() if any(v is not None for p, k in sites for v in (*p, *k.values()))}
+        for m, fns in found.items()
+    }
+    unread = [f for f, r in zip(files, results) if not r.read]
+    named = {fn for fns in found.values() for fn in fns}
+    blind: set[str] = set()
+    for f in unread if named else ():
+        words = _words(f)
+        blind |= {fn for fn in named if fn.encode() in words}
+    found = {m: {fn: s for fn, s in fns.items() if fn not in blind} for m, fns in found.items()}
+    return {m: fns for m, fns in found.items() if fns}
 
 
 def _map(tasks: list[tuple], jobs: int) -> list[tuple]:

@@ -33,7 +33,8 @@ class SoftmaxForMultilabel(Rule):
                     lc.node,
                     self.code,
                     f"softmax output{describe(v)} fed to a per-label binary cross-entropy: softmax outputs sum "
-                    f"to 1, so k true labels get at most 1/k each; {_FIX}.",
+                    f"to 1, so k true labels get at most 1/k each; {_FIX} (if every sample has exactly one label, "
+                    "use CrossEntropyLoss on the logits instead).",
                 )
         for t in facts.thresholds:
             v = t.value
