@@ -9,17 +9,10 @@ from __future__ import annotations
 from actloss.lint._core import Finding as Finding
 from actloss.lint._core import LintError as LintError
 from actloss.lint._core import lint_source as lint_source
+from actloss.lint._fix import fix_source as fix_source
 from actloss.lint._runner import FileError as FileError
 from actloss.lint._runner import LintReport as LintReport
 from actloss.lint._runner import lint_paths as lint_paths
 
 __all__ = ["Finding", "LintError", "FileError", "LintReport", "lint_source", "lint_paths", "fix_source"]
 
-
-def __getattr__(name: str):  # noqa: ANN202
-    # ``fix_source`` needs libcst (0.13 s to import); linting does not, so it is imported on first use.
-    if name == "fix_source":
-        from actloss.lint._fix import fix_source
-
-        return fix_source
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

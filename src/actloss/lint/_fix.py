@@ -8,26 +8,28 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from actloss.lint._core import LintError, lint_module, parse_text, position, split_lines
 from actloss.lint._flow import V
 from actloss.lint.rules._fixes import Edit
 
+if TYPE_CHECKING:
+    import libcst as cst
+
 Span = tuple[int, int, int, int]
 
 
-class _Apply(cst.CSTTransformer):
-    def __init__(self, edits: dict[int, tuple[cst.CSTNode, cst.CSTNode]]) -> None:
-        super().__init__()
-        self.edits = edits
+def _applier(edits: dict[int, tuple[cst.CSTNode, cst.CSTNode]]) -> cst.CSTTransformer:
+    """A transformer that swaps each node of ``edits`` (by id) for its new node."""
+    import libcst as cst  # imported here: linting without --fix never needs libcst (0.13 s to import)
 
-    def on_leave(self, original_node, updated_node):  # noqa: ANN001, ANN201
-        hit = self.edits.get(id(original_node))
-        if hit is not None and hit[0] is original_node:
-            return hit[1]
-        return updated_node
+    class Apply(cst.CSTTransformer):
+        def on_leave(self, original_node, updated_node):  # noqa: ANN001, ANN201
+            hit = edits.get(id(original_node))
+            return hit[1] if hit is not None and hit[0] is original_node else updated_node
+
+    return Apply()
 
 
 def _span(node: ast.AST, lines: Sequence[str]) -> Span:
@@ -37,6 +39,7 @@ def _span(node: ast.AST, lines: Sequence[str]) -> Span:
 def _rewrite(text: str, planned: list[dict[int, Edit]]) -> tuple[str, int]:
     """Apply each finding's edits (all of them or, when a node cannot be found, none); the new text and the
     number of findings fixed."""
+    import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     try:
@@ -73,7 +76,7 @@ def _rewrite(text: str, planned: list[dict[int, Edit]]) -> tuple[str, int]:
             fixed += 1
     if not edits:
         return text, 0
-    return module.visit(_Apply(edits)).code, fixed
+    return module.visit(_applier(edits)).code, fixed
 
 
 def fix_source(
