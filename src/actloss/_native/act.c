@@ -6,6 +6,8 @@
  *               al_<op>_bwd(x, g, out, n, p)     out = g * f'(x)
  * Rows (softmax, log_softmax along the last axis of a (rows, n) array): the same with a row count.
  */
+#include <stdlib.h>
+
 #include "vmath.h"
 
 #define FWD(name, EXPR)                                                                                 \
@@ -154,7 +156,8 @@ static float al_row_max(const float *restrict x, int64_t n, int *has_nan) {
 
 /* Row statistics: m = max (NaN if any NaN), s1 = sum of exp(x - m) over all but the first argmax (so that a
  * dominant entry keeps log p = -log1p(s1) to full relative precision), and the number of +inf entries. */
-static void al_row_stats(const float *restrict x, int64_t n, double *m_out, double *s1_out, int64_t *ninf) {
+static void al_row_stats(const float *restrict x, int64_t n, double *m_out, double *s1_out, int64_t *ninf,
+                         double *restrict e) {
     int nan;
     float m = al_row_max(x, n, &nan);
     int64_t arg = 0;
@@ -175,32 +178,46 @@ static void al_row_stats(const float *restrict x, int64_t n, double *m_out, doub
     }
     double md = m;
     double s = 0.0;
-    _Pragma("omp simd reduction(+:s)")
-    for (int64_t j = 0; j < n; ++j) s += j == arg ? 0.0 : al_exp_neg((double)x[j] - md);
+    if (e) {
+        _Pragma("omp simd reduction(+:s)")
+        for (int64_t j = 0; j < n; ++j) {
+            double ej = al_exp_neg((double)x[j] - md);
+            e[j] = ej;
+            s += j == arg ? 0.0 : ej;
+        }
+    } else {
+        _Pragma("omp simd reduction(+:s)")
+        for (int64_t j = 0; j < n; ++j) s += j == arg ? 0.0 : al_exp_neg((double)x[j] - md);
+    }
     *m_out = md;
     *s1_out = s;
     *ninf = 0;
 }
 
 void al_softmax_fwd(const float *restrict x, float *restrict out, int64_t rows, int64_t n) {
+    double *e = malloc((size_t)n * sizeof(double)); /* exp(x - max) of one row: one exp per element */
     for (int64_t r = 0; r < rows; ++r, x += n, out += n) {
         double m, s1;
         int64_t ninf;
-        al_row_stats(x, n, &m, &s1, &ninf);
+        al_row_stats(x, n, &m, &s1, &ninf, e);
         if (m == INFINITY) {
             for (int64_t j = 0; j < n; ++j) out[j] = x[j] == INFINITY ? (float)(1.0 / (double)ninf) : 0.0f;
             continue;
         }
         double inv = 1.0 / (1.0 + s1);
-        for (int64_t j = 0; j < n; ++j) out[j] = (float)(al_exp_neg((double)x[j] - m) * inv);
+        if (e)
+            for (int64_t j = 0; j < n; ++j) out[j] = (float)(e[j] * inv);
+        else
+            for (int64_t j = 0; j < n; ++j) out[j] = (float)(al_exp_neg((double)x[j] - m) * inv);
     }
+    free(e);
 }
 
 void al_log_softmax_fwd(const float *restrict x, float *restrict out, int64_t rows, int64_t n) {
     for (int64_t r = 0; r < rows; ++r, x += n, out += n) {
         double m, s1;
         int64_t ninf;
-        al_row_stats(x, n, &m, &s1, &ninf);
+        al_row_stats(x, n, &m, &s1, &ninf, 0);
         if (m == INFINITY) {
             double l = log(1.0 / (double)ninf);
             for (int64_t j = 0; j < n; ++j) out[j] = x[j] == INFINITY ? (float)l : -INFINITY;
@@ -213,13 +230,14 @@ void al_log_softmax_fwd(const float *restrict x, float *restrict out, int64_t ro
 
 /* softmax vjp: y (g - sum(g y)); the sum of e and of g e in one pass (y = e / (1 + s1)) */
 void al_softmax_bwd(const float *restrict x, const float *restrict g, float *restrict out, int64_t rows, int64_t n) {
+    double *sc = malloc((size_t)n * sizeof(double));
     for (int64_t r = 0; r < rows; ++r, x += n, g += n, out += n) {
         int nan;
         float mf = al_row_max(x, n, &nan);
         if (nan || mf == INFINITY) { /* rare rows: the two-pass statistics */
             double m, s1;
             int64_t ninf;
-            al_row_stats(x, n, &m, &s1, &ninf);
+            al_row_stats(x, n, &m, &s1, &ninf, 0);
             double share = m == INFINITY ? 1.0 / (double)ninf : NAN;
             double dot = 0.0;
             for (int64_t j = 0; j < n; ++j) dot += x[j] == INFINITY ? (double)g[j] * share : 0.0;
@@ -230,19 +248,30 @@ void al_softmax_bwd(const float *restrict x, const float *restrict g, float *res
             continue;
         }
         double m = mf, s = 0.0, dot = 0.0;
-        _Pragma("omp simd reduction(+:s, dot)")
-        for (int64_t j = 0; j < n; ++j) {
-            double e = al_exp_neg((double)x[j] - m);
-            s += e;
-            dot += (double)g[j] * e;
+        if (sc) {
+            _Pragma("omp simd reduction(+:s, dot)")
+            for (int64_t j = 0; j < n; ++j) {
+                double e = al_exp_neg((double)x[j] - m);
+                sc[j] = e;
+                s += e;
+                dot += (double)g[j] * e;
+            }
+        } else {
+            _Pragma("omp simd reduction(+:s, dot)")
+            for (int64_t j = 0; j < n; ++j) {
+                double e = al_exp_neg((double)x[j] - m);
+                s += e;
+                dot += (double)g[j] * e;
+            }
         }
         double inv = 1.0 / s;
         dot *= inv;
         for (int64_t j = 0; j < n; ++j) {
-            double y = al_exp_neg((double)x[j] - m) * inv;
+            double y = (sc ? sc[j] : al_exp_neg((double)x[j] - m)) * inv;
             out[j] = (float)(y * ((double)g[j] - dot));
         }
     }
+    free(sc);
 }
 
 /* log_softmax vjp: g - softmax(x) sum(g); the max, then the sum of e and of g in one pass */
@@ -255,7 +284,7 @@ void al_log_softmax_bwd(const float *restrict x, const float *restrict g, float 
         if (nan || mf == INFINITY) {
             double m, s1;
             int64_t ninf;
-            al_row_stats(x, n, &m, &s1, &ninf);
+            al_row_stats(x, n, &m, &s1, &ninf, 0);
             for (int64_t j = 0; j < n; ++j) sg += (double)g[j];
             double share = m == INFINITY ? 1.0 / (double)ninf : NAN;
             for (int64_t j = 0; j < n; ++j) {

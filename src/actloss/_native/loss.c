@@ -6,6 +6,8 @@
  * grad != NULL. grad may be the input itself (cross-entropy's inplace_backward): each element is read before
  * it is written.
  */
+#include <stdlib.h>
+
 #include "vmath.h"
 
 /* ---- cross-entropy with class-index targets, rows of C logits ------------------------------------------ */
@@ -16,6 +18,57 @@ double al_ce_denominator(const int64_t *restrict t, const float *restrict w, int
     for (int64_t r = 0; r < rows; ++r)
         if (t[r] != ignore) s += w ? (double)w[t[r]] : 1.0;
     return s;
+}
+
+/* A row's statistics: m = max, the first argmax, s1 = sum of exp(x_j - m) over j != argmax, and (eps != 0)
+ * sw = sum_j w_j (x_j - m); e[j] = exp(x_j - m) (a row of scratch, so that the gradient pass needs no second
+ * exp). Returns 1 for a row holding NaN or an infinite logit. */
+AL_INLINE int al_class_row(const float *restrict xr, int64_t C, double eps, const float *restrict w, double *m_out,
+                           int64_t *arg_out, double *s1_out, double *sw_out, double *restrict e) {
+    float mf = xr[0];
+    int bad = 0;
+    _Pragma("omp simd reduction(max:mf) reduction(|:bad)")
+    for (int64_t j = 0; j < C; ++j) {
+        float v = xr[j];
+        bad |= !(fabsf(v) <= 3.4028234663852886e38f); /* NaN or +-inf */
+        mf = v > mf ? v : mf;
+    }
+    if (bad) return 1;
+    int64_t arg = 0;
+    while (arg < C - 1 && xr[arg] != mf) ++arg;
+    const double m = mf;
+    double s1 = 0.0, sw = 0.0;
+    if (eps != 0.0 && w) {
+        _Pragma("omp simd reduction(+:s1, sw)")
+        for (int64_t j = 0; j < C; ++j) {
+            double d = (double)xr[j] - m;
+            double ej = al_exp_neg(d);
+            e[j] = ej;
+            s1 += j == arg ? 0.0 : ej;
+            sw += (double)w[j] * d;
+        }
+    } else if (eps != 0.0) {
+        _Pragma("omp simd reduction(+:s1, sw)")
+        for (int64_t j = 0; j < C; ++j) {
+            double d = (double)xr[j] - m;
+            double ej = al_exp_neg(d);
+            e[j] = ej;
+            s1 += j == arg ? 0.0 : ej;
+            sw += d;
+        }
+    } else {
+        _Pragma("omp simd reduction(+:s1)")
+        for (int64_t j = 0; j < C; ++j) {
+            double ej = al_exp_neg((double)xr[j] - m);
+            e[j] = ej;
+            s1 += j == arg ? 0.0 : ej;
+        }
+    }
+    *m_out = m;
+    *arg_out = arg;
+    *s1_out = s1;
+    *sw_out = sw;
+    return 0;
 }
 
 /* Returns 0, or 1 if a row holds NaN or an infinite logit (the caller then takes the reference path, which
@@ -32,6 +85,8 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
         wsum = (double)C;
     const double ec = eps / (double)C;
     double total = 0.0;
+    double *e = malloc((size_t)C * sizeof(double));
+    if (!e) return 2;
     for (int64_t r = 0; r < rows; ++r) {
         const float *xr = x + r * C;
         float *gr = grad ? grad + r * C : 0;
@@ -42,36 +97,11 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
                 for (int64_t j = 0; j < C; ++j) gr[j] = 0.0f;
             continue;
         }
-        float mf = xr[0];
-        int bad = 0;
-        _Pragma("omp simd reduction(max:mf) reduction(|:bad)")
-        for (int64_t j = 0; j < C; ++j) {
-            float v = xr[j];
-            bad |= !(fabsf(v) <= 3.4028234663852886e38f); /* NaN or +-inf */
-            mf = v > mf ? v : mf;
-        }
-        if (bad) return 1;
-        int64_t arg = 0;
-        while (arg < C - 1 && xr[arg] != mf) ++arg;
-        const double m = mf;
-        double s1 = 0.0, sw = 0.0; /* sum of exp over the non-argmax entries; sum of w_j (x_j - m) */
-        if (eps != 0.0 && w) {
-            _Pragma("omp simd reduction(+:s1, sw)")
-            for (int64_t j = 0; j < C; ++j) {
-                double d = (double)xr[j] - m;
-                s1 += j == arg ? 0.0 : al_exp_neg(d);
-                sw += (double)w[j] * d;
-            }
-        } else if (eps != 0.0) {
-            _Pragma("omp simd reduction(+:s1, sw)")
-            for (int64_t j = 0; j < C; ++j) {
-                double d = (double)xr[j] - m;
-                s1 += j == arg ? 0.0 : al_exp_neg(d);
-                sw += d;
-            }
-        } else {
-            _Pragma("omp simd reduction(+:s1)")
-            for (int64_t j = 0; j < C; ++j) s1 += j == arg ? 0.0 : al_exp_neg((double)xr[j] - m);
+        double m, s1, sw;
+        int64_t arg;
+        if (al_class_row(xr, C, eps, w, &m, &arg, &s1, &sw, e)) {
+            free(e);
+            return 1;
         }
         const double L = log1p(s1);
         const double wt = w ? (double)w[ti] : 1.0;
@@ -89,12 +119,13 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
         const double k = ctot + 2.0 * z * wt * lse;
         const double ct = (1.0 - eps) * wt;
         for (int64_t j = 0; j < C; ++j) {
-            double p = al_exp_neg((double)xr[j] - m) * inv;
+            double p = e[j] * inv;
             double omp = j == arg ? omp_arg : 1.0 - p;
             double cj = (w ? ec * (double)w[j] : ec) + (j == ti ? ct : 0.0);
             gr[j] = (float)((p * (k - cj) - cj * omp) * gscale);
         }
     }
+    free(e);
     *sum = total;
     return 0;
 }
@@ -190,10 +221,10 @@ AL_INLINE double al_log_pos(double v) {
     return v == 0.0 ? -INFINITY : r;
 }
 
-/* m^gamma for m in [0, 1]: exact products for gamma 1, 2, 3, exp(gamma log m) otherwise; 0^gamma = 0 */
+/* m^gamma for m in [0, 1]: exact products for gamma 1, 2, 3, exp(gamma log m) otherwise; m^0 = 1, 0^gamma = 0 */
 AL_INLINE double al_pow01(double m, double gamma) {
     double r = gamma == 2.0 ? m * m : (gamma == 1.0 ? m : (gamma == 3.0 ? m * m * m : al_exp_neg(gamma * al_log_pos(m))));
-    return m == 0.0 ? 0.0 : (gamma == 0.0 ? 1.0 : r);
+    return gamma == 0.0 ? 1.0 : (m == 0.0 ? 0.0 : r);
 }
 
 /* sigmoid focal loss (alpha = p1, negative: none; gamma = p2), torchvision's definition in log space
@@ -217,3 +248,52 @@ POINTWISE(sigmoid_focal, double e = al_exp_neg(-fabs(x));
           if (p2 == 0.0) { l = ce; d = dce; }
           if (p1 >= 0.0) { double at = p1 * y + (1.0 - p1) * (1.0 - y); l *= at; d *= at; }
           if (x != x) { l = x; d = x; })
+
+/* Softmax focal loss with class-index targets and no label smoothing (ops/losses/softmax_focal.py):
+ * loss = -w_t (1 - p_t)^gamma log p_t; with S = w_t f'(log p_t), f' = -(1 - p)^gamma (1 + gamma p r),
+ * r = log p / expm1(log p), the gradient is S (1 - p_t) at t and -S p_j elsewhere; 1 - p_t = -expm1(log p_t)
+ * (s1 / (1 + s1) when t is the argmax), never 1 - p. */
+int al_softmax_focal_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows,
+                          int64_t C, int64_t ignore, double gamma, double *restrict sum, float *restrict per,
+                          float *grad, double gscale) {
+    double total = 0.0;
+    double *e = malloc((size_t)C * sizeof(double));
+    if (!e) return 2;
+    for (int64_t r = 0; r < rows; ++r) {
+        const float *xr = x + r * C;
+        float *gr = grad ? grad + r * C : 0;
+        int64_t ti = t[r];
+        if (ti == ignore) {
+            if (per) per[r] = 0.0f;
+            if (gr)
+                for (int64_t j = 0; j < C; ++j) gr[j] = 0.0f;
+            continue;
+        }
+        double m, s1, sw;
+        int64_t arg;
+        if (al_class_row(xr, C, 0.0, w, &m, &arg, &s1, &sw, e)) {
+            free(e);
+            return 1;
+        }
+        const double L = log1p(s1);
+        const double inv = 1.0 / (1.0 + s1);
+        const double wt = w ? (double)w[ti] : 1.0;
+        const double logp_t = ((double)xr[ti] - m) - L;
+        const double omp = ti == arg ? s1 * inv : -al_expm1_neg(logp_t);
+        const double p_t = ti == arg ? inv : al_exp_neg(logp_t);
+        const double mg = al_pow01(omp, gamma);
+        const double rr = logp_t == 0.0 ? 1.0 : logp_t / (-omp);
+        const double loss = -wt * mg * logp_t;
+        total += loss;
+        if (per) per[r] = (float)loss;
+        if (!gr) continue;
+        const double S = -wt * mg * (1.0 + gamma * p_t * rr) * gscale;
+        for (int64_t j = 0; j < C; ++j) {
+            double p = e[j] * inv;
+            gr[j] = (float)(j == ti ? S * omp : -S * p);
+        }
+    }
+    free(e);
+    *sum = total;
+    return 0;
+}

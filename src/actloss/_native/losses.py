@@ -6,7 +6,8 @@ per sample, before the per-sample cotangent), float32, the input's shape; with `
 storage (cross-entropy's ``inplace_backward``).
 
 Taken when: the input is a contiguous float32 NumPy array or CPU torch tensor (see arrays.takes); cross-entropy
-with class-index targets along the last axis and z_loss as given; pointwise losses (mse, huber, BCE with logits,
+with class-index targets along the last axis (any weight, label smoothing, z_loss), softmax focal loss likewise
+without label smoothing; pointwise losses (mse, huber, BCE with logits,
 sigmoid focal) with targets of the input's shape and weight / pos_weight absent, of the input's shape, or (for
 pos_weight) one value per class along the last axis.
 """
@@ -33,6 +34,8 @@ POINTWISE = {
     "sigmoid_focal_loss": ("sigmoid_focal", lambda q: (-1.0 if q["alpha"] is None else float(q["alpha"]),
                                                        float(q["gamma"]))),
 }
+
+CLASS = ("cross_entropy", "softmax_focal_loss")
 
 
 def _float_operand(a: Any, x: Any) -> Any | None:
@@ -127,9 +130,13 @@ def _int64_targets(t: Any, x: Any) -> Any | None:
     return t.to(torch.int64).contiguous()
 
 
-def _cross_entropy(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any, Any] | None:
+def _class_loss(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any, Any] | None:
+    """cross_entropy, and softmax_focal_loss without label smoothing: class-index targets, class axis last."""
     x = p.input
     if not p.index_targets or x.ndim < 1 or p.axis != x.ndim - 1:
+        return None
+    focal = spec.name == "softmax_focal_loss"
+    if focal and p.params.get("label_smoothing", 0.0):
         return None
     t = _int64_targets(p.target, x)
     if t is None:
@@ -158,14 +165,19 @@ def _cross_entropy(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[A
     pieces = _native.split(rows, C)
     sums = np.zeros(len(pieces))
     bad = np.zeros(len(pieces), np.int32)
-    f = _native.fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D])
+    if focal:
+        f = _native.fn("al_softmax_focal_rows", [_P, _P, _P, _I, _I, _I, _D, _P, _P, _P, _D])
+        scalars: tuple[float, ...] = (float(p.params["gamma"]),)
+    else:
+        f = _native.fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D])
+        scalars = (eps, z)
     f.restype = ctypes.c_int
     xp_, tp = arrays.ptr(x), arrays.ptr(t)
     perp = arrays.ptr(per) if per is not None else None
     gp = arrays.ptr(grad) if grad is not None else None
 
     def call(k: int, a: int, b: int) -> None:
-        bad[k] = f(xp_ + a * C * F32, tp + a * I64, wp, b - a, C, ignore, eps, z, sums.ctypes.data + 8 * k,
+        bad[k] = f(xp_ + a * C * F32, tp + a * I64, wp, b - a, C, ignore, *scalars, sums.ctypes.data + 8 * k,
                    None if perp is None else perp + a * F32, None if gp is None else gp + a * C * F32, gscale)
 
     if inplace and want_grad:
@@ -180,16 +192,18 @@ def _cross_entropy(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[A
 
 
 def _finite(x: Any) -> bool:
+    """All of x finite, from one sum (no x-sized temporary): any NaN or inf makes the sum non-finite; a sum that
+    overflows from finite values only sends the call to the reference path."""
     if isinstance(x, np.ndarray):
-        return bool(np.isfinite(x).all())
-    return bool(sys.modules["torch"].isfinite(x).all())
+        return bool(np.isfinite(np.sum(x)))
+    return bool(sys.modules["torch"].sum(x).isfinite())
 
 
 def run(spec: Any, p: Any, want_grad: bool, inplace: bool = False) -> tuple[Any, Any] | None:
     if p.fw not in ("numpy", "torch") or not arrays.takes(p.input):
         return None
-    if spec.name == "cross_entropy":
-        res = _cross_entropy(spec, p, want_grad, inplace)
+    if spec.name in CLASS:
+        res = _class_loss(spec, p, want_grad, inplace and spec.name == "cross_entropy")
     elif spec.name in POINTWISE:
         res = _pointwise(spec, p, want_grad)
     else:

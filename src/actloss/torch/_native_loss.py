@@ -56,7 +56,7 @@ class NativeLossFunction(torch.autograd.Function):
             return _losses.input_grad(spec, q, g), None, None, None, None, None, None
         grad = ctx.native_grad
         if g.ndim:  # reduction 'none': one cotangent per sample
-            out = grad * (g.unsqueeze(-1) if spec.name == "cross_entropy" else g)
+            out = grad * (g.unsqueeze(-1) if spec.structure == "class" else g)
         elif g.item() == 1.0 and not ctx.reused:
             out = grad  # handed over without a copy; a second backward (retain_graph) gets a copy below
         else:
@@ -67,7 +67,7 @@ class NativeLossFunction(torch.autograd.Function):
 
 def eligible(spec: Any, p: _losses.Prepared) -> bool:
     """Whether the native path may take this call (it may still fall back inside, for non-finite rows)."""
-    if spec.name != "cross_entropy" and spec.name not in native_losses.POINTWISE:
+    if spec.name not in native_losses.CLASS and spec.name not in native_losses.POINTWISE:
         return False
     if p.target.requires_grad or torch._C._functorch.is_functorch_wrapped_tensor(p.input):  # noqa: SLF001
         return False
