@@ -119,3 +119,29 @@ def mse(impl, N):
       unavoidable=lambda N: N * 4, doc="fwd+bwd of huber_loss, delta=1, mean, float32")
 def huber(impl, N):
     return _pointwise(impl, N, "huber_loss", False)
+
+
+@case("softmax_focal_loss", sizes=[dict(N=8192, C=1000)], quick=[dict(N=512, C=1000)],
+      unavoidable=lambda N, C: N * C * 4,
+      doc="fwd+bwd, gamma=2, mean, class-index targets; torch: the log_softmax formula under autograd")
+def softmax_focal(impl, N, C):
+    import torch
+    import torch.nn.functional as F
+
+    import actloss
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(N, C, generator=g).requires_grad_(True)
+    t = torch.randint(0, C, (N,), generator=g)
+
+    def formula(a):
+        logpt = F.log_softmax(a, 1).gather(1, t[:, None])[:, 0]
+        return (-((1 - logpt.exp()) ** 2) * logpt).mean()
+
+    fn = formula if impl == "torch" else (lambda a: actloss.softmax_focal_loss(a, t))
+
+    def run():
+        fn(x).backward()
+        x.grad = None
+
+    return run

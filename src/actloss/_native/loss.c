@@ -71,6 +71,13 @@ AL_INLINE int al_class_row(const float *restrict xr, int64_t C, double eps, cons
     return 0;
 }
 
+/* An ignored target: zero loss, zero gradient. */
+AL_INLINE void al_ignored_row(float *restrict per, int64_t r, float *restrict gr, int64_t C) {
+    if (per) per[r] = 0.0f;
+    if (gr)
+        for (int64_t j = 0; j < C; ++j) gr[j] = 0.0f;
+}
+
 /* Returns 0, or 1 if a row holds NaN or an infinite logit (the caller then takes the reference path, which
  * gives those rows their limits). c_j = (1 - eps) w_t [j == t] + (eps / C) w_j; loss = -sum_j c_j log p_j
  * + z w_t lse^2; gradient c_j (p_j - 1) + p_j (sum(c) - c_j) + 2 z w_t lse p_j, with 1 - p_j = s1 / (1 + s1)
@@ -92,9 +99,7 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
         float *gr = grad ? grad + r * C : 0;
         int64_t ti = t[r];
         if (ti == ignore) {
-            if (per) per[r] = 0.0f;
-            if (gr)
-                for (int64_t j = 0; j < C; ++j) gr[j] = 0.0f;
+            al_ignored_row(per, r, gr, C);
             continue;
         }
         double m, s1, sw;
@@ -264,9 +269,7 @@ int al_softmax_focal_rows(const float *x, const int64_t *restrict t, const float
         float *gr = grad ? grad + r * C : 0;
         int64_t ti = t[r];
         if (ti == ignore) {
-            if (per) per[r] = 0.0f;
-            if (gr)
-                for (int64_t j = 0; j < C; ++j) gr[j] = 0.0f;
+            al_ignored_row(per, r, gr, C);
             continue;
         }
         double m, s1, sw;
