@@ -217,3 +217,31 @@ def test_pointwise_native_equals_reference(name):
             lr.sum().backward()
         torch.testing.assert_close(la, lr, rtol=1e-6, atol=1e-30)
         torch.testing.assert_close(xa.grad, xr.grad, rtol=3e-7, atol=1e-37)
+
+
+@pytest.mark.parametrize("kw", [{}, {"label_smoothing": 0.1, "reduction": "sum"}, {"z_loss": 1e-3},
+                                {"reduction": "none"}])
+def test_linear_cross_entropy_float32_chunks_take_the_native_kernel(kw):
+    g = torch.Generator().manual_seed(6)
+    n, h, v = 300, 64, 5000
+    hid = torch.randn(n, h, generator=g).requires_grad_()
+    w = (torch.randn(v, h, generator=g) * 0.3).requires_grad_()
+    b = torch.randn(v, generator=g).requires_grad_()
+    t = torch.randint(0, v, (n,), generator=g)
+    t[::5] = -100
+    before = _native.calls
+    loss = actloss.linear_cross_entropy(hid, w, t, bias=b, chunk_size=128, **kw)
+    assert _native.calls >= before + 2  # one call per chunk: 240 kept rows in chunks of 128
+    cot = torch.rand(loss.shape, generator=g) if loss.ndim else torch.tensor(0.7)
+    (loss * cot).sum().backward()
+    h64, w64, b64 = (x.detach().double().requires_grad_() for x in (hid, w, b))
+    z = kw.get("z_loss", 0.0)
+    logits = h64 @ w64.T + b64
+    ref = torch.nn.functional.cross_entropy(logits, t, **{k: v for k, v in kw.items() if k != "z_loss"})
+    if z:
+        keep = t != -100
+        ref = ref + z * (torch.logsumexp(logits, -1) ** 2 * keep).sum() / keep.sum()
+    (ref * cot.double()).sum().backward()
+    torch.testing.assert_close(loss.double(), ref.detach(), rtol=2e-6, atol=1e-5)
+    for got, want in ((hid.grad, h64.grad), (w.grad, w64.grad), (b.grad, b64.grad)):
+        torch.testing.assert_close(got.double(), want, rtol=1e-5, atol=1e-6 * float(want.abs().max()))

@@ -127,10 +127,30 @@ def _host(xp: Any, a: Array) -> tuple[Any, Array]:
     return xp, a
 
 
+def _min_max(xp: Any, a: Array) -> tuple[float, float]:
+    """min and max of a in one reduction where the framework has one (NaN propagates into both)."""
+    if _xp.is_torch_ns(xp):
+        import torch
+
+        a = a.detach()
+        if a.dtype == torch.bool:
+            a = a.to(torch.uint8)
+        mn, mx = torch.aminmax(a)
+        return float(mn), float(mx)
+    return float(xp.min(a)), float(xp.max(a))
+
+
 def _check_values(op: str, arg: str, xp: Any, a: Array, *, lo: float | None, hi: float | None, what: str) -> None:
+    """NaN, and values outside [lo, hi], are errors. One min/max reduction on the valid path (no temporaries
+    of a's size); the detailed message is only built when it fails."""
     if not _concrete(a):
         return
     xp, a = _host(xp, a)
+    if math.prod(a.shape) == 0:
+        return
+    mn, mx = _min_max(xp, a)
+    if not (math.isnan(mn) or math.isnan(mx)) and (lo is None or mn >= lo) and (hi is None or mx <= hi):
+        return
     if bool(xp.any(xp.isnan(a))):
         raise ValueError(f"actloss.{op}: argument '{arg}' must not contain NaN; received {int(xp.sum(xp.astype(xp.isnan(a), xp.int64)))} NaN value(s)")
     bad = xp.zeros(a.shape, dtype=xp.bool, device=array_api_compat.device(a))
@@ -226,11 +246,13 @@ def prepare(spec: LossSpec, input: Any, target: Any, kwargs: Mapping[str, Any]) 
                 f"actloss.{op}: class-index targets must have shape {sample_shape} (the input's shape {shape} "
                 f"without the class axis {axis}); received target shape {_shape(target)}"
             )
-        if _concrete(target):
+        if _concrete(target) and math.prod(_shape(target)):
             ignore = params.get("ignore_index", -100)
             hxp, ht = _host(xp, target)
-            bad = ((ht < 0) | (ht >= n_classes)) & (ht != ignore)
-            if bool(hxp.any(bad)):
+            mn, mx = _min_max(hxp, ht)
+            in_range = 0 <= mn and mx < n_classes  # one reduction; the masked check below only if not
+            bad = None if in_range else ((ht < 0) | (ht >= n_classes)) & (ht != ignore)
+            if bad is not None and bool(hxp.any(bad)):
                 first = int(ht[bad][0])
                 raise ValueError(
                     f"actloss.{op}: argument 'target' holds class index {first}, outside [0, {n_classes - 1}] "

@@ -84,7 +84,7 @@ AL_INLINE void al_ignored_row(float *restrict per, int64_t r, float *restrict gr
  * at the argmax (never 1 - p there) and p_j <= 1/2 elsewhere. */
 int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows, int64_t C,
                int64_t ignore, double eps, double z, double *restrict sum, float *restrict per, float *grad,
-               double gscale) {
+               double gscale, const float *restrict rscale) {
     double wsum = 0.0;
     if (w)
         for (int64_t j = 0; j < C; ++j) wsum += (double)w[j];
@@ -120,6 +120,7 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
         if (!gr) continue;
         const double inv = 1.0 / (1.0 + s1);
         const double omp_arg = s1 * inv;
+        const double gs = rscale ? (double)rscale[r] : gscale;
         const double ctot = (1.0 - eps) * wt + ec * wsum;
         const double k = ctot + 2.0 * z * wt * lse;
         const double ct = (1.0 - eps) * wt;
@@ -127,7 +128,7 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
             double p = e[j] * inv;
             double omp = j == arg ? omp_arg : 1.0 - p;
             double cj = (w ? ec * (double)w[j] : ec) + (j == ti ? ct : 0.0);
-            gr[j] = (float)((p * (k - cj) - cj * omp) * gscale);
+            gr[j] = (float)((p * (k - cj) - cj * omp) * gs);
         }
     }
     free(e);
@@ -260,7 +261,7 @@ POINTWISE(sigmoid_focal, double e = al_exp_neg(-fabs(x));
  * (s1 / (1 + s1) when t is the argmax), never 1 - p. */
 int al_softmax_focal_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows,
                           int64_t C, int64_t ignore, double gamma, double *restrict sum, float *restrict per,
-                          float *grad, double gscale) {
+                          float *grad, double gscale, const float *restrict rscale) {
     double total = 0.0;
     double *e = malloc((size_t)C * sizeof(double));
     if (!e) return 2;
@@ -290,7 +291,7 @@ int al_softmax_focal_rows(const float *x, const int64_t *restrict t, const float
         total += loss;
         if (per) per[r] = (float)loss;
         if (!gr) continue;
-        const double S = -wt * mg * (1.0 + gamma * p_t * rr) * gscale;
+        const double S = -wt * mg * (1.0 + gamma * p_t * rr) * (rscale ? (double)rscale[r] : gscale);
         for (int64_t j = 0; j < C; ++j) {
             double p = e[j] * inv;
             gr[j] = (float)(j == ti ? S * omp : -S * p);

@@ -22,6 +22,7 @@ import numpy as np
 
 from actloss import _native
 from actloss._native import arrays
+from actloss._native import fn
 
 _P, _I, _D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
 F32, I64 = 4, 8
@@ -166,10 +167,10 @@ def _class_loss(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any,
     sums = np.zeros(len(pieces))
     bad = np.zeros(len(pieces), np.int32)
     if focal:
-        f = _native.fn("al_softmax_focal_rows", [_P, _P, _P, _I, _I, _I, _D, _P, _P, _P, _D])
+        f = _native.fn("al_softmax_focal_rows", [_P, _P, _P, _I, _I, _I, _D, _P, _P, _P, _D, _P])
         scalars: tuple[float, ...] = (float(p.params["gamma"]),)
     else:
-        f = _native.fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D])
+        f = _native.fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D, _P])
         scalars = (eps, z)
     f.restype = ctypes.c_int
     xp_, tp = arrays.ptr(x), arrays.ptr(t)
@@ -178,7 +179,7 @@ def _class_loss(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any,
 
     def call(k: int, a: int, b: int) -> None:
         bad[k] = f(xp_ + a * C * F32, tp + a * I64, wp, b - a, C, ignore, *scalars, sums.ctypes.data + 8 * k,
-                   None if perp is None else perp + a * F32, None if gp is None else gp + a * C * F32, gscale)
+                   None if perp is None else perp + a * F32, None if gp is None else gp + a * C * F32, gscale, None)
 
     if inplace and want_grad:
         # the gradient overwrites the logits: a row holding NaN/inf must not be half-written when we fall back
@@ -211,3 +212,45 @@ def run(spec: Any, p: Any, want_grad: bool, inplace: bool = False) -> tuple[Any,
     if res is not None:
         _native.calls += 1
     return res
+
+
+def chunk_rows_(z: Any, target: Any, kind: str, *, label_smoothing: float, z_loss: float, gamma: float,
+                row_scale: Any, want_grad: bool) -> Any | None:
+    """For the chunked linear + cross-entropy (torch/_linear_ce.py): per-row losses of float32 logits ``z``
+    (rows, V) against class indices (no ignored rows), overwriting ``z`` with ``row_scale * d loss / d z`` when
+    ``want_grad``. None (z untouched) when the kernels cannot take the call."""
+    torch = sys.modules["torch"]
+    if not arrays.takes(z) or z.ndim != 2 or _native.lib() is None or not _finite(z):
+        return None
+    rows, C = z.shape
+    t = target.to(torch.int64).contiguous()
+    per = torch.empty(rows, dtype=z.dtype, device=z.device)
+    rs = None
+    gscale = 1.0
+    if isinstance(row_scale, torch.Tensor):
+        rs = row_scale.to(torch.float32).contiguous()
+    else:
+        gscale = float(row_scale)
+    if kind == "focal":
+        f = fn("al_softmax_focal_rows", [_P, _P, _P, _I, _I, _I, _D, _P, _P, _P, _D, _P])
+        scalars: tuple[float, ...] = (float(gamma),)
+    else:
+        f = fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D, _P])
+        scalars = (float(label_smoothing), float(z_loss))
+    f.restype = ctypes.c_int
+    pieces = _native.split(rows, C)
+    sums = np.zeros(len(pieces))
+    bad = np.zeros(len(pieces), np.int32)
+    zp, tp, pp, rp = z.data_ptr(), t.data_ptr(), per.data_ptr(), None if rs is None else rs.data_ptr()
+    no_ignore = -(1 << 63)
+
+    def call(k: int, a: int, b: int) -> None:
+        bad[k] = f(zp + a * C * F32, tp + a * I64, None, b - a, C, no_ignore, *scalars, sums.ctypes.data + 8 * k,
+                   pp + a * F32, (zp + a * C * F32) if want_grad else None, gscale,
+                   None if rp is None else rp + a * F32)
+
+    _native.parallel([lambda k=k, a=a, b=b: call(k, a, b) for k, (a, b) in enumerate(pieces)])
+    if bad.any():  # only a failed scratch allocation can get here (z was checked finite)
+        raise MemoryError("actloss: the native cross-entropy kernel could not allocate a row of scratch")
+    _native.calls += 1
+    return per

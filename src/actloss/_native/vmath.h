@@ -1,7 +1,9 @@
 /* Double-precision special functions for the native float32 kernels: branch-free, so that the compiler
- * vectorises the loops that call them. Accuracy: a few double ULP (~1e-15 relative) wherever a float32 result
- * is a normal number, which is 1e-8 of a float32 ULP: the float32 result is the correctly rounded double result,
- * rounded once. Coefficients come from scripts/gen_native_coeffs.py (mpmath).
+ * vectorises the loops that call them. Accuracy budget: at most ~1e-12 relative (truncation of the series,
+ * below 2^-39), which is 1e-5 of a float32 ULP (2^-23): a float32 result rounded once from these is the
+ * correctly rounded value of the double-precision formula except within 1e-5 ULP of a rounding midpoint, so it
+ * adds at most 0.00001 ULP to the formula's own error. Not meant for float64 results (the reference path
+ * computes those). Coefficients come from scripts/gen_native_coeffs.py (mpmath).
  *
  * Every function here is exact in its special values: exp(-inf) = 0, NaN in gives NaN out.
  */
@@ -29,7 +31,7 @@ AL_INLINE uint64_t al_to_bits(double d) {
 }
 
 /* exp(x) for x <= 0, -inf and NaN included. k = round(x / ln 2) by the 1.5 * 2^52 shift (its low bits hold k),
- * r = x - k ln 2 in two steps (|r| <= ln(2)/2), Taylor to r^13 (truncation < 2e-17), then
+ * r = x - k ln 2 in two steps (|r| <= ln(2)/2), Taylor to r^10 (truncation < 2.2e-13), then
  * p * 2^(k + 64) * 2^-64 so that a subnormal result is rounded once. */
 AL_INLINE double al_exp_neg(double x) {
     const double log2e = 1.4426950408889634;
@@ -42,31 +44,33 @@ AL_INLINE double al_exp_neg(double x) {
     kd -= shift;
     double r = fma(-kd, ln2_hi, xc);
     r = fma(-kd, ln2_lo, r);
-    double p = INV_FACT[13];
+    double p = INV_FACT[10];
     _Pragma("GCC unroll 40")
-    for (int i = 12; i >= 0; --i) p = fma(p, r, INV_FACT[i]);
+    for (int i = 9; i >= 0; --i) p = fma(p, r, INV_FACT[i]);
     double scale = al_from_bits((uint64_t)(k + 1023 + 64) << 52);
     double res = (p * scale) * 0x1p-64;
     return x < -746.0 ? 0.0 : res;
 }
 
-/* expm1(x) for x <= 0: Taylor below ln(2)/2 in magnitude (no cancellation), exp(x) - 1 beyond (|result| >= 0.29). */
+/* expm1(x) for x <= 0: Taylor to x^11 below ln(2)/2 in magnitude (no cancellation; truncation < 6e-13
+ * relative), exp(x) - 1 beyond (|result| >= 0.29). */
 AL_INLINE double al_expm1_neg(double x) {
-    double p = INV_FACT[15];
+    double p = INV_FACT[11];
     _Pragma("GCC unroll 40")
-    for (int i = 14; i >= 1; --i) p = fma(p, x, INV_FACT[i]);
+    for (int i = 10; i >= 1; --i) p = fma(p, x, INV_FACT[i]);
     double small = x * p;
     double big = al_exp_neg(x) - 1.0;
     return x > -0.34657359027997264 ? small : big;
 }
 
-/* log1p(u) for u in [0, 1] (and NaN): 2 atanh(s), s = u / (2 + u) in [0, 1/3], odd series to s^35. */
+/* log1p(u) for u in [0, 1] (and NaN): 2 atanh(s), s = u / (2 + u) in [0, 1/3], odd series to s^25
+ * (truncation < 2e-13 relative). */
 AL_INLINE double al_log1p_01(double u) {
     double s = u / (2.0 + u);
     double s2 = s * s;
-    double p = 1.0 / 35.0;
+    double p = 1.0 / 27.0;
     _Pragma("GCC unroll 40")
-    for (int k = 33; k >= 3; k -= 2) p = fma(p, s2, 1.0 / (double)k);
+    for (int k = 25; k >= 3; k -= 2) p = fma(p, s2, 1.0 / (double)k);
     p = fma(p, s2, 1.0);
     return 2.0 * s * p;
 }
@@ -112,24 +116,18 @@ AL_INLINE double al_sech2(double x) {
     return (4.0 * e) * r * r;
 }
 
-/* erfc(z) and exp(-z^2): 1 - z P(z^2) for |z| < 0.5; exp(-z^2) erfcx(|z|) beyond, with exp taken at the exact
- * square (z^2 = hi + lo by fma) and erfcx(a) = C(t(a)) / a (Chebyshev, t = 1 - 4 / (a + 2), relative error
- * below 1e-13: see coeffs.h); 2 - erfc(|z|) for z < 0. */
+/* erfc(z) and exp(-z^2): exp(-z^2) erfcx(|z|), with exp taken at the exact square (z^2 = hi + lo by fma) and
+ * erfcx(a) = C(t) / (1 + a), C a Chebyshev interpolant of (1 + a) erfcx(a) in t = 1 - 4 / (a + 2) on [0, inf)
+ * (relative error below 1e-13: see coeffs.h); 2 - erfc(|z|) for z < 0 (in [1, 2]: no cancellation).
+ * One branch-free formula for every z: no separate series near 0. */
 AL_INLINE double al_erfc_gauss(double z, double *gauss) {
     double a = fabs(z);
-    double z2 = z * z;
-    double p = ERF_T[13];
-    _Pragma("GCC unroll 40")
-    for (int k = 12; k >= 0; --k) p = fma(p, z2, ERF_T[k]);
-    double small = 1.0 - z * p;
     double hi = a * a;
     double lo = fma(a, a, -hi);
     lo = hi < 1e300 ? lo : 0.0;
     double g = al_exp_neg(-hi);
     g = g - g * lo;
-    double ab = a > 0.5 ? a : 0.5;
-    double t = 1.0 - 4.0 / (ab + 2.0);
-    double u = (t - 0.2) * 1.25;
+    double u = 1.0 - 4.0 / (a + 2.0);
     double b1 = 0.0, b2 = 0.0;
     _Pragma("GCC unroll 40")
     for (int j = ERFCX_DEG; j >= 1; --j) {
@@ -137,11 +135,11 @@ AL_INLINE double al_erfc_gauss(double z, double *gauss) {
         b2 = b1;
         b1 = b;
     }
-    double cx = fma(u, b1, ERFCX_C[0] - b2) / ab; /* erfcx(ab) */
+    double cx = fma(u, b1, ERFCX_C[0] - b2) / (1.0 + a); /* erfcx(a) */
     double big = g * cx;
-    big = z < 0 ? 2.0 - big : big;
     *gauss = g;
-    return a < 0.5 ? small : (z != z ? z : big);
+    big = z < 0 ? 2.0 - big : big;
+    return a < 1e-8 ? 1.0 - z * 1.1283791670955126 : big; /* exactly 1 - 2z/sqrt(pi) to 1e-24 near 0 */
 }
 
 AL_INLINE double al_erfc(double z) {

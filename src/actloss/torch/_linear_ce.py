@@ -82,6 +82,14 @@ def _chunk_loss_(
     ``vocab_start`` is the global index of column 0; ``combine`` reduces row statistics across shards.
     """
     n_rows, v_local = z.shape
+    if combine.single and z.dtype == torch.float32 and not (spec.kind == "focal" and spec.label_smoothing):
+        # float32 on the CPU: the native kernel (double inside, one pass, the gradient written over z)
+        from actloss._native.losses import chunk_rows_
+
+        loss = chunk_rows_(z, target, spec.kind, label_smoothing=spec.label_smoothing, z_loss=spec.z_loss,
+                           gamma=spec.gamma, row_scale=row_scale, want_grad=want_grad)
+        if loss is not None:
+            return loss
     local_t = target - vocab_start
     if combine.single:
         owned = None

@@ -1,8 +1,8 @@
 """torch.autograd.Function for the losses the native kernels take (actloss._native.losses).
 
-The forward pass computes the loss and its input gradient together (one pass over the input) and saves the
-gradient, scaled for a cotangent of 1: backward only scales it by the incoming cotangent (nothing when that is
-1). Extra memory: one input-sized buffer, or none with cross_entropy's ``inplace_backward=True``, where the
+The forward pass computes the loss and its input gradient together (one pass over the input) and keeps the
+gradient, scaled for a cotangent of 1: backward only scales it in place by the incoming cotangent (nothing when
+that is 1) and hands the buffer to autograd, which stores it as ``.grad`` without a copy. Extra memory: one input-sized buffer, or none with cross_entropy's ``inplace_backward=True``, where the
 gradient is written over the logits (as Liger-Kernel does): the logits' values are gone after the forward call.
 
 Double backward (create_graph=True) recomputes the gradient with the reference path's differentiable ops
@@ -35,7 +35,6 @@ class NativeLossFunction(torch.autograd.Function):
         value, grad = res
         ctx.native_grad = grad
         ctx.inplace = inplace and want
-        ctx.reused = False
         if ctx.inplace:  # autograd then rejects any other backward that saved the overwritten logits
             torch.autograd.graph.increment_version(input)
         ctx.save_for_backward(None if ctx.inplace else input, target, weight, pos_weight)
@@ -43,26 +42,27 @@ class NativeLossFunction(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, g: torch.Tensor):  # type: ignore[override]
-        name, p, inplace = ctx.meta
+        name, p, _ = ctx.meta
         spec = get(name)
         input, target, weight, pos_weight = ctx.saved_tensors
-        if ctx.native_grad is None or torch.is_grad_enabled():
-            if inplace:
+        grad = ctx.native_grad
+        if grad is None or torch.is_grad_enabled():
+            # the reference path: after a fallback in forward, for double backward, or for a second backward
+            # through a retained graph (the first one handed its buffer over)
+            if ctx.inplace:
                 raise RuntimeError(
                     f"actloss.{name}: inplace_backward=True wrote the gradient over the input, so it cannot be "
-                    "differentiated twice (create_graph=True); use inplace_backward=False"
+                    "differentiated again (create_graph=True or a second backward); use inplace_backward=False"
                 )
             q = _losses.Prepared(p.fw, p.xp, input, target, weight, pos_weight, p.params, p.index_targets, p.axis)
             return _losses.input_grad(spec, q, g), None, None, None, None, None, None
-        grad = ctx.native_grad
+        # Hand the buffer over (scaled in place): autograd then stores it as .grad without a copy.
+        ctx.native_grad = None
         if g.ndim:  # reduction 'none': one cotangent per sample
-            out = grad * (g.unsqueeze(-1) if spec.structure == "class" else g)
-        elif g.item() == 1.0 and not ctx.reused:
-            out = grad  # handed over without a copy; a second backward (retain_graph) gets a copy below
-        else:
-            out = grad * g
-        ctx.reused = True
-        return out, None, None, None, None, None, None
+            grad.mul_(g.unsqueeze(-1) if spec.structure == "class" else g)
+        elif g.item() != 1.0:
+            grad.mul_(g)
+        return grad, None, None, None, None, None, None
 
 
 def eligible(spec: Any, p: _losses.Prepared) -> bool:
