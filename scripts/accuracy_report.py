@@ -208,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         "The bars: float16/bfloat16 <= 1.5 (1 ULP from the correctly rounded value), float32 <= 2.5 (2 ULP), float64 "
         "<= 4; derivatives with a declared largest-term scale are measured against it near interior zeros. Values "
         "below the smallest normal number (subnormal outputs) are judged only by the flush/non-finite counts. "
-        "`(strided)` is the same call on a non-contiguous view, which takes torch's scalar code path.",
+        "`(strided)` is the same call on a non-contiguous view, which takes torch's scalar code path. For actloss in "
+        "float32 the contiguous row is the native kernel (`actloss/_native`, where it exists for the op) and the "
+        "strided row the reference path (float64 array operations), so both of actloss's paths are measured.",
         "",
         "Derivatives are what each framework's autodiff returns (torch backward, jax.vjp); actloss's are its analytic "
         "formulas. JAX on CPU flushes subnormals to zero by design (XLA sets FTZ/DAZ), which shows in its columns.",

@@ -122,7 +122,13 @@ def lib() -> ctypes.CDLL | None:
 
 
 def status() -> str:
-    """'loaded', 'disabled (ACTLOSS_NATIVE=0)', or why the kernels could not be built."""
+    """Whether the native float32 kernels are in use: ``'loaded'``, ``'disabled (ACTLOSS_NATIVE=0)'``, or why
+    they could not be built (every op then takes the reference path, with the same accuracy guarantees).
+
+    >>> import actloss
+    >>> actloss.native_status()  # doctest: +SKIP
+    'loaded'
+    """
     if not _enabled:
         return "disabled (ACTLOSS_NATIVE=0)"
     lib()

@@ -62,7 +62,9 @@ class NativeLossFunction(torch.autograd.Function):
             grad.mul_(g.unsqueeze(-1) if spec.structure == "class" else g)
         elif g.item() != 1.0:
             grad.mul_(g)
-        return grad, None, None, None, None, None, None
+        # in place, grad *is* the input tensor: a fresh alias of its storage lets a leaf input's .grad take it
+        # without a copy (an intermediate's gradient flows on to its producer as usual)
+        return (grad.detach() if ctx.inplace else grad), None, None, None, None, None, None
 
 
 def eligible(spec: Any, p: _losses.Prepared) -> bool:
