@@ -188,6 +188,15 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
 /* mse: (x - y)^2, 2 (x - y) */
 POINTWISE(mse, double r = x - y; l = r * r; d = 2.0 * r)
 
+/* l1: |x - y|, sign(x - y) (0 at 0, as torch) */
+POINTWISE(l1, double r = x - y; l = fabs(r); d = r > 0 ? 1.0 : (r < 0 ? -1.0 : r * 0.0))
+
+/* smooth_l1(beta = p1): 0.5 r^2 / beta for |r| < beta, |r| - beta / 2 beyond; gradient clip(r / beta, -1, 1) */
+POINTWISE(smooth_l1, double r = x - y; double a = fabs(r);
+          l = a < p1 ? 0.5 * r * r / p1 : a - 0.5 * p1;
+          double q = r / p1;
+          d = q > 1.0 ? 1.0 : (q < -1.0 ? -1.0 : q))
+
 /* huber(delta = p1): 0.5 r^2 for |r| < delta, delta (|r| - delta / 2) beyond; gradient clip(r, -delta, delta) */
 POINTWISE(huber, double r = x - y; double a = fabs(r);
           l = a < p1 ? 0.5 * r * r : p1 * (a - 0.5 * p1);

@@ -8,7 +8,7 @@ storage (cross-entropy's ``inplace_backward``).
 Taken when: the input is a contiguous float32 NumPy array or CPU torch tensor (see arrays.takes); cross-entropy
 with class-index targets along the last axis (any weight, label smoothing, z_loss), softmax focal loss likewise
 without label smoothing; pointwise losses (mse, huber, BCE with logits,
-sigmoid focal) with targets of the input's shape and weight / pos_weight absent, of the input's shape, or (for
+l1, smooth_l1, sigmoid focal) with targets of the input's shape and weight / pos_weight absent, of the input's shape, or (for
 pos_weight) one value per class along the last axis.
 """
 from __future__ import annotations
@@ -30,6 +30,8 @@ F32, I64 = 4, 8
 # loss name -> (kernel, params -> (p1, p2))
 POINTWISE = {
     "mse_loss": ("mse", lambda q: (0.0, 0.0)),
+    "l1_loss": ("l1", lambda q: (0.0, 0.0)),
+    "smooth_l1_loss": ("smooth_l1", lambda q: (float(q["beta"]), 0.0)),
     "huber_loss": ("huber", lambda q: (float(q["delta"]), 0.0)),
     "binary_cross_entropy_with_logits": ("bce", lambda q: (float(q["label_smoothing"]), 0.0)),
     "sigmoid_focal_loss": ("sigmoid_focal", lambda q: (-1.0 if q["alpha"] is None else float(q["alpha"]),
