@@ -91,10 +91,10 @@ AL_INLINE double al_mish_deriv(double x) {
     double d_pos = 1.0 + 2.0 * e + 2.0 * e2;
     double pos = 1.0 - (2.0 * e2) / d_pos;
     double g_pos = 4.0 * (1.0 + e) * e2 / (d_pos * d_pos);
-    double d_neg = e2 + 2.0 * e + 2.0;
-    double neg = e * (e + 2.0) / d_neg;
-    double g_neg = 4.0 * e * (1.0 + e) / (d_neg * d_neg);
-    return x >= 0 ? pos + x * g_pos : neg + x * g_neg;
+    /* x < 0: over one denominator (see ops/activations/mish.py) */
+    double q = e * (1.0 + 0.5 * e);
+    double bracket = (1.0 + x) + e * (1.5 + x) + (e + 0.25 * e2) * e;
+    return x >= 0 ? pos + x * g_pos : (e * bracket) / (1.0 + q * (2.0 + q));
 }
 
 FWD(mish, al_mish(x))
