@@ -1,5 +1,5 @@
-"""NumPy forward of each activation against the plain NumPy formula a user would write (float32, 4M elements,
-one process, medians of 7 alternating calls). ``python -m benchmarks.numpy_forward``; prints a Markdown table.
+"""NumPy forward of each activation against the plain NumPy formula a user would write (4M elements, one
+process, medians of 7 calls). ``python -m benchmarks.numpy_forward [float32|float64]``; prints a Markdown table.
 
 The plain formulas are the textbook ones (``1 / (1 + exp(-x))``, SciPy's erf for GELU, ...): fast and wrong in
 the tails (see docs/accuracy.md); actloss's are exact. NumPy runs on one thread; actloss's native kernels split
@@ -32,7 +32,7 @@ def _plain():
         "relu": lambda x: np.maximum(x, 0),
         "leaky_relu": lambda x: np.where(x > 0, x, 0.01 * x),
         "elu": lambda x: np.where(x > 0, x, np.expm1(x)),
-        "gelu": lambda x: 0.5 * x * (1 + erf(x / np.float32(np.sqrt(2)))),
+        "gelu": lambda x: 0.5 * x * (1 + erf(x / x.dtype.type(np.sqrt(2)))),
         "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
         "tanh": np.tanh,
         "silu": lambda x: x / (1 + np.exp(-x)),
@@ -54,10 +54,14 @@ def _median_ms(f, x, k=7):
 
 
 def main() -> None:
+    import sys
+
+    dtype = sys.argv[1] if len(sys.argv) > 1 else "float32"
     rng = np.random.default_rng(0)
-    x = (rng.standard_normal(1 << 22) * 4).astype(np.float32)
+    x = (rng.standard_normal(1 << 22) * 4).astype(dtype)
     rows = x.reshape(-1, 1024)
-    print(f"native kernels: {_native.status()}; threads: {_native.num_threads()}; load {os.getloadavg()[0]:.1f}")
+    print(f"{dtype}; native kernels: {_native.status()}; threads: {_native.num_threads()}; "
+          f"load {os.getloadavg()[0]:.1f}")
     print("| op | plain NumPy ms | actloss ms | ratio | actloss 1 thread ms | ratio (1 thread) |")
     print("|---|---|---|---|---|---|")
     for name, plain in _plain().items():

@@ -14,6 +14,7 @@ import pytest
 
 import actloss
 from actloss import _native, _registry
+from actloss._native import ops as _native_ops
 from actloss.testing import accuracy as acc
 from actloss.testing.adapters import FRAMEWORKS, to_array, value_and_grad
 
@@ -88,8 +89,14 @@ def _drop_ftz_points(e: acc.Errors, dtype: str) -> None:
     e.flushed -= int(np.sum(near & e.flushed_mask))
 
 
-def _native_input(spec, dtype: str, fw: str) -> bool:
-    return dtype == "float32" and fw in ("numpy", "torch") and spec.native is not None
+def _native_input(spec, params: dict, dtype: str, fw: str) -> bool:
+    """Whether the default dispatch must take a native kernel here (when the kernels are loaded)."""
+    if fw not in ("numpy", "torch") or spec.native is None or params.get("axis", -1) != -1:
+        return False
+    if dtype == "float32":
+        return True
+    kernel = spec.native(**params)
+    return dtype == "float64" and spec.elementwise and kernel is not None and kernel[0] in _native_ops.F64
 
 
 def _check(spec, name: str, i: int, params: dict, dtype: str, fw: str, path: str) -> None:
@@ -97,9 +104,8 @@ def _check(spec, name: str, i: int, params: dict, dtype: str, fw: str, path: str
     calls = _native.calls
     with _native.disabled() if path == "reference" else contextlib.nullcontext():
         checks = _checks(spec, name, i, params, dtype, fw)
-    if path == "default" and _native_input(spec, dtype, fw) and params.get("axis", -1) == -1:
-        if _native.status() == "loaded":
-            assert _native.calls > calls, f"{name}: float32 {fw} did not take the native kernel"
+    if path == "default" and _native_input(spec, params, dtype, fw) and _native.status() == "loaded":
+        assert _native.calls > calls, f"{name}: {dtype} {fw} did not take the native kernel"
     for what, e in checks:
         if fw == "jax":
             _drop_ftz_points(e, dtype)
@@ -121,10 +127,14 @@ def test_accuracy(name: str, i: int, dtype: str, fw: str) -> None:
 
 
 @pytest.mark.parametrize("fw", ["numpy", "torch"])
-@pytest.mark.parametrize("name,i", [c for c in CASES if _registry.get(c.values[0]).native is not None])
-def test_accuracy_float32_reference_path(name: str, i: int, fw: str) -> None:
-    """The same float32 cases with the native kernels off: the reference path keeps its own guarantee."""
-    _check(_registry.get(name), name, i, _params(name, i), "float32", fw, "reference")
+@pytest.mark.parametrize("name,i,dtype", [
+    pytest.param(c.values[0], c.values[1], dt, id=f"{c.id}-{dt}")
+    for c in CASES for dt in ("float32", "float64")
+    if _native_input(_registry.get(c.values[0]), _params(*c.values), dt, "numpy")
+])
+def test_accuracy_reference_path_where_native(name: str, i: int, dtype: str, fw: str) -> None:
+    """The cases the native kernels take, with the kernels off: the reference path keeps its own guarantee."""
+    _check(_registry.get(name), name, i, _params(name, i), dtype, fw, "reference")
 
 
 def _checks(spec, name: str, i: int, params: dict, dtype: str, fw: str) -> list:

@@ -10,8 +10,8 @@ How it runs:
   ``$XDG_CACHE_HOME/actloss`` or ``~/.cache/actloss``). ``pip install`` needs no compiler: without one (or with
   ``ACTLOSS_NATIVE=0``) every op takes the reference path, with the same results to the accuracy bars.
 * Taken for float32 NumPy arrays and CPU torch tensors that are contiguous (and not under torch.func transforms
-  or double backward); everything else (float64, float16, bfloat16, strided, CUDA, JAX) takes the reference
-  path. ``actloss.native_status()`` says whether the kernels are loaded and, if not, why.
+  or double backward), and for float64 ones where an op has a float64 kernel (``ops.F64``); everything else
+  (float16, bfloat16, strided, CUDA, JAX) takes the reference path. ``actloss.native_status()`` says whether the kernels are loaded and, if not, why.
 * Large arrays are split across threads (``torch.get_num_threads()`` when torch is loaded, else the CPU count);
   ctypes releases the GIL during each call.
 """
@@ -196,18 +196,19 @@ _P, _I, _D = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
 F32 = 4
 
 
-def elementwise_fwd(kernel: str, x: int, out: int, n: int, p: float) -> None:
-    f = fn(f"al_{kernel}_fwd", [_P, _P, _I, _D])
+def elementwise_fwd(kernel: str, x: int, out: int, n: int, p: float, itemsize: int = F32) -> None:
+    f = fn(f"al_{kernel}_fwd{'64' if itemsize == 8 else ''}", [_P, _P, _I, _D])
     global calls
     calls += 1
-    parallel([lambda a=a, b=b: f(x + a * F32, out + a * F32, b - a, p) for a, b in split(n)])
+    parallel([lambda a=a, b=b: f(x + a * itemsize, out + a * itemsize, b - a, p) for a, b in split(n)])
 
 
-def elementwise_bwd(kernel: str, x: int, g: int, out: int, n: int, p: float) -> None:
-    f = fn(f"al_{kernel}_bwd", [_P, _P, _P, _I, _D])
+def elementwise_bwd(kernel: str, x: int, g: int, out: int, n: int, p: float, itemsize: int = F32) -> None:
+    f = fn(f"al_{kernel}_bwd{'64' if itemsize == 8 else ''}", [_P, _P, _P, _I, _D])
     global calls
     calls += 1
-    parallel([lambda a=a, b=b: f(x + a * F32, g + a * F32, out + a * F32, b - a, p) for a, b in split(n)])
+    parallel([lambda a=a, b=b: f(x + a * itemsize, g + a * itemsize, out + a * itemsize, b - a, p)
+              for a, b in split(n)])
 
 
 def rows_fwd(kernel: str, x: int, out: int, rows: int, n: int) -> None:

@@ -138,6 +138,95 @@ AL_INLINE double al_gelu_deriv(double x) {
 FWD(gelu, al_gelu(x))
 BWD(gelu, al_gelu_deriv(x))
 
+/* ---- float64 ----------------------------------------------------------------------------------------------
+ * For float64 arrays: the same formulas at full double precision (exp to r^13, expm1, log1p with the rounding
+ * of 2 + u carried, 1 / (1 + e) corrected for the rounding of 1 + e, beta x carried as hi + lo), and exp taken
+ * as exp(x) 2^64 wherever a subnormal intermediate would lose bits of a normal result. Only ops whose plain
+ * double formulas stay well inside the 4 ULP bar have a float64 kernel (ops.py lists them). */
+
+#define FWD64(name, EXPR)                                                                               \
+    void al_##name##_fwd64(const double *restrict xs, double *restrict out, int64_t n, double p) {      \
+        (void)p;                                                                                        \
+        for (int64_t i = 0; i < n; ++i) {                                                               \
+            double x = xs[i];                                                                           \
+            out[i] = (EXPR);                                                                            \
+        }                                                                                               \
+    }
+
+#define BWD64(name, EXPR)                                                                               \
+    void al_##name##_bwd64(const double *restrict xs, const double *restrict gs, double *restrict out,  \
+                           int64_t n, double p) {                                                       \
+        (void)p;                                                                                        \
+        for (int64_t i = 0; i < n; ++i) {                                                               \
+            double x = xs[i];                                                                           \
+            double g = gs[i];                                                                           \
+            out[i] = g * (EXPR);                                                                        \
+        }                                                                                               \
+    }
+
+FWD64(relu, x <= 0 ? 0.0 : x)
+BWD64(relu, x > 0 ? 1.0 : (x != x ? x : 0.0))
+FWD64(leaky_relu, x > 0 ? x : x * p)
+BWD64(leaky_relu, x > 0 ? 1.0 : (x != x ? x : p))
+
+/* elu: alpha expm1(x); derivative alpha exp(x) through exp(x) 2^64 */
+FWD64(elu, x > 0 ? x : p * al_expm1_neg64(x))
+BWD64(elu, x > 0 ? 1.0 : (p * al_exp_neg_scaled64(x)) * 0x1p-64)
+
+/* sigmoid = 1 / (1 + e) or e / (1 + e), e = exp(-|x|); sigmoid' = e / (1 + e)^2 */
+AL_INLINE double al_sigmoid64(double x) {
+    double e = al_exp_neg64(-fabs(x));
+    double r = al_recip_one_plus(e);
+    return x >= 0 ? r : (x != x ? x : e * r);
+}
+
+AL_INLINE double al_sigmoid64_lo(double hi, double lo) { /* sigmoid(hi + lo), lo a tiny correction */
+    double e = al_exp_neg64(-fabs(hi));
+    e = e - e * (hi >= 0 ? lo : -lo);
+    double r = al_recip_one_plus(e);
+    return hi >= 0 ? r : (hi != hi ? hi : e * r);
+}
+
+FWD64(sigmoid, al_sigmoid64(x))
+BWD64(sigmoid, ({
+          double e = al_exp_neg64(-fabs(x));
+          double r = al_recip_one_plus(e);
+          (e * r) * r;
+      }))
+
+/* log_sigmoid = min(x, 0) - log1p(exp(-|x|)); derivative sigmoid(-x) */
+FWD64(log_sigmoid, (x < 0 ? x : 0.0) - al_log1p_01_64(al_exp_neg64(-fabs(x))))
+BWD64(log_sigmoid, al_sigmoid64(-x))
+
+/* softplus(beta = p) = max(x, 0) + log1p(exp(-beta |x|)) / beta with beta |x| = hi + lo; derivative
+ * sigmoid(beta x) with the same correction */
+FWD64(softplus, ({
+          double a = fabs(x);
+          double hi = p * a;
+          double lo = fma(p, a, -hi);
+          lo = hi < 1e300 ? lo : 0.0;
+          double e = al_exp_neg64(-hi);
+          e = e - e * lo;
+          (x > 0 ? x : 0.0) + al_log1p_01_64(e) / p;
+      }))
+BWD64(softplus, ({
+          double hi = p * x;
+          double lo = fma(p, x, -hi);
+          lo = fabs(hi) < 1e300 ? lo : 0.0;
+          al_sigmoid64_lo(hi, lo);
+      }))
+
+/* tanh = -m / (m + 2), m = expm1(-2|x|); sech^2 = 4e / (1 + e)^2, e = exp(-2|x|) taken as e 2^64 */
+FWD64(tanh, ({
+          double m = al_expm1_neg64(-2.0 * fabs(x));
+          copysign(-m / (m + 2.0), x);
+      }))
+BWD64(tanh, ({
+          double es = al_exp_neg_scaled64(-2.0 * fabs(x));
+          double r = al_recip_one_plus(es * 0x1p-64);
+          ((4.0 * es) * r * r) * 0x1p-64;
+      }))
+
 /* ---- rows: softmax and log_softmax along the last axis ------------------------------------------------ */
 
 /* The row's max (vectorised), and whether it holds a NaN. */

@@ -7,9 +7,10 @@ from typing import Any
 import numpy as np
 
 
-def _torch_ok(a: Any) -> bool:
+def _torch_ok(a: Any, float64: bool) -> bool:
     torch = sys.modules["torch"]
-    if type(a) is not torch.Tensor or a.dtype != torch.float32 or a.device.type != "cpu":
+    dtypes = (torch.float32, torch.float64) if float64 else (torch.float32,)
+    if type(a) is not torch.Tensor or a.dtype not in dtypes or a.device.type != "cpu":
         return False
     if a.layout != torch.strided or not a.is_contiguous() or a.numel() == 0:
         return False
@@ -18,23 +19,25 @@ def _torch_ok(a: Any) -> bool:
     return not torch._C._functorch.is_functorch_wrapped_tensor(a)  # noqa: SLF001 - vmap/grad wrappers
 
 
-def takes(a: Any) -> bool:
-    """A float32 array the kernels read in place: C-contiguous NumPy, or a plain contiguous CPU torch tensor."""
+def takes(a: Any, float64: bool = False) -> bool:
+    """A float32 (or, with ``float64``, float64) array the kernels read in place: C-contiguous NumPy, or a plain
+    contiguous CPU torch tensor."""
     if isinstance(a, np.ndarray):
-        return a.dtype == np.float32 and a.flags.c_contiguous and a.flags.aligned and a.size > 0
+        ok = a.dtype == np.float32 or (float64 and a.dtype == np.float64)
+        return ok and a.flags.c_contiguous and a.flags.aligned and a.size > 0
     if "torch" in sys.modules:
-        return _torch_ok(a)
+        return _torch_ok(a, float64)
     return False
 
 
 def contiguous_like(g: Any, x: Any) -> Any | None:
-    """g as a C-contiguous float32 array of x's kind and shape (a copy only if needed), or None."""
+    """g as a C-contiguous array of x's kind, dtype and shape (a copy only if needed), or None."""
     if isinstance(x, np.ndarray):
-        if not isinstance(g, np.ndarray) or g.dtype != np.float32 or g.shape != x.shape:
+        if not isinstance(g, np.ndarray) or g.dtype != x.dtype or g.shape != x.shape:
             return None
         return np.ascontiguousarray(g)
     torch = sys.modules["torch"]
-    if type(g) is not torch.Tensor or g.dtype != torch.float32 or g.device != x.device or g.shape != x.shape:
+    if type(g) is not torch.Tensor or g.dtype != x.dtype or g.device != x.device or g.shape != x.shape:
         return None
     if torch.is_grad_enabled() and g.requires_grad:
         return None

@@ -31,9 +31,9 @@ AL_INLINE uint64_t al_to_bits(double d) {
 }
 
 /* exp(x) for x <= 0, -inf and NaN included. k = round(x / ln 2) by the 1.5 * 2^52 shift (its low bits hold k),
- * r = x - k ln 2 in two steps (|r| <= ln(2)/2), Taylor to r^10 (truncation < 2.2e-13), then
+ * r = x - k ln 2 in two steps (|r| <= ln(2)/2), Taylor to r^deg (deg 10: truncation < 2.2e-13), then
  * p * 2^(k + 64) * 2^-64 so that a subnormal result is rounded once. */
-AL_INLINE double al_exp_neg(double x) {
+AL_INLINE double al_exp_neg_scaled_n(double x, const int deg) {
     const double log2e = 1.4426950408889634;
     const double ln2_hi = 6.93147180369123816490e-01; /* low 32 bits zero: k * ln2_hi is exact */
     const double ln2_lo = 1.90821492927058770002e-10;
@@ -44,13 +44,19 @@ AL_INLINE double al_exp_neg(double x) {
     kd -= shift;
     double r = fma(-kd, ln2_hi, xc);
     r = fma(-kd, ln2_lo, r);
-    double p = INV_FACT[10];
+    double p = INV_FACT[deg];
     _Pragma("GCC unroll 40")
-    for (int i = 9; i >= 0; --i) p = fma(p, r, INV_FACT[i]);
-    double scale = al_from_bits((uint64_t)(k + 1023 + 64) << 52);
-    double res = (p * scale) * 0x1p-64;
+    for (int i = deg - 1; i >= 0; --i) p = fma(p, r, INV_FACT[i]); /* last step: 1 + r q(r), one rounding */
+    double res = p * al_from_bits((uint64_t)(k + 1023 + 64) << 52);  /* exp(x) 2^64: exact, normal */
     return x < -746.0 ? 0.0 : res;
 }
+
+AL_INLINE double al_exp_neg(double x) { return al_exp_neg_scaled_n(x, 10) * 0x1p-64; }
+
+/* float64 results: Taylor to r^13 (truncation < 4e-18), about 0.6 ULP. The _scaled form returns exp(x) 2^64,
+ * a normal number down to x = -700, for products that must not pass through a subnormal. */
+AL_INLINE double al_exp_neg_scaled64(double x) { return al_exp_neg_scaled_n(x, 13); }
+AL_INLINE double al_exp_neg64(double x) { return al_exp_neg_scaled_n(x, 13) * 0x1p-64; }
 
 /* expm1(x) for x <= 0: Taylor to x^11 below ln(2)/2 in magnitude (no cancellation; truncation < 6e-13
  * relative), exp(x) - 1 beyond (|result| >= 0.29). */
@@ -73,6 +79,37 @@ AL_INLINE double al_log1p_01(double u) {
     for (int k = 25; k >= 3; k -= 2) p = fma(p, s2, 1.0 / (double)k);
     p = fma(p, s2, 1.0);
     return 2.0 * s * p;
+}
+
+/* float64 versions: expm1 to x^16 below ln(2)/2; log1p by 2 atanh(s) with s = u / (2 + u) corrected for the
+ * rounding of 2 + u, odd series to s^35 (truncation < 1e-18). */
+AL_INLINE double al_expm1_neg64(double x) {
+    double p = INV_FACT[16];
+    _Pragma("GCC unroll 40")
+    for (int i = 15; i >= 1; --i) p = fma(p, x, INV_FACT[i]);
+    double small = x * p;
+    double big = al_exp_neg64(x) - 1.0;
+    return x > -0.34657359027997264 ? small : big;
+}
+
+AL_INLINE double al_log1p_01_64(double u) {
+    double t = 2.0 + u;
+    double tlo = u - (t - 2.0); /* 2 + u = t + tlo exactly (|u| <= 2) */
+    double s = u / t;
+    s = s - s * (tlo / t);
+    double s2 = s * s;
+    double p = 1.0 / 37.0;
+    _Pragma("GCC unroll 40")
+    for (int k = 35; k >= 3; k -= 2) p = fma(p, s2, 1.0 / (double)k);
+    return 2.0 * fma(s * s2, p, s);
+}
+
+/* 1 / (1 + e) for e in [0, 1], corrected for the rounding of 1 + e */
+AL_INLINE double al_recip_one_plus(double e) {
+    double d = 1.0 + e;
+    double dlo = e - (d - 1.0);
+    double r = 1.0 / d;
+    return fma(-r * dlo, r, r);
 }
 
 /* sigmoid(x) and sigmoid(-x) from one exp(-|x|): neither is 1 minus the other. */
