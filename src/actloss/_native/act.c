@@ -10,25 +10,31 @@
 
 #include "vmath.h"
 
-#define FWD(name, EXPR)                                                                                 \
-    void al_##name##_fwd(const float *restrict xs, float *restrict out, int64_t n, double p) {          \
+/* One loop per kernel and element type T: out = f(x) (fwd) or g * f'(x) (bwd), in double, rounded once to T. */
+#define FWD_T(name, sfx, T, EXPR)                                                                       \
+    void al_##name##_fwd##sfx(const T *restrict xs, T *restrict out, int64_t n, double p) {             \
         (void)p;                                                                                        \
         for (int64_t i = 0; i < n; ++i) {                                                               \
             double x = xs[i];                                                                           \
-            out[i] = (float)(EXPR);                                                                     \
+            out[i] = (T)(EXPR);                                                                         \
         }                                                                                               \
     }
 
-#define BWD(name, EXPR)                                                                                 \
-    void al_##name##_bwd(const float *restrict xs, const float *restrict gs, float *restrict out,       \
-                         int64_t n, double p) {                                                         \
+#define BWD_T(name, sfx, T, EXPR)                                                                       \
+    void al_##name##_bwd##sfx(const T *restrict xs, const T *restrict gs, T *restrict out, int64_t n,   \
+                              double p) {                                                               \
         (void)p;                                                                                        \
         for (int64_t i = 0; i < n; ++i) {                                                               \
             double x = xs[i];                                                                           \
             double g = gs[i];                                                                           \
-            out[i] = (float)(g * (EXPR));                                                               \
+            out[i] = (T)(g * (EXPR));                                                                   \
         }                                                                                               \
     }
+
+#define FWD(name, EXPR) FWD_T(name, , float, EXPR)
+#define BWD(name, EXPR) BWD_T(name, , float, EXPR)
+#define FWD64(name, EXPR) FWD_T(name, 64, double, EXPR)
+#define BWD64(name, EXPR) BWD_T(name, 64, double, EXPR)
 
 /* relu: x <= 0 -> 0 (NaN passes through); relu'(0) = 0, NaN' = NaN */
 FWD(relu, x <= 0 ? 0.0 : x)
@@ -143,26 +149,6 @@ BWD(gelu, al_gelu_deriv(x))
  * of 2 + u carried, 1 / (1 + e) corrected for the rounding of 1 + e, beta x carried as hi + lo), and exp taken
  * as exp(x) 2^64 wherever a subnormal intermediate would lose bits of a normal result. Only ops whose plain
  * double formulas stay well inside the 4 ULP bar have a float64 kernel (ops.py lists them). */
-
-#define FWD64(name, EXPR)                                                                               \
-    void al_##name##_fwd64(const double *restrict xs, double *restrict out, int64_t n, double p) {      \
-        (void)p;                                                                                        \
-        for (int64_t i = 0; i < n; ++i) {                                                               \
-            double x = xs[i];                                                                           \
-            out[i] = (EXPR);                                                                            \
-        }                                                                                               \
-    }
-
-#define BWD64(name, EXPR)                                                                               \
-    void al_##name##_bwd64(const double *restrict xs, const double *restrict gs, double *restrict out,  \
-                           int64_t n, double p) {                                                       \
-        (void)p;                                                                                        \
-        for (int64_t i = 0; i < n; ++i) {                                                               \
-            double x = xs[i];                                                                           \
-            double g = gs[i];                                                                           \
-            out[i] = g * (EXPR);                                                                        \
-        }                                                                                               \
-    }
 
 FWD64(relu, x <= 0 ? 0.0 : x)
 BWD64(relu, x > 0 ? 1.0 : (x != x ? x : 0.0))
