@@ -213,6 +213,42 @@ BWD64(tanh, ({
           ((4.0 * es) * r * r) * 0x1p-64;
       }))
 
+/* swish(beta = p) = x sigmoid(z), z = beta x = hi + lo, as the registry's compensated form: exp(-|z|) taken
+ * as e 2^64 and corrected for lo, x sigmoid(z) formed from the scaled e in the left tail; derivative
+ * sigmoid(z) (1 + z sigmoid(-z)), for z < 0 as ((1 + hi) + lo) - z sigmoid(z). */
+AL_INLINE void al_swish64_parts(double x, double beta, double *hi_out, double *lo_out, double *es_out, double *r_out) {
+    double hi = beta * x;
+    double lo = fma(beta, x, -hi);
+    lo = fabs(hi) < 1e300 ? lo : 0.0;
+    hi = hi > 1e4 ? 1e4 : (hi < -1e4 ? -1e4 : hi);
+    double es = al_exp_neg_scaled64(-fabs(hi));
+    es = es - es * (hi >= 0 ? lo : -lo);
+    *hi_out = hi;
+    *lo_out = lo;
+    *es_out = es;
+    *r_out = al_recip_one_plus(es * 0x1p-64);
+}
+
+AL_INLINE double al_swish64(double x, double beta) {
+    double hi, lo, es, r;
+    al_swish64_parts(x, beta, &hi, &lo, &es, &r);
+    double y = hi >= 0 ? x * r : ((es * r) * x) * 0x1p-64;
+    return x == -INFINITY ? 0.0 : (x != x ? x : y);
+}
+
+AL_INLINE double al_swish64_deriv(double x, double beta) {
+    double hi, lo, es, r;
+    al_swish64_parts(x, beta, &hi, &lo, &es, &r);
+    double er = (es * r) * 0x1p-64;
+    double s = hi >= 0 ? r : er, sn = hi >= 0 ? er : r;
+    double f = hi < 0 ? ((1.0 + hi) + lo) - hi * s : 1.0 + hi * sn;
+    double d = hi >= 0 ? r * f : ((es * r) * f) * 0x1p-64;
+    return x != x ? x : d;
+}
+
+FWD64(swish, al_swish64(x, p))
+BWD64(swish, al_swish64_deriv(x, p))
+
 /* ---- rows: softmax and log_softmax along the last axis ------------------------------------------------ */
 
 /* The row's max (vectorised), and whether it holds a NaN. */
