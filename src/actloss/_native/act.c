@@ -249,6 +249,36 @@ AL_INLINE double al_swish64_deriv(double x, double beta) {
 FWD64(swish, al_swish64(x, p))
 BWD64(swish, al_swish64_deriv(x, p))
 
+/* mish in float64: the float32 kernel's rational forms in e = exp(-|x|), with e taken as e 2^64 in the left tail */
+AL_INLINE double al_mish64(double x) {
+    double es = al_exp_neg_scaled64(-fabs(x));
+    double e = es * 0x1p-64;
+    double e2 = e * e;
+    double pos = 1.0 - (2.0 * e2) / (1.0 + 2.0 * e + 2.0 * e2);
+    /* x < 0: n / (n + 2) with n = e (e + 2) is e - e t, t = e (1 + e) / 2 / (1 + e (1 + e / 2)) <= 0.4:
+     * the error of e plus a rounding, where e (e + 2) / (e (e + 2) + 2) costs four */
+    double t = (0.5 * e * (1.0 + e)) * al_recip_one_plus(e * (1.0 + 0.5 * e));
+    double neg_s = es - es * t;
+    double y = x >= 0 ? x * pos : (x * neg_s) * 0x1p-64;
+    return x == -INFINITY ? 0.0 : y;
+}
+
+AL_INLINE double al_mish64_deriv(double x) {
+    x = x > 1e4 ? 1e4 : (x < -1e4 ? -1e4 : x);
+    double es = al_exp_neg_scaled64(-fabs(x));
+    double e = es * 0x1p-64;
+    double e2 = e * e;
+    double d_pos = 1.0 + 2.0 * e + 2.0 * e2;
+    double pos = 1.0 - (2.0 * e2) / d_pos;
+    double g_pos = 4.0 * (1.0 + e) * e2 / (d_pos * d_pos);
+    double q = e * (1.0 + 0.5 * e);
+    double bracket = (1.0 + x) + e * (1.5 + x) + (e + 0.25 * e2) * e;
+    return x >= 0 ? pos + x * g_pos : ((es * bracket) / (1.0 + q * (2.0 + q))) * 0x1p-64;
+}
+
+FWD64(mish, al_mish64(x))
+BWD64(mish, al_mish64_deriv(x))
+
 /* ---- rows: softmax and log_softmax along the last axis ------------------------------------------------ */
 
 /* The row's max (vectorised), and whether it holds a NaN. */

@@ -13,7 +13,7 @@ from actloss._native import arrays
 
 # Kernels with a float64 version (act.c, FWD64/BWD64): the ops whose double formulas keep float64 results
 # within the 4 ULP bar with room (measured by the same accuracy tests as every other path).
-F64 = frozenset({"relu", "leaky_relu", "elu", "sigmoid", "log_sigmoid", "softplus", "tanh", "swish"})
+F64 = frozenset({"relu", "leaky_relu", "elu", "sigmoid", "log_sigmoid", "softplus", "tanh", "swish", "mish"})
 
 
 def _kernel(spec: Any, x: Any, params: Mapping[str, Any]) -> tuple[str, float] | None:
