@@ -245,3 +245,28 @@ def test_linear_cross_entropy_float32_chunks_take_the_native_kernel(kw):
     torch.testing.assert_close(loss.double(), ref.detach(), rtol=2e-6, atol=1e-5)
     for got, want in ((hid.grad, h64.grad), (w.grad, w64.grad), (b.grad, b64.grad)):
         torch.testing.assert_close(got.double(), want, rtol=1e-5, atol=1e-6 * float(want.abs().max()))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+def test_threaded_call_in_a_forked_child():
+    # The parent's thread pool exists before the fork; the child must not wait on the parent's (absent) threads.
+    x = np.linspace(-5, 5, 1 << 18, dtype=np.float32)
+    expected = actloss.sigmoid(x)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        try:
+            ok = np.array_equal(actloss.sigmoid(x), expected)
+            os.write(w, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(w)
+    import select
+
+    ready, _, _ = select.select([r], [], [], 60)
+    if not ready:
+        os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    assert ready, "the forked child hung on the native kernels' thread pool"
+    assert os.read(r, 1) == b"1"

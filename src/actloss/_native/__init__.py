@@ -44,6 +44,7 @@ _reason = "not loaded yet"
 _tried = False
 _enabled = os.environ.get("ACTLOSS_NATIVE", "1").strip().lower() not in ("0", "false", "no", "off")
 _pool: ThreadPoolExecutor | None = None
+_pool_pid = -1
 _local = threading.local()
 calls = 0  # kernel invocations in this process (the tests check that the native path really ran)
 
@@ -157,9 +158,12 @@ def num_threads() -> int:
 
 
 def _executor(n: int) -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None or _pool._max_workers < n:  # noqa: SLF001
+    global _pool, _pool_pid
+    # A forked child (a DataLoader worker, say) inherits the pool object but not its threads: work submitted
+    # there would never run. A new process gets a new pool.
+    if _pool is None or _pool._max_workers < n or _pool_pid != os.getpid():  # noqa: SLF001
         _pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="actloss")
+        _pool_pid = os.getpid()
     return _pool
 
 
