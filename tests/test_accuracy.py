@@ -96,7 +96,7 @@ def _native_input(spec, params: dict, dtype: str, fw: str) -> bool:
     if dtype == "float32":
         return True
     kernel = spec.native(**params)
-    return dtype == "float64" and spec.elementwise and kernel is not None and kernel[0] in _native_ops.F64
+    return dtype == "float64" and kernel is not None and kernel[0] in _native_ops.F64
 
 
 def _check(spec, name: str, i: int, params: dict, dtype: str, fw: str, path: str) -> None:

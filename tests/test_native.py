@@ -248,7 +248,8 @@ def test_linear_cross_entropy_float32_chunks_take_the_native_kernel(kw):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
-@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning", "ignore:.*fork.*:RuntimeWarning",
+                            "ignore::pytest.PytestUnraisableExceptionWarning")  # JAX, if loaded, warns at fork
 def test_threaded_call_in_a_forked_child():
     # The parent's thread pool exists before the fork; the child must not wait on the parent's (absent) threads.
     x = np.linspace(-5, 5, 1 << 18, dtype=np.float32)

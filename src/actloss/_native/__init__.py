@@ -215,16 +215,16 @@ def elementwise_bwd(kernel: str, x: int, g: int, out: int, n: int, p: float, ite
               for a, b in split(n)])
 
 
-def rows_fwd(kernel: str, x: int, out: int, rows: int, n: int) -> None:
-    f = fn(f"al_{kernel}_fwd", [_P, _P, _I, _I])
+def rows_fwd(kernel: str, x: int, out: int, rows: int, n: int, itemsize: int = F32) -> None:
+    f = fn(f"al_{kernel}_fwd{'64' if itemsize == 8 else ''}", [_P, _P, _I, _I])
     global calls
     calls += 1
-    parallel([lambda a=a, b=b: f(x + a * n * F32, out + a * n * F32, b - a, n) for a, b in split(rows, n)])
+    parallel([lambda a=a, b=b: f(x + a * n * itemsize, out + a * n * itemsize, b - a, n) for a, b in split(rows, n)])
 
 
-def rows_bwd(kernel: str, x: int, g: int, out: int, rows: int, n: int) -> None:
-    f = fn(f"al_{kernel}_bwd", [_P, _P, _P, _I, _I])
+def rows_bwd(kernel: str, x: int, g: int, out: int, rows: int, n: int, itemsize: int = F32) -> None:
+    f = fn(f"al_{kernel}_bwd{'64' if itemsize == 8 else ''}", [_P, _P, _P, _I, _I])
     global calls
     calls += 1
-    parallel([lambda a=a, b=b: f(x + a * n * F32, g + a * n * F32, out + a * n * F32, b - a, n)
+    parallel([lambda a=a, b=b: f(x + a * n * itemsize, g + a * n * itemsize, out + a * n * itemsize, b - a, n)
               for a, b in split(rows, n)])

@@ -444,3 +444,136 @@ void al_log_softmax_bwd(const float *restrict x, const float *restrict g, float 
         for (int64_t j = 0; j < n; ++j) out[j] = (float)((double)g[j] - al_exp_neg((double)x[j] - m) * k);
     }
 }
+
+/* ---- float64 rows ------------------------------------------------------------------------------------------
+ * x - max as an exact sum hi + lo (TwoSum), e = exp(hi) (1 + lo), the sum of the non-argmax e's and the
+ * cotangent sums compensated (Neumaier), log p = (hi - log1p(s1)) + lo. A row holding NaN gives NaN; a row
+ * holding +inf gives equal shares among its +inf entries (log: log of the share, -inf elsewhere). */
+
+typedef struct {
+    double s, c;
+} al_sum;
+
+AL_INLINE void al_sum_add(al_sum *a, double v) { /* Neumaier: the rounding error of every addition kept */
+    double t = a->s + v;
+    a->c += fabs(a->s) >= fabs(v) ? (a->s - t) + v : (v - t) + a->s;
+    a->s = t;
+}
+
+AL_INLINE double al_sum_get(const al_sum *a) { return a->s + a->c; }
+
+/* Fills e[j] = exp(x_j - m) (compensated); returns s1 (compensated), or NaN / +inf for the special rows with
+ * *m_out set to NaN / +inf and *ninf the count of +inf entries. */
+static double al_row_stats64(const double *restrict x, int64_t n, double *restrict e, double *m_out, int64_t *ninf) {
+    double m = x[0];
+    int nan = 0;
+    for (int64_t j = 0; j < n; ++j) {
+        nan |= x[j] != x[j];
+        m = x[j] > m ? x[j] : m;
+    }
+    *ninf = 0;
+    if (nan) {
+        *m_out = NAN;
+        return NAN;
+    }
+    if (m == INFINITY) {
+        int64_t k = 0;
+        for (int64_t j = 0; j < n; ++j) k += x[j] == INFINITY;
+        *ninf = k;
+        *m_out = INFINITY;
+        return 0.0;
+    }
+    int64_t arg = 0;
+    while (arg < n - 1 && x[arg] != m) ++arg;
+    for (int64_t j = 0; j < n; ++j) {
+        double hi = x[j] - m;
+        double bb = hi - x[j];
+        double lo = (x[j] - (hi - bb)) + (-m - bb);
+        lo = fabs(hi) <= 1.7976931348623157e308 ? lo : 0.0; /* -inf entries: exp = 0, no NaN from lo */
+        double ej = al_exp_neg64(hi);
+        e[j] = ej + ej * lo;
+    }
+    al_sum s = {0.0, 0.0};
+    for (int64_t j = 0; j < n; ++j)
+        if (j != arg) al_sum_add(&s, e[j]);
+    e[arg] = 1.0;
+    *m_out = m;
+    return al_sum_get(&s);
+}
+
+void al_softmax_fwd64(const double *restrict x, double *restrict out, int64_t rows, int64_t n) {
+    double *e = malloc((size_t)n * sizeof(double));
+    if (!e) return;
+    for (int64_t r = 0; r < rows; ++r, x += n, out += n) {
+        double m;
+        int64_t ninf;
+        double s1 = al_row_stats64(x, n, e, &m, &ninf);
+        if (m != m || m == INFINITY) {
+            for (int64_t j = 0; j < n; ++j)
+                out[j] = m != m ? NAN : (x[j] == INFINITY ? 1.0 / (double)ninf : 0.0);
+            continue;
+        }
+        double inv = 1.0 / (1.0 + s1);
+        for (int64_t j = 0; j < n; ++j) out[j] = e[j] * inv;
+    }
+    free(e);
+}
+
+void al_log_softmax_fwd64(const double *restrict x, double *restrict out, int64_t rows, int64_t n) {
+    double *e = malloc((size_t)n * sizeof(double));
+    if (!e) return;
+    for (int64_t r = 0; r < rows; ++r, x += n, out += n) {
+        double m;
+        int64_t ninf;
+        double s1 = al_row_stats64(x, n, e, &m, &ninf);
+        if (m != m || m == INFINITY) {
+            for (int64_t j = 0; j < n; ++j)
+                out[j] = m != m ? NAN : (x[j] == INFINITY ? log(1.0 / (double)ninf) : -INFINITY);
+            continue;
+        }
+        double L = log1p(s1);
+        for (int64_t j = 0; j < n; ++j) {
+            double hi = x[j] - m;
+            double bb = hi - x[j];
+            double lo = (x[j] - (hi - bb)) + (-m - bb);
+            lo = fabs(hi) <= 1.7976931348623157e308 ? lo : 0.0;
+            out[j] = (hi - L) + lo;
+        }
+    }
+    free(e);
+}
+
+/* softmax vjp y (g - sum(g y)); log_softmax vjp g - softmax(x) sum(g); both sums compensated */
+static void al_rows_bwd64(const double *restrict x, const double *restrict g, double *restrict out, int64_t rows,
+                          int64_t n, int log_form) {
+    double *e = malloc((size_t)n * sizeof(double));
+    if (!e) return;
+    for (int64_t r = 0; r < rows; ++r, x += n, g += n, out += n) {
+        double m;
+        int64_t ninf;
+        double s1 = al_row_stats64(x, n, e, &m, &ninf);
+        if (m != m || m == INFINITY) {
+            for (int64_t j = 0; j < n; ++j) e[j] = m != m ? NAN : (x[j] == INFINITY ? 1.0 / (double)ninf : 0.0);
+            s1 = 0.0;
+        }
+        double inv = 1.0 / (1.0 + s1);
+        al_sum acc = {0.0, 0.0};
+        for (int64_t j = 0; j < n; ++j) al_sum_add(&acc, log_form ? g[j] : g[j] * (e[j] * inv));
+        double k = al_sum_get(&acc);
+        if (log_form)
+            for (int64_t j = 0; j < n; ++j) out[j] = g[j] - (e[j] * inv) * k;
+        else
+            for (int64_t j = 0; j < n; ++j) out[j] = (e[j] * inv) * (g[j] - k);
+    }
+    free(e);
+}
+
+void al_softmax_bwd64(const double *restrict x, const double *restrict g, double *restrict out, int64_t rows,
+                      int64_t n) {
+    al_rows_bwd64(x, g, out, rows, n, 0);
+}
+
+void al_log_softmax_bwd64(const double *restrict x, const double *restrict g, double *restrict out, int64_t rows,
+                          int64_t n) {
+    al_rows_bwd64(x, g, out, rows, n, 1);
+}

@@ -13,11 +13,12 @@ from actloss._native import arrays
 
 # Kernels with a float64 version (act.c, FWD64/BWD64): the ops whose double formulas keep float64 results
 # within the 4 ULP bar with room (measured by the same accuracy tests as every other path).
-F64 = frozenset({"relu", "leaky_relu", "elu", "sigmoid", "log_sigmoid", "softplus", "tanh", "swish", "mish"})
+F64 = frozenset({"relu", "leaky_relu", "elu", "sigmoid", "log_sigmoid", "softplus", "tanh", "swish", "mish",
+                 "softmax", "log_softmax"})
 
 
 def _kernel(spec: Any, x: Any, params: Mapping[str, Any]) -> tuple[str, float] | None:
-    if spec.native is None or not arrays.takes(x, float64=spec.elementwise):
+    if spec.native is None or not arrays.takes(x, float64=True):
         return None
     if not spec.elementwise and params.get("axis") != x.ndim - 1:
         return None
@@ -45,10 +46,11 @@ def _launch(spec: Any, kernel: str, p: float, x: Any, g: Any | None) -> Any:
             _native.elementwise_bwd(kernel, xp_, arrays.ptr(g), op_, numel, p, size)
     else:
         n = x.shape[-1]
+        size = _itemsize(x)
         if g is None:
-            _native.rows_fwd(kernel, xp_, op_, numel // n, n)
+            _native.rows_fwd(kernel, xp_, op_, numel // n, n, size)
         else:
-            _native.rows_bwd(kernel, xp_, arrays.ptr(g), op_, numel // n, n)
+            _native.rows_bwd(kernel, xp_, arrays.ptr(g), op_, numel // n, n, size)
     return out
 
 
