@@ -501,7 +501,7 @@ static double al_row_stats64(const double *restrict x, int64_t n, double *restri
     return al_sum_get(&s);
 }
 
-void al_softmax_fwd64(const double *restrict x, double *restrict out, int64_t rows, int64_t n) {
+static void al_rows_fwd64(const double *restrict x, double *restrict out, int64_t rows, int64_t n, int log_form) {
     double *e = malloc((size_t)n * sizeof(double));
     if (!e) return;
     for (int64_t r = 0; r < rows; ++r, x += n, out += n) {
@@ -509,26 +509,14 @@ void al_softmax_fwd64(const double *restrict x, double *restrict out, int64_t ro
         int64_t ninf;
         double s1 = al_row_stats64(x, n, e, &m, &ninf);
         if (m != m || m == INFINITY) {
+            double share = 1.0 / (double)ninf;
             for (int64_t j = 0; j < n; ++j)
-                out[j] = m != m ? NAN : (x[j] == INFINITY ? 1.0 / (double)ninf : 0.0);
+                out[j] = m != m ? NAN : (x[j] == INFINITY ? (log_form ? log(share) : share) : (log_form ? -INFINITY : 0.0));
             continue;
         }
-        double inv = 1.0 / (1.0 + s1);
-        for (int64_t j = 0; j < n; ++j) out[j] = e[j] * inv;
-    }
-    free(e);
-}
-
-void al_log_softmax_fwd64(const double *restrict x, double *restrict out, int64_t rows, int64_t n) {
-    double *e = malloc((size_t)n * sizeof(double));
-    if (!e) return;
-    for (int64_t r = 0; r < rows; ++r, x += n, out += n) {
-        double m;
-        int64_t ninf;
-        double s1 = al_row_stats64(x, n, e, &m, &ninf);
-        if (m != m || m == INFINITY) {
-            for (int64_t j = 0; j < n; ++j)
-                out[j] = m != m ? NAN : (x[j] == INFINITY ? log(1.0 / (double)ninf) : -INFINITY);
+        if (!log_form) {
+            double inv = 1.0 / (1.0 + s1);
+            for (int64_t j = 0; j < n; ++j) out[j] = e[j] * inv;
             continue;
         }
         double L = log1p(s1);
@@ -541,6 +529,14 @@ void al_log_softmax_fwd64(const double *restrict x, double *restrict out, int64_
         }
     }
     free(e);
+}
+
+void al_softmax_fwd64(const double *restrict x, double *restrict out, int64_t rows, int64_t n) {
+    al_rows_fwd64(x, out, rows, n, 0);
+}
+
+void al_log_softmax_fwd64(const double *restrict x, double *restrict out, int64_t rows, int64_t n) {
+    al_rows_fwd64(x, out, rows, n, 1);
 }
 
 /* softmax vjp y (g - sum(g y)); log_softmax vjp g - softmax(x) sum(g); both sums compensated */
