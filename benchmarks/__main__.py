@@ -147,12 +147,26 @@ def table(c: Case, rows: list[dict], info: dict) -> str:
 
 
 def write_csv(path: Path, rows: list[dict], info: dict) -> None:
+    """Rows plus the machine info; a row that carries its own info (kept from an earlier run) keeps it."""
     fields = list(rows[0]) + [k for k in info if k not in rows[0]]
     with open(path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=fields)
         w.writeheader()
         for r in rows:
-            w.writerow({**r, **info})
+            w.writerow({**info, **r})
+
+
+def merge_sizes(path: Path, rows: list[dict], order: list[str]) -> list[dict]:
+    """``rows`` plus the rows of ``path`` (an earlier run) for the sizes not run now, in the case's size order:
+    ``--size`` then refreshes some sizes without dropping the others from the results."""
+    if not path.exists():
+        return rows
+    with open(path, newline="") as f:
+        old = list(csv.DictReader(f))
+    fresh = {r["size"] for r in rows}
+    merged = [r for r in old if r["size"] not in fresh] + rows
+    rank = {s: i for i, s in enumerate(order)}
+    return sorted(merged, key=lambda r: rank.get(r["size"], len(rank)))
 
 
 def read_summary(path: Path) -> tuple[list[dict], dict]:
@@ -313,8 +327,16 @@ def main(argv=None) -> int:
             summary += summarise(c, size, runs)
         if not raw:
             continue
-        write_csv(out / f"{c.name}_raw.csv", raw, info)
-        write_csv(out / f"{c.name}.csv", summary, info)
+        if args.size:  # keep the other sizes' rows of an earlier run
+            order = [size_label(s) for s in (c.quick if args.quick else c.sizes)]
+            raw = merge_sizes(out / f"{c.name}_raw.csv", raw, order)
+            summary_rows = merge_sizes(out / f"{c.name}.csv", summary, order)
+            write_csv(out / f"{c.name}_raw.csv", raw, info)
+            write_csv(out / f"{c.name}.csv", summary_rows, info)
+            summary, _ = read_summary(out / f"{c.name}.csv")
+        else:
+            write_csv(out / f"{c.name}_raw.csv", raw, info)
+            write_csv(out / f"{c.name}.csv", summary, info)
         text = table(c, summary, info)
         (out / f"{c.name}.md").write_text(text)
         plotted = plot(c, summary, out / f"{c.name}.png", info)

@@ -65,3 +65,18 @@ def test_summary_ratios_and_csv_round_trip(tmp_path):
     assert back[1]["extra_mem_ratio"] == pytest.approx(0.1)
     text = main.table(c, back, info_back)
     assert "| n=1 | actloss |" in text and "0.33" in text
+
+
+def test_a_size_subset_run_keeps_the_other_sizes_rows(tmp_path):
+    path = tmp_path / "c.csv"
+    old = [{"size": "n=1", "impl": "torch", "time_ms_median": 1.0}, {"size": "n=2", "impl": "torch", "time_ms_median": 2.0}]
+    main.write_csv(path, old, {"date_utc": "old"})
+    new = [{"size": "n=2", "impl": "torch", "time_ms_median": 5.0}]
+    merged = main.merge_sizes(path, new, ["n=1", "n=2"])
+    assert [(r["size"], float(r["time_ms_median"])) for r in merged] == [("n=1", 1.0), ("n=2", 5.0)]
+    main.write_csv(path, merged, {"date_utc": "new"})
+    back, _ = main.read_summary(path)
+    assert [r["size"] for r in back] == ["n=1", "n=2"]
+    with open(path) as f:  # the kept row keeps the date of the run that measured it
+        text = f.read()
+    assert "old" in text and "new" in text
