@@ -66,6 +66,12 @@ def _result(x: Any, value: float) -> Any:
     return sys.modules["torch"].tensor(value, dtype=x.dtype, device=x.device)
 
 
+def _sum64(a: Any) -> float:
+    if isinstance(a, np.ndarray):
+        return float(np.sum(a, dtype=np.float64))
+    return float(a.sum(dtype=sys.modules["torch"].float64))
+
+
 def _finish(reduction: str, total: float, denom: float) -> float:
     if reduction == "sum":
         return total
@@ -100,7 +106,7 @@ def _pointwise(spec: Any, p: Any, want_grad: bool) -> tuple[Any, Any] | None:
     reduction = p.params["reduction"]
     denom = float(n)
     if reduction == "mean" and w is not None and spec.weighted_mean:
-        denom = float(w.sum())
+        denom = _sum64(w)  # accumulated in float64, as the reference path does
     gscale = 1.0 if reduction != "mean" else (0.0 if denom == 0 else 1.0 / denom)
     per = arrays.empty_like(x) if reduction == "none" else None
     grad = arrays.empty_like(x) if want_grad else None
