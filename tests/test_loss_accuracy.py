@@ -15,6 +15,7 @@ import pytest
 
 import actloss
 from actloss import _native, _registry
+from actloss._native.losses import F64_POINTWISE as _NATIVE_F64
 from actloss._native.losses import POINTWISE as _NATIVE_POINTWISE
 from actloss.testing import accuracy as acc
 from actloss.testing.adapters import to_array, to_numpy
@@ -161,17 +162,26 @@ def test_loss_accuracy(name: str, i: int, dtype: str, fw: str) -> None:
     """The default dispatch: for float32 NumPy/torch inputs the native kernels where they take the loss (asserted)."""
     calls = _native.calls
     _check(name, i, dtype, fw, "default")
-    focal_smoothing = name == "softmax_focal_loss" and _params(name, i).get("label_smoothing")  # not native
-    if dtype == "float32" and fw in ("numpy", "torch") and name in NATIVE and not focal_smoothing \
-            and _native.status() == "loaded":
+    if _expects_native(name, i, dtype, fw) and _native.status() == "loaded":
         assert _native.calls > calls, f"{name}: float32 {fw} did not take the native kernel"
 
 
+def _expects_native(name: str, i: int, dtype: str, fw: str) -> bool:
+    if fw not in ("numpy", "torch") or name not in NATIVE:
+        return False
+    if name == "softmax_focal_loss" and _params(name, i).get("label_smoothing"):  # not native
+        return False
+    return dtype == "float32" or (dtype == "float64" and name in _NATIVE_F64)
+
+
 @pytest.mark.parametrize("fw", ["numpy", "torch"])
-@pytest.mark.parametrize("name,i", [c for c in CASES if c.values[0] in NATIVE])
-def test_loss_accuracy_float32_reference_path(name: str, i: int, fw: str) -> None:
-    """The same float32 cases with the native kernels off."""
-    _check(name, i, "float32", fw, "reference")
+@pytest.mark.parametrize("name,i,dtype", [
+    pytest.param(c.values[0], c.values[1], dt, id=f"{c.id}-{dt}")
+    for c in CASES for dt in ("float32", "float64") if _expects_native(c.values[0], c.values[1], dt, "numpy")
+])
+def test_loss_accuracy_reference_path_where_native(name: str, i: int, dtype: str, fw: str) -> None:
+    """The cases the native kernels take, with the kernels off: the reference path keeps its guarantee."""
+    _check(name, i, dtype, fw, "reference")
 
 
 def _check(name: str, i: int, dtype: str, fw: str, path: str) -> None:

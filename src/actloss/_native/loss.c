@@ -140,8 +140,8 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
 /* Over n elements; w (per element) and pw (per element, or per column when pw_cols > 0: index i % pw_cols)
  * may be NULL. */
 
-#define POINTWISE(name, BODY)                                                                                  \
-    AL_INLINE void name##_one(double x, double y, double pwv, double p1, double p2, double *lo, double *dd) {  \
+#define POINTWISE_T(name, sfx, T, BODY)                                                                                  \
+    AL_INLINE void name##sfx##_one(double x, double y, double pwv, double p1, double p2, double *lo, double *dd) {  \
         (void)pwv;                                                                                              \
         (void)p1;                                                                                               \
         (void)p2;                                                                                               \
@@ -150,23 +150,23 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
         *lo = l;                                                                                                \
         *dd = d;                                                                                                \
     }                                                                                                           \
-    void al_##name(const float *restrict x, const float *restrict t, const float *restrict w,                  \
-                   const float *restrict pw, int64_t n, int64_t pw_cols, int64_t offset, double p1, double p2,  \
-                   double *restrict sum, float *restrict per, float *restrict grad, double gscale) {           \
+    void al_##name##sfx(const T *restrict x, const T *restrict t, const T *restrict w,                  \
+                   const T *restrict pw, int64_t n, int64_t pw_cols, int64_t offset, double p1, double p2,  \
+                   double *restrict sum, T *restrict per, T *restrict grad, double gscale) {           \
         double total = 0.0;                                                                                     \
         if (!w && !pw && !per && grad) {                                                                        \
             _Pragma("omp simd reduction(+:total)")                                                              \
             for (int64_t i = 0; i < n; ++i) {                                                                   \
                 double l, d;                                                                                    \
-                name##_one(x[i], t[i], 1.0, p1, p2, &l, &d);                                                    \
+                name##sfx##_one(x[i], t[i], 1.0, p1, p2, &l, &d);                                                    \
                 total += l;                                                                                     \
-                grad[i] = (float)(d * gscale);                                                                  \
+                grad[i] = (T)(d * gscale);                                                                  \
             }                                                                                                   \
         } else if (!w && !pw && !per && !grad) {                                                                \
             _Pragma("omp simd reduction(+:total)")                                                              \
             for (int64_t i = 0; i < n; ++i) {                                                                   \
                 double l, d;                                                                                    \
-                name##_one(x[i], t[i], 1.0, p1, p2, &l, &d);                                                    \
+                name##sfx##_one(x[i], t[i], 1.0, p1, p2, &l, &d);                                                    \
                 total += l;                                                                                     \
             }                                                                                                   \
         } else {                                                                                                \
@@ -175,15 +175,19 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
                 double pwv = pw ? (double)pw[pw_cols ? (offset + i) % pw_cols : i] : 1.0;                       \
                 double wv = w ? (double)w[i] : 1.0;                                                             \
                 double l, d;                                                                                    \
-                name##_one(x[i], t[i], pwv, p1, p2, &l, &d);                                                    \
+                name##sfx##_one(x[i], t[i], pwv, p1, p2, &l, &d);                                                    \
                 l = wv * l;                                                                                    \
                 total += l;                                                                                     \
-                if (per) per[i] = (float)l;                                                                     \
-                if (grad) grad[i] = (float)(wv * d * gscale);                                                   \
+                if (per) per[i] = (T)l;                                                                     \
+                if (grad) grad[i] = (T)(wv * d * gscale);                                                   \
             }                                                                                                   \
         }                                                                                                       \
         *sum = total;                                                                                           \
     }
+
+/* float32 kernels al_<name>; float64 kernels al_<name>64 (same loops, double in and out) */
+#define POINTWISE(name, BODY) POINTWISE_T(name, , float, BODY)
+#define POINTWISE64(name, BODY) POINTWISE_T(name, 64, double, BODY)
 
 /* mse: (x - y)^2, 2 (x - y) */
 POINTWISE(mse, double r = x - y; l = r * r; d = 2.0 * r)
@@ -310,3 +314,27 @@ int al_softmax_focal_rows(const float *x, const int64_t *restrict t, const float
     *sum = total;
     return 0;
 }
+
+/* ---- float64 pointwise losses: the same formulas; BCE with the full-precision exp / log1p / reciprocal ---- */
+POINTWISE64(mse, double r = x - y; l = r * r; d = 2.0 * r)
+POINTWISE64(l1, double r = x - y; l = fabs(r); d = r > 0 ? 1.0 : (r < 0 ? -1.0 : r * 0.0))
+POINTWISE64(smooth_l1, double r = x - y; double a = fabs(r);
+            l = a < p1 ? 0.5 * r * r / p1 : a - 0.5 * p1;
+            double q = r / p1;
+            d = q > 1.0 ? 1.0 : (q < -1.0 ? -1.0 : q))
+POINTWISE64(huber, double r = x - y; double a = fabs(r);
+            l = a < p1 ? 0.5 * r * r : p1 * (a - 0.5 * p1);
+            d = r > p1 ? p1 : (r < -p1 ? -p1 : r))
+POINTWISE64(bce, double yp = y; double yn = 1.0 - y;
+            if (p1 != 0.0) { yp = y * (1.0 - p1) + 0.5 * p1; yn = (1.0 - y) * (1.0 - p1) + 0.5 * p1; }
+            double pos = pwv * yp;
+            double e = al_exp_neg64(-fabs(x));
+            double lg = al_log1p_01_64(e);
+            double sp_pos = (x > 0 ? x : 0.0) + lg;
+            double sp_neg = (x < 0 ? -x : 0.0) + lg;
+            double rr = al_recip_one_plus(e);
+            double s = x >= 0 ? rr : e * rr;
+            double sn = x >= 0 ? e * rr : rr;
+            l = (pos == 0.0 ? 0.0 : pos * sp_neg) + (yn == 0.0 ? 0.0 : yn * sp_pos);
+            d = yn * s - pos * sn;
+            if (x != x) { l = x; d = x; })

@@ -5,7 +5,8 @@ caller takes the reference path). ``grad`` is d(value)/d(input) for a cotangent 
 per sample, before the per-sample cotangent), float32, the input's shape; with ``inplace`` it is the input's own
 storage (cross-entropy's ``inplace_backward``).
 
-Taken when: the input is a contiguous float32 NumPy array or CPU torch tensor (see arrays.takes); cross-entropy
+Taken when: the input is a contiguous float32 NumPy array or CPU torch tensor (see arrays.takes; float64 too
+for the losses in F64_POINTWISE); cross-entropy
 with class-index targets along the last axis (any weight, label smoothing, z_loss), softmax focal loss likewise
 without label smoothing; pointwise losses (mse, huber, BCE with logits,
 l1, smooth_l1, sigmoid focal) with targets of the input's shape and weight / pos_weight absent, of the input's shape, or (for
@@ -37,19 +38,21 @@ POINTWISE = {
     "sigmoid_focal_loss": ("sigmoid_focal", lambda q: (-1.0 if q["alpha"] is None else float(q["alpha"]),
                                                        float(q["gamma"]))),
 }
+# pointwise losses with a float64 kernel (loss.c, POINTWISE64)
+F64_POINTWISE = frozenset({"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy_with_logits"})
 
 CLASS = ("cross_entropy", "softmax_focal_loss")
 
 
 def _float_operand(a: Any, x: Any) -> Any | None:
-    """a (weight / pos_weight / target) as a contiguous float32 array beside x, or None if the kernels cannot
-    read it without a broadcast."""
+    """a (weight / pos_weight / target) as a contiguous array of x's dtype beside x, or None if the kernels
+    cannot read it without a conversion or a broadcast."""
     if isinstance(x, np.ndarray):
-        if not isinstance(a, np.ndarray) or a.dtype != np.float32:
+        if not isinstance(a, np.ndarray) or a.dtype != x.dtype:
             return None
         return np.ascontiguousarray(a)
     torch = sys.modules["torch"]
-    if type(a) is not torch.Tensor or a.dtype != torch.float32 or a.device != x.device or a.requires_grad:
+    if type(a) is not torch.Tensor or a.dtype != x.dtype or a.device != x.device or a.requires_grad:
         return None
     return a.contiguous()
 
@@ -62,7 +65,7 @@ def _zeros(x: Any, shape: tuple[int, ...]) -> Any:
 
 def _result(x: Any, value: float) -> Any:
     if isinstance(x, np.ndarray):
-        return np.asarray(np.float32(value))
+        return np.asarray(x.dtype.type(value))
     return sys.modules["torch"].tensor(value, dtype=x.dtype, device=x.device)
 
 
@@ -112,13 +115,14 @@ def _pointwise(spec: Any, p: Any, want_grad: bool) -> tuple[Any, Any] | None:
     grad = arrays.empty_like(x) if want_grad else None
     pieces = _native.split(n)
     sums = np.zeros(len(pieces))
-    f = _native.fn(f"al_{kernel}", [_P, _P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D])
+    size = x.itemsize if isinstance(x, np.ndarray) else x.element_size()
+    f = _native.fn(f"al_{kernel}{'64' if size == 8 else ''}", [_P, _P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D])
     xp_, tp, wp, pwp = (arrays.ptr(a) if a is not None else None for a in (x, t, w, pw))
     perp = arrays.ptr(per) if per is not None else None
     gp = arrays.ptr(grad) if grad is not None else None
 
     def call(k: int, a: int, b: int) -> None:
-        off = a * F32
+        off = a * size
         pw_at = None if pwp is None else (pwp if pw_cols else pwp + off)
         f(xp_ + off, tp + off, None if wp is None else wp + off, pw_at, b - a, pw_cols, a, p1, p2,
           sums.ctypes.data + 8 * k, None if perp is None else perp + off, None if gp is None else gp + off, gscale)
@@ -209,7 +213,7 @@ def _finite(x: Any) -> bool:
 
 
 def run(spec: Any, p: Any, want_grad: bool, inplace: bool = False) -> tuple[Any, Any] | None:
-    if p.fw not in ("numpy", "torch") or not arrays.takes(p.input):
+    if p.fw not in ("numpy", "torch") or not arrays.takes(p.input, float64=spec.name in F64_POINTWISE):
         return None
     if spec.name in CLASS:
         res = _class_loss(spec, p, want_grad, inplace and spec.name == "cross_entropy")
