@@ -188,21 +188,22 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
 /* float32 kernels al_<name>; float64 kernels al_<name>64 (same loops, double in and out) */
 #define POINTWISE(name, BODY) POINTWISE_T(name, , float, BODY)
 #define POINTWISE64(name, BODY) POINTWISE_T(name, 64, double, BODY)
+#define POINTWISE_BOTH(name, BODY) POINTWISE(name, BODY) POINTWISE64(name, BODY)
 
 /* mse: (x - y)^2, 2 (x - y) */
-POINTWISE(mse, double r = x - y; l = r * r; d = 2.0 * r)
+POINTWISE_BOTH(mse, double r = x - y; l = r * r; d = 2.0 * r)
 
 /* l1: |x - y|, sign(x - y) (0 at 0, as torch) */
-POINTWISE(l1, double r = x - y; l = fabs(r); d = r > 0 ? 1.0 : (r < 0 ? -1.0 : r * 0.0))
+POINTWISE_BOTH(l1, double r = x - y; l = fabs(r); d = r > 0 ? 1.0 : (r < 0 ? -1.0 : r * 0.0))
 
 /* smooth_l1(beta = p1): 0.5 r^2 / beta for |r| < beta, |r| - beta / 2 beyond; gradient clip(r / beta, -1, 1) */
-POINTWISE(smooth_l1, double r = x - y; double a = fabs(r);
+POINTWISE_BOTH(smooth_l1, double r = x - y; double a = fabs(r);
           l = a < p1 ? 0.5 * r * r / p1 : a - 0.5 * p1;
           double q = r / p1;
           d = q > 1.0 ? 1.0 : (q < -1.0 ? -1.0 : q))
 
 /* huber(delta = p1): 0.5 r^2 for |r| < delta, delta (|r| - delta / 2) beyond; gradient clip(r, -delta, delta) */
-POINTWISE(huber, double r = x - y; double a = fabs(r);
+POINTWISE_BOTH(huber, double r = x - y; double a = fabs(r);
           l = a < p1 ? 0.5 * r * r : p1 * (a - 0.5 * p1);
           d = r > p1 ? p1 : (r < -p1 ? -p1 : r))
 
@@ -315,16 +316,7 @@ int al_softmax_focal_rows(const float *x, const int64_t *restrict t, const float
     return 0;
 }
 
-/* ---- float64 pointwise losses: the same formulas; BCE with the full-precision exp / log1p / reciprocal ---- */
-POINTWISE64(mse, double r = x - y; l = r * r; d = 2.0 * r)
-POINTWISE64(l1, double r = x - y; l = fabs(r); d = r > 0 ? 1.0 : (r < 0 ? -1.0 : r * 0.0))
-POINTWISE64(smooth_l1, double r = x - y; double a = fabs(r);
-            l = a < p1 ? 0.5 * r * r / p1 : a - 0.5 * p1;
-            double q = r / p1;
-            d = q > 1.0 ? 1.0 : (q < -1.0 ? -1.0 : q))
-POINTWISE64(huber, double r = x - y; double a = fabs(r);
-            l = a < p1 ? 0.5 * r * r : p1 * (a - 0.5 * p1);
-            d = r > p1 ? p1 : (r < -p1 ? -p1 : r))
+/* ---- float64 BCE: the same formula with the full-precision exp / log1p / reciprocal ---------------------- */
 POINTWISE64(bce, double yp = y; double yn = 1.0 - y;
             if (p1 != 0.0) { yp = y * (1.0 - p1) + 0.5 * p1; yn = (1.0 - y) * (1.0 - p1) + 0.5 * p1; }
             double pos = pwv * yp;
