@@ -141,14 +141,15 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
  * may be NULL. */
 
 #define POINTWISE_T(name, sfx, T, BODY)                                                                                  \
-    AL_INLINE void name##sfx##_one(double x, double y, double pwv, double p1, double p2, double *lo, double *dd) {  \
+    AL_INLINE void name##sfx##_one(double x, double y, double pwv, double p1, double p2, double *l_out,        \
+                                   double *d_out) {  \
         (void)pwv;                                                                                              \
         (void)p1;                                                                                               \
         (void)p2;                                                                                               \
         double l, d;                                                                                            \
         BODY;                                                                                                   \
-        *lo = l;                                                                                                \
-        *dd = d;                                                                                                \
+        *l_out = l;                                                                                             \
+        *d_out = d;                                                                                                \
     }                                                                                                           \
     void al_##name##sfx(const T *restrict x, const T *restrict t, const T *restrict w,                  \
                    const T *restrict pw, int64_t n, int64_t pw_cols, int64_t offset, double p1, double p2,  \
@@ -190,22 +191,45 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
 #define POINTWISE64(name, BODY) POINTWISE_T(name, 64, double, BODY)
 #define POINTWISE_BOTH(name, BODY) POINTWISE(name, BODY) POINTWISE64(name, BODY)
 
+/* The regression losses carry x - y as an exact sum hi + lo (TwoSum) and square it with an exact product (fma),
+ * as the registry's forms do: correctly rounded results in float64 too. */
+#define AL_DIFF                                                                                                \
+    double hi = x - y;                                                                                         \
+    double bb = hi - x;                                                                                        \
+    double lo = (x - (hi - bb)) + (-y - bb);                                                                   \
+    lo = fabs(hi) <= 1.7976931348623157e308 ? lo : 0.0;                                                        \
+    double sq = hi * hi;                                                                                       \
+    double sq_corr = fma(hi, hi, -sq) + 2.0 * hi * lo; /* (hi + lo)^2 = sq + sq_corr */                      \
+    sq_corr = fabs(sq) <= 1.7976931348623157e308 ? sq_corr : 0.0; /* inf: no inf - inf */                     \
+    double half_sq = 0.5 * (sq + sq_corr); /* (hi + lo)^2 / 2, one rounding */                                \
+    double a = fabs(hi);                                                                                       \
+    double a_lo = hi >= 0 ? lo : -lo
+
+/* |d| - c (c >= 0) with the difference carried exactly */
+AL_INLINE double al_mag_minus(double a, double a_lo, double c) {
+    double s = a - c;
+    double bb = s - a;
+    double err = (a - (s - bb)) + (-c - bb);
+    err = fabs(s) <= 1.7976931348623157e308 ? err : 0.0;
+    return s + (err + a_lo);
+}
+
 /* mse: (x - y)^2, 2 (x - y) */
-POINTWISE_BOTH(mse, double r = x - y; l = r * r; d = 2.0 * r)
+POINTWISE_BOTH(mse, AL_DIFF; (void)a; (void)a_lo; l = 2.0 * half_sq; d = 2.0 * hi + 2.0 * lo)
 
 /* l1: |x - y|, sign(x - y) (0 at 0, as torch) */
 POINTWISE_BOTH(l1, double r = x - y; l = fabs(r); d = r > 0 ? 1.0 : (r < 0 ? -1.0 : r * 0.0))
 
 /* smooth_l1(beta = p1): 0.5 r^2 / beta for |r| < beta, |r| - beta / 2 beyond; gradient clip(r / beta, -1, 1) */
-POINTWISE_BOTH(smooth_l1, double r = x - y; double a = fabs(r);
-          l = a < p1 ? 0.5 * r * r / p1 : a - 0.5 * p1;
-          double q = r / p1;
-          d = q > 1.0 ? 1.0 : (q < -1.0 ? -1.0 : q))
+POINTWISE_BOTH(smooth_l1, AL_DIFF;
+               l = a < p1 ? half_sq / p1 : al_mag_minus(a, a_lo, 0.5 * p1);
+               double q = hi / p1;
+               d = q > 1.0 ? 1.0 : (q < -1.0 ? -1.0 : q))
 
 /* huber(delta = p1): 0.5 r^2 for |r| < delta, delta (|r| - delta / 2) beyond; gradient clip(r, -delta, delta) */
-POINTWISE_BOTH(huber, double r = x - y; double a = fabs(r);
-          l = a < p1 ? 0.5 * r * r : p1 * (a - 0.5 * p1);
-          d = r > p1 ? p1 : (r < -p1 ? -p1 : r))
+POINTWISE_BOTH(huber, AL_DIFF;
+               l = a < p1 ? half_sq : p1 * al_mag_minus(a, a_lo, 0.5 * p1);
+               d = hi > p1 ? p1 : (hi < -p1 ? -p1 : hi))
 
 /* binary cross-entropy with logits (label_smoothing = p1, pos_weight = pwv):
  * pw y' softplus(-x) + (1 - y') softplus(x), 0 * inf = 0; gradient (1 - y') sigmoid(x) - pw y' sigmoid(-x) */
