@@ -80,28 +80,37 @@ AL_INLINE double al_swish_deriv(double x, double beta) {
 FWD(swish, al_swish(x, p))
 BWD(swish, al_swish_deriv(x, p))
 
-/* mish(x) = x tanh(softplus(x)) as rational functions of e = exp(-|x|) (see ops/activations/mish.py) */
-AL_INLINE double al_mish(double x) {
-    double e = al_exp_neg(-fabs(x));
+/* mish(x) = x tanh(softplus(x)) as rational functions of e = exp(-|x|), taken as e 2^64 so that the left tail
+ * passes through no subnormal (ops/activations/mish.py has the forms and why); exp to r^exp_deg: 10 for
+ * float32 results, 13 for float64. */
+AL_INLINE double al_mish_n(double x, const int exp_deg) {
+    double es = al_exp_neg_scaled_n(-fabs(x), exp_deg);
+    double e = es * 0x1p-64;
     double e2 = e * e;
     double pos = 1.0 - (2.0 * e2) / (1.0 + 2.0 * e + 2.0 * e2);
-    double neg = e * (e + 2.0) / (e * (e + 2.0) + 2.0);
-    double y = x * (x >= 0 ? pos : neg);
+    /* x < 0: n / (n + 2) with n = e (e + 2) is e - e t, t = e (1 + e) / 2 / (1 + e (1 + e / 2)) <= 0.4 */
+    double t = (0.5 * e * (1.0 + e)) * al_recip_one_plus(e * (1.0 + 0.5 * e));
+    double neg_s = es - es * t;
+    double y = x >= 0 ? x * pos : (x * neg_s) * 0x1p-64;
     return x == -INFINITY ? 0.0 : y;
 }
 
-AL_INLINE double al_mish_deriv(double x) {
+AL_INLINE double al_mish_deriv_n(double x, const int exp_deg) {
     x = x > 1e4 ? 1e4 : (x < -1e4 ? -1e4 : x);
-    double e = al_exp_neg(-fabs(x));
+    double es = al_exp_neg_scaled_n(-fabs(x), exp_deg);
+    double e = es * 0x1p-64;
     double e2 = e * e;
     double d_pos = 1.0 + 2.0 * e + 2.0 * e2;
     double pos = 1.0 - (2.0 * e2) / d_pos;
     double g_pos = 4.0 * (1.0 + e) * e2 / (d_pos * d_pos);
-    /* x < 0: over one denominator (see ops/activations/mish.py) */
+    /* x < 0: over one denominator */
     double q = e * (1.0 + 0.5 * e);
     double bracket = (1.0 + x) + e * (1.5 + x) + (e + 0.25 * e2) * e;
-    return x >= 0 ? pos + x * g_pos : (e * bracket) / (1.0 + q * (2.0 + q));
+    return x >= 0 ? pos + x * g_pos : ((es * bracket) / (1.0 + q * (2.0 + q))) * 0x1p-64;
 }
+
+AL_INLINE double al_mish(double x) { return al_mish_n(x, 10); }
+AL_INLINE double al_mish_deriv(double x) { return al_mish_deriv_n(x, 10); }
 
 FWD(mish, al_mish(x))
 BWD(mish, al_mish_deriv(x))
@@ -249,35 +258,8 @@ AL_INLINE double al_swish64_deriv(double x, double beta) {
 FWD64(swish, al_swish64(x, p))
 BWD64(swish, al_swish64_deriv(x, p))
 
-/* mish in float64: the float32 kernel's rational forms in e = exp(-|x|), with e taken as e 2^64 in the left tail */
-AL_INLINE double al_mish64(double x) {
-    double es = al_exp_neg_scaled64(-fabs(x));
-    double e = es * 0x1p-64;
-    double e2 = e * e;
-    double pos = 1.0 - (2.0 * e2) / (1.0 + 2.0 * e + 2.0 * e2);
-    /* x < 0: n / (n + 2) with n = e (e + 2) is e - e t, t = e (1 + e) / 2 / (1 + e (1 + e / 2)) <= 0.4:
-     * the error of e plus a rounding, where e (e + 2) / (e (e + 2) + 2) costs four */
-    double t = (0.5 * e * (1.0 + e)) * al_recip_one_plus(e * (1.0 + 0.5 * e));
-    double neg_s = es - es * t;
-    double y = x >= 0 ? x * pos : (x * neg_s) * 0x1p-64;
-    return x == -INFINITY ? 0.0 : y;
-}
-
-AL_INLINE double al_mish64_deriv(double x) {
-    x = x > 1e4 ? 1e4 : (x < -1e4 ? -1e4 : x);
-    double es = al_exp_neg_scaled64(-fabs(x));
-    double e = es * 0x1p-64;
-    double e2 = e * e;
-    double d_pos = 1.0 + 2.0 * e + 2.0 * e2;
-    double pos = 1.0 - (2.0 * e2) / d_pos;
-    double g_pos = 4.0 * (1.0 + e) * e2 / (d_pos * d_pos);
-    double q = e * (1.0 + 0.5 * e);
-    double bracket = (1.0 + x) + e * (1.5 + x) + (e + 0.25 * e2) * e;
-    return x >= 0 ? pos + x * g_pos : ((es * bracket) / (1.0 + q * (2.0 + q))) * 0x1p-64;
-}
-
-FWD64(mish, al_mish64(x))
-BWD64(mish, al_mish64_deriv(x))
+FWD64(mish, al_mish_n(x, 13))
+BWD64(mish, al_mish_deriv_n(x, 13))
 
 /* ---- rows: softmax and log_softmax along the last axis ------------------------------------------------ */
 

@@ -58,16 +58,19 @@ AL_INLINE double al_exp_neg(double x) { return al_exp_neg_scaled_n(x, 10) * 0x1p
 AL_INLINE double al_exp_neg_scaled64(double x) { return al_exp_neg_scaled_n(x, 13); }
 AL_INLINE double al_exp_neg64(double x) { return al_exp_neg_scaled_n(x, 13) * 0x1p-64; }
 
-/* expm1(x) for x <= 0: Taylor to x^11 below ln(2)/2 in magnitude (no cancellation; truncation < 6e-13
- * relative), exp(x) - 1 beyond (|result| >= 0.29). */
-AL_INLINE double al_expm1_neg(double x) {
-    double p = INV_FACT[11];
+/* expm1(x) for x <= 0: Taylor to x^deg below ln(2)/2 in magnitude (no cancellation), exp(x) - 1 beyond
+ * (|result| >= 0.29). float32 results: deg 11 (truncation < 6e-13 relative); float64: deg 16, exp to r^13. */
+AL_INLINE double al_expm1_neg_n(double x, const int deg, const int exp_deg) {
+    double p = INV_FACT[deg];
     _Pragma("GCC unroll 40")
-    for (int i = 10; i >= 1; --i) p = fma(p, x, INV_FACT[i]);
+    for (int i = deg - 1; i >= 1; --i) p = fma(p, x, INV_FACT[i]);
     double small = x * p;
-    double big = al_exp_neg(x) - 1.0;
+    double big = al_exp_neg_scaled_n(x, exp_deg) * 0x1p-64 - 1.0;
     return x > -0.34657359027997264 ? small : big;
 }
+
+AL_INLINE double al_expm1_neg(double x) { return al_expm1_neg_n(x, 11, 10); }
+AL_INLINE double al_expm1_neg64(double x) { return al_expm1_neg_n(x, 16, 13); }
 
 /* log1p(u) for u in [0, 1] (and NaN): 2 atanh(s), s = u / (2 + u) in [0, 1/3], odd series to s^25
  * (truncation < 2e-13 relative). */
@@ -81,17 +84,8 @@ AL_INLINE double al_log1p_01(double u) {
     return 2.0 * s * p;
 }
 
-/* float64 versions: expm1 to x^16 below ln(2)/2; log1p by 2 atanh(s) with s = u / (2 + u) corrected for the
- * rounding of 2 + u, odd series to s^35 (truncation < 1e-18). */
-AL_INLINE double al_expm1_neg64(double x) {
-    double p = INV_FACT[16];
-    _Pragma("GCC unroll 40")
-    for (int i = 15; i >= 1; --i) p = fma(p, x, INV_FACT[i]);
-    double small = x * p;
-    double big = al_exp_neg64(x) - 1.0;
-    return x > -0.34657359027997264 ? small : big;
-}
-
+/* float64 log1p by 2 atanh(s) with s = u / (2 + u) corrected for the rounding of 2 + u, odd series to s^35
+ * (truncation < 1e-18). */
 AL_INLINE double al_log1p_01_64(double u) {
     double t = 2.0 + u;
     double tlo = u - (t - 2.0); /* 2 + u = t + tlo exactly (|u| <= 2) */
