@@ -78,13 +78,37 @@ AL_INLINE void al_ignored_row(float *restrict per, int64_t r, float *restrict gr
         for (int64_t j = 0; j < C; ++j) gr[j] = 0.0f;
 }
 
+/* log(v) for v > 0 normal (v = 2^k f, f in [sqrt(1/2), sqrt(2)), 2 atanh((f - 1) / (f + 1))); 0 gives -inf. */
+AL_INLINE double al_log_pos(double v) {
+    uint64_t b = al_to_bits(v);
+    int64_t k = (int64_t)(b >> 52) - 1023;
+    double f = al_from_bits((b & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull);
+    int adj = f > 1.4142135623730951;
+    f = adj ? 0.5 * f : f;
+    k += adj;
+    double s = (f - 1.0) / (f + 1.0);
+    double s2 = s * s;
+    double p = 1.0 / 25.0;
+    _Pragma("GCC unroll 40")
+    for (int j = 23; j >= 3; j -= 2) p = fma(p, s2, 1.0 / (double)j);
+    p = fma(p, s2, 1.0);
+    double r = (double)k * 0.69314718055994530942 + 2.0 * s * p;
+    return v == 0.0 ? -INFINITY : r;
+}
+
+/* m^gamma for m in [0, 1]: exact products for gamma 1, 2, 3, exp(gamma log m) otherwise; m^0 = 1, 0^gamma = 0 */
+AL_INLINE double al_pow01(double m, double gamma) {
+    double r = gamma == 2.0 ? m * m : (gamma == 1.0 ? m : (gamma == 3.0 ? m * m * m : al_exp_neg(gamma * al_log_pos(m))));
+    return gamma == 0.0 ? 1.0 : (m == 0.0 ? 0.0 : r);
+}
+
 /* Returns 0, or 1 if a row holds NaN or an infinite logit (the caller then takes the reference path, which
  * gives those rows their limits). c_j = (1 - eps) w_t [j == t] + (eps / C) w_j; loss = -sum_j c_j log p_j
  * + z w_t lse^2; gradient c_j (p_j - 1) + p_j (sum(c) - c_j) + 2 z w_t lse p_j, with 1 - p_j = s1 / (1 + s1)
  * at the argmax (never 1 - p there) and p_j <= 1/2 elsewhere. */
-int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows, int64_t C,
-               int64_t ignore, double eps, double z, double *restrict sum, float *restrict per, float *grad,
-               double gscale, const float *restrict rscale) {
+static int al_class_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows, int64_t C,
+                         int64_t ignore, int focal, double eps, double z, double gamma, double *restrict sum,
+                         float *restrict per, float *grad, double gscale, const float *restrict rscale) {
     double wsum = 0.0;
     if (w)
         for (int64_t j = 0; j < C; ++j) wsum += (double)w[j];
@@ -109,31 +133,53 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
             return 1;
         }
         const double L = log1p(s1);
+        const double inv = 1.0 / (1.0 + s1);
         const double wt = w ? (double)w[ti] : 1.0;
         const double logp_t = ((double)xr[ti] - m) - L;
-        double loss = -(1.0 - eps) * wt * logp_t;
-        if (eps != 0.0) loss -= ec * (sw - wsum * L);
-        const double lse = m + L;
-        if (z != 0.0) loss += z * wt * lse * lse;
+        const double gs = rscale ? (double)rscale[r] : gscale;
+        double loss;
+        if (focal) {
+            const double omp = ti == arg ? s1 * inv : -al_expm1_neg(logp_t);
+            const double p_t = ti == arg ? inv : al_exp_neg(logp_t);
+            const double mg = al_pow01(omp, gamma);
+            const double rr = logp_t == 0.0 ? 1.0 : logp_t / (-omp);
+            loss = -wt * mg * logp_t;
+            if (gr) {
+                const double S = -wt * mg * (1.0 + gamma * p_t * rr) * gs;
+                for (int64_t j = 0; j < C; ++j) {
+                    double p = e[j] * inv;
+                    gr[j] = (float)(j == ti ? S * omp : -S * p);
+                }
+            }
+        } else {
+            loss = -(1.0 - eps) * wt * logp_t;
+            if (eps != 0.0) loss -= ec * (sw - wsum * L);
+            const double lse = m + L;
+            if (z != 0.0) loss += z * wt * lse * lse;
+            if (gr) {
+                const double omp_arg = s1 * inv;
+                const double ct = (1.0 - eps) * wt;
+                const double k = ct + ec * wsum + 2.0 * z * wt * lse; /* sum(c) + 2 z w_t lse */
+                for (int64_t j = 0; j < C; ++j) {
+                    double p = e[j] * inv;
+                    double omp = j == arg ? omp_arg : 1.0 - p;
+                    double cj = (w ? ec * (double)w[j] : ec) + (j == ti ? ct : 0.0);
+                    gr[j] = (float)((p * (k - cj) - cj * omp) * gs);
+                }
+            }
+        }
         total += loss;
         if (per) per[r] = (float)loss;
-        if (!gr) continue;
-        const double inv = 1.0 / (1.0 + s1);
-        const double omp_arg = s1 * inv;
-        const double gs = rscale ? (double)rscale[r] : gscale;
-        const double ctot = (1.0 - eps) * wt + ec * wsum;
-        const double k = ctot + 2.0 * z * wt * lse;
-        const double ct = (1.0 - eps) * wt;
-        for (int64_t j = 0; j < C; ++j) {
-            double p = e[j] * inv;
-            double omp = j == arg ? omp_arg : 1.0 - p;
-            double cj = (w ? ec * (double)w[j] : ec) + (j == ti ? ct : 0.0);
-            gr[j] = (float)((p * (k - cj) - cj * omp) * gs);
-        }
     }
     free(e);
     *sum = total;
     return 0;
+}
+
+int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows, int64_t C,
+               int64_t ignore, double eps, double z, double *restrict sum, float *restrict per, float *grad,
+               double gscale, const float *restrict rscale) {
+    return al_class_rows(x, t, w, rows, C, ignore, 0, eps, z, 0.0, sum, per, grad, gscale, rscale);
 }
 
 /* ---- pointwise losses ----------------------------------------------------------------------------------- */
@@ -247,29 +293,6 @@ POINTWISE(bce, double yp = y; double yn = 1.0 - y;
           d = yn * s - pos * sn;
           if (x != x) { l = x; d = x; })
 
-/* log(v) for v > 0 normal (v = 2^k f, f in [sqrt(1/2), sqrt(2)), 2 atanh((f - 1) / (f + 1))); 0 gives -inf. */
-AL_INLINE double al_log_pos(double v) {
-    uint64_t b = al_to_bits(v);
-    int64_t k = (int64_t)(b >> 52) - 1023;
-    double f = al_from_bits((b & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull);
-    int adj = f > 1.4142135623730951;
-    f = adj ? 0.5 * f : f;
-    k += adj;
-    double s = (f - 1.0) / (f + 1.0);
-    double s2 = s * s;
-    double p = 1.0 / 25.0;
-    _Pragma("GCC unroll 40")
-    for (int j = 23; j >= 3; j -= 2) p = fma(p, s2, 1.0 / (double)j);
-    p = fma(p, s2, 1.0);
-    double r = (double)k * 0.69314718055994530942 + 2.0 * s * p;
-    return v == 0.0 ? -INFINITY : r;
-}
-
-/* m^gamma for m in [0, 1]: exact products for gamma 1, 2, 3, exp(gamma log m) otherwise; m^0 = 1, 0^gamma = 0 */
-AL_INLINE double al_pow01(double m, double gamma) {
-    double r = gamma == 2.0 ? m * m : (gamma == 1.0 ? m : (gamma == 3.0 ? m * m * m : al_exp_neg(gamma * al_log_pos(m))));
-    return gamma == 0.0 ? 1.0 : (m == 0.0 ? 0.0 : r);
-}
 
 /* sigmoid focal loss (alpha = p1, negative: none; gamma = p2), torchvision's definition in log space
  * (see ops/losses/sigmoid_focal.py): 1 - p_t = y sigmoid(-x) + (1 - y) sigmoid(x), never 1 - p_t by subtraction */
@@ -300,44 +323,7 @@ POINTWISE(sigmoid_focal, double e = al_exp_neg(-fabs(x));
 int al_softmax_focal_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows,
                           int64_t C, int64_t ignore, double gamma, double *restrict sum, float *restrict per,
                           float *grad, double gscale, const float *restrict rscale) {
-    double total = 0.0;
-    double *e = malloc((size_t)C * sizeof(double));
-    if (!e) return 2;
-    for (int64_t r = 0; r < rows; ++r) {
-        const float *xr = x + r * C;
-        float *gr = grad ? grad + r * C : 0;
-        int64_t ti = t[r];
-        if (ti == ignore) {
-            al_ignored_row(per, r, gr, C);
-            continue;
-        }
-        double m, s1, sw;
-        int64_t arg;
-        if (al_class_row(xr, C, 0.0, w, &m, &arg, &s1, &sw, e)) {
-            free(e);
-            return 1;
-        }
-        const double L = log1p(s1);
-        const double inv = 1.0 / (1.0 + s1);
-        const double wt = w ? (double)w[ti] : 1.0;
-        const double logp_t = ((double)xr[ti] - m) - L;
-        const double omp = ti == arg ? s1 * inv : -al_expm1_neg(logp_t);
-        const double p_t = ti == arg ? inv : al_exp_neg(logp_t);
-        const double mg = al_pow01(omp, gamma);
-        const double rr = logp_t == 0.0 ? 1.0 : logp_t / (-omp);
-        const double loss = -wt * mg * logp_t;
-        total += loss;
-        if (per) per[r] = (float)loss;
-        if (!gr) continue;
-        const double S = -wt * mg * (1.0 + gamma * p_t * rr) * (rscale ? (double)rscale[r] : gscale);
-        for (int64_t j = 0; j < C; ++j) {
-            double p = e[j] * inv;
-            gr[j] = (float)(j == ti ? S * omp : -S * p);
-        }
-    }
-    free(e);
-    *sum = total;
-    return 0;
+    return al_class_rows(x, t, w, rows, C, ignore, 1, 0.0, 0.0, gamma, sum, per, grad, gscale, rscale);
 }
 
 /* ---- float64 BCE: the same formula with the full-precision exp / log1p / reciprocal ---------------------- */
