@@ -271,3 +271,12 @@ def test_threaded_call_in_a_forked_child():
     os.waitpid(pid, 0)
     assert ready, "the forked child hung on the native kernels' thread pool"
     assert os.read(r, 1) == b"1"
+
+
+def test_inplace_backward_must_be_a_bool():
+    x, t = _ce_case()
+    with pytest.raises(TypeError, match="argument 'inplace_backward' must be a bool; received str"):
+        actloss.cross_entropy(x, t, inplace_backward="yes")
+    # ignored (no error, same value) where the native kernels do not run: float64 takes the reference path
+    xd = x.double()
+    assert torch.equal(actloss.cross_entropy(xd, t, inplace_backward=True), actloss.cross_entropy(xd, t))
