@@ -75,6 +75,7 @@ class LossCall:
     input_expr: ast.expr | None
     ctor: V | None  # the loss object (None for the functional form)
     func: ast.FunctionDef | ast.AsyncFunctionDef | None
+    target_expr: ast.expr | None = None
 
 
 @dataclass
@@ -585,6 +586,7 @@ class FileAnalysis:
                 input_expr=input_expr,
                 ctor=ctor,
                 func=self._fn,
+                target_expr=target_expr,
             )
         )
 

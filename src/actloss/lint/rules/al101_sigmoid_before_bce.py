@@ -1,4 +1,8 @@
-"""AL101 sigmoid-before-bce: sigmoid probabilities fed to BCELoss (or to BCEWithLogitsLoss: a double sigmoid)."""
+"""AL101 sigmoid-before-bce: sigmoid probabilities fed to BCELoss (or to BCEWithLogitsLoss: a double sigmoid).
+
+Also softmax probabilities fed to ``BCELoss`` when the targets are not evidently multi-hot: the same clamped
+log of probabilities (AL105 takes the case when multi-hot targets are evident, and softmax into
+``BCEWithLogitsLoss``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -6,6 +10,7 @@ from collections.abc import Iterable
 from actloss.lint._core import Context, RawFinding, Rule, describe
 from actloss.lint._flow import FileFacts
 from actloss.lint.rules._fixes import drop_activation, loss_switch_edits, reaches
+from actloss.lint.rules.al105_softmax_for_multilabel import multi_hot_evident, softmax_into_bce
 
 
 class SigmoidBeforeBCE(Rule):
@@ -56,3 +61,14 @@ class SigmoidBeforeBCE(Rule):
                     "and pass the logits."
                 )
             yield RawFinding(lc.node, self.code, msg, edits or {})
+        for lc in facts.losses:
+            if lc.loss == "bce" and softmax_into_bce(lc) and not multi_hot_evident(lc):
+                yield RawFinding(
+                    lc.node,
+                    self.code,
+                    f"softmax output{describe(lc.input)} fed to BCELoss / binary_cross_entropy: BCELoss takes the "
+                    "log of these probabilities, clamped at -100, with a zero gradient once a probability rounds "
+                    "to 0 or 1. If each sample has exactly one label, pass the logits to CrossEntropyLoss (class "
+                    "indices as targets); if several labels can be true at once, use one sigmoid per label: the "
+                    "logits into BCEWithLogitsLoss.",
+                )
