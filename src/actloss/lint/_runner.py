@@ -5,6 +5,7 @@ Every per-file problem (unreadable, not UTF-8, syntax error, too large, a symlin
 """
 from __future__ import annotations
 
+import ast
 import gc
 import json
 import os
@@ -15,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from actloss.lint._core import Finding, LintError, lint_module, parse_text
-from actloss.lint._flow import V, absolute, module_candidates
+from actloss.lint._flow import _LIBRARIES, _TRY, V, absolute, module_candidates
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 EXCLUDED_DIRS = frozenset(
@@ -187,6 +188,8 @@ class FileResult:
     classes: dict[str, V] = field(default_factory=dict)  # "pkg.models.Net" -> what calling a Net returns
     calls: list[tuple[str, tuple, dict]] = field(default_factory=list)  # calls of imported functions
     read: bool = True  # False: not analysed (an error, or nothing a rule could use: not parsed)
+    # names this module imports from other modules (re-exports): "pkg.models.Net" -> "pkg.models.net.Net"
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 def _lint_file(
@@ -199,7 +202,9 @@ def _lint_file(
 ) -> FileResult:
     try:
         data, cells = read_source(path)
-        if not RELEVANT.search(data):
+        if not RELEVANT.search(data) and project is None:  # with the project: it names a model of the tree
+            if os.path.basename(path) == "__init__.py" and b"import" in data:
+                return _package_init(data, module_name)
             return FileResult([], read=False)
         module, text = parse_text(data)
         findings, _, facts = lint_module(
@@ -215,6 +220,7 @@ def _lint_file(
             (absolute(qn, module_name), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
             for qn, pos, kw in facts.imported_calls
         ]
+        aliases = _aliases(module, module_name, os.path.basename(path) == "__init__.py")
     except LintError as exc:
         return FileResult([], FileError(path, str(exc)), read=False)
     except RecursionError:
@@ -225,7 +231,41 @@ def _lint_file(
             cell, line = cells[f.line - 1] if 0 < f.line <= len(cells) else (None, f.line)
             mapped.append(replace(f, cell=cell, line=line))
         findings = mapped
-    return FileResult(findings, None, classes, calls)
+    return FileResult(findings, None, classes, calls, aliases=aliases)
+
+
+def _aliases(module: ast.Module, module_name: str, init: bool) -> dict[str, str]:
+    """The names a module imports at its top level from modules that may be of the tree (``from .net import
+    Net`` in ``pkg/models/__init__.py``: ``pkg.models.Net`` -> ``pkg.models.net.Net``), so that an import of
+    ``Net`` from ``pkg.models`` reaches the class where it is defined."""
+    found: dict[str, str] = {}
+    if not module_name:
+        return found
+    here = f"{module_name}.__init__" if init else module_name  # a package's relative imports start from itself
+    body = list(module.body)
+    for stmt in body:
+        if isinstance(stmt, _TRY):
+            body.extend(stmt.body)
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__":
+            base = "." * (stmt.level or 0) + (stmt.module or "")
+            for alias in stmt.names:
+                if alias.name == "*":
+                    continue
+                qn = absolute(f"{base}{alias.name}" if base.endswith(".") else f"{base}.{alias.name}", here)
+                if not qn.startswith(_LIBRARIES):
+                    found[f"{module_name}.{alias.asname or alias.name}"] = qn
+    return found
+
+
+def _package_init(data: bytes, module_name: str) -> FileResult:
+    """A package's ``__init__.py`` that no rule needs, read for its re-exports only; it counts as analysed when
+    it calls nothing (so the functions it re-exports are not made unknown by it)."""
+    try:
+        module, _ = parse_text(data)
+    except LintError:
+        return FileResult([], read=False)
+    calls = any(isinstance(n, ast.Call) for n in ast.walk(module))
+    return FileResult([], read=not calls, aliases=_aliases(module, module_name, True))
 
 
 def _work(args: tuple) -> FileResult:
@@ -273,8 +313,15 @@ def lint_paths(
     results = _map(tasks, jobs)
     # The cross-file index: "pkg.models.Net" -> what calling a Net returns.
     project: dict[str, V] = {}
+    aliases: dict[str, str] = {}
     for r in results:
         project.update(r.classes)
+        aliases.update(r.aliases)
+    if project and aliases:  # a class imported through a package that re-exports it (two levels or more)
+        for name in aliases:
+            target = _resolve(name, aliases, project)
+            if target is not None and name not in project:
+                project[name] = project[target]
     if project:
         for name in names:  # every module of the tree, so that an import resolves to the right file
             project.setdefault(name, V("module", name))
@@ -290,16 +337,22 @@ def lint_paths(
             results[i] = r
     # Functions called from other files of the tree: each is linted again with the argument values of those
     # calls (a parameter takes the value every call site agrees on, in its own file and in the others).
-    calls_in = _calls_in(files, names, results)
-    if calls_in:
-        where = {n: i for i, n in enumerate(names)}
-        redo_ix = [where[m] for m in calls_in]
+    # A function so linted passes its parameters' values on to the functions of other files it calls (train()
+    # in one file hands the model's output to a loss function in a third): repeated, up to three levels.
+    where = {n: i for i, n in enumerate(names)}
+    done: dict[str, dict] = {}
+    for _ in range(3):
+        calls_in = _calls_in(files, names, results, aliases)
+        redo_ix = [where[m] for m, fns in calls_in.items() if done.get(m) != fns]
+        if not redo_ix:
+            break
         redo = _map(
             [(files[i], tuple(select), tuple(ignore), project or None, names[i], calls_in[names[i]]) for i in redo_ix],
             jobs,
         )
         for i, r in zip(redo_ix, redo):
             results[i] = r
+            done[names[i]] = calls_in[names[i]]
     for r in results:
         report.findings.extend(r.findings)
         if r.error is not None:
@@ -308,7 +361,20 @@ def lint_paths(
     return report
 
 
-def _calls_in(files: list[str], names: list[str], results: list[FileResult]) -> dict[str, dict[str, list]]:
+def _resolve(name: str, aliases: dict[str, str], known: dict | set, hops: int = 5) -> str | None:
+    """Follow re-exports (``pkg.models.Net`` -> ``pkg.models.net.Net``) to a key of ``known``."""
+    for _ in range(hops):
+        name = aliases.get(name, "")
+        if not name:
+            return None
+        if name in known:
+            return name
+    return None
+
+
+def _calls_in(
+    files: list[str], names: list[str], results: list[FileResult], aliases: dict[str, str] | None = None
+) -> dict[str, dict[str, list]]:
     """Module -> function -> the (positional, keyword) argument values of every call of it in other files of
     the tree. A function named by a file that was not analysed (a syntax error, or not parsed) is left out:
     its call there is unknown."""
@@ -318,6 +384,11 @@ def _calls_in(files: list[str], names: list[str], results: list[FileResult]) -> 
     found: dict[str, dict[str, list]] = {}
     for caller, r in zip(names, results):
         for qn, pos, kw in r.calls:
+            if aliases and qn in aliases:  # imported from a package that re-exports it
+                seen = {qn}
+                while qn in aliases and aliases[qn] not in seen:
+                    qn = aliases[qn]
+                    seen.add(qn)
             if "." not in qn:
                 continue
             mod, fn = qn.rsplit(".", 1)
