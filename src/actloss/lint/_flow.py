@@ -286,13 +286,58 @@ class FileAnalysis:
         attrs: dict[str, V | None] = {}
         self._class_attrs[cname] = attrs
         init = self._method(cname, "__init__")
-        if init is not None:
-            saved = self.recording
-            self.recording = False
-            env = self._function_env(init, cname, f"{cname}.__init__")
-            self._frame(init, env, cname, attrs)
+        saved = self.recording
+        self.recording = False
+        try:
+            if init is not None:
+                env = self._function_env(init, cname, f"{cname}.__init__")
+                self._frame(init, env, cname, attrs)
+            self._attrs_set_later(cname, init, attrs)
+        finally:
             self.recording = saved
         return attrs
+
+    def _attrs_set_later(self, cname: str, init, attrs: dict[str, V | None]) -> None:  # noqa: ANN001
+        """Attributes that ``__init__`` leaves unset or sets to ``None`` (a placeholder) and other methods set
+        (``self.disc = Discriminator()`` in ``build()``, ``self.criterion = nn.BCELoss()`` in ``train()``): the
+        value every such assignment agrees on."""
+        placeholders = {
+            t.attr
+            for stmt in (ast.walk(init) if init is not None else ())
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is None
+            for t in stmt.targets
+            if isinstance(t, ast.Attribute) and _is_name(t.value, "self")
+        }
+        open_ = lambda a: a in placeholders or a not in attrs  # noqa: E731
+        cdef = self.classes[cname]
+        setters: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, set[str]]] = []
+        for m in cdef.body:
+            if not isinstance(m, _FUNCS) or m is init:
+                continue
+            names = {
+                t.attr
+                for stmt in ast.walk(m)
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+                for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+                if isinstance(t, ast.Attribute) and _is_name(t.value, "self") and open_(t.attr)
+            }
+            if names:
+                setters.append((m, names))
+        if not setters or len(setters) > 8:
+            return
+        values: dict[str, list[V | None]] = {}
+        for m, names in setters:
+            found: dict[str, V | None] = {}
+            env = self._function_env(m, cname, f"{cname}.{m.name}")
+            self._frame(m, env, cname, found)
+            for a in names:
+                values.setdefault(a, []).append(found.get(a))
+        for a, vs in values.items():
+            v = vs[0]
+            for w in vs[1:]:
+                v = join(v, w)
+            if v is not None and v.kind in (*_BOUND, "layer", "passmod"):
+                attrs[a] = v
 
     def class_output(self, cname: str) -> V | None:
         """What calling an instance of the class returns, joined over every ``return`` of ``forward``."""

@@ -11,6 +11,11 @@ _LOGIT_NAME = re.compile(r"logit", re.IGNORECASE)
 
 
 def _key(v: V) -> str:
+    """Which model a value is the output of. A bare layer's output inside a function (``self.proj(h)``) names
+    no model: two such outputs are not the same model's (an attention projection named ``attention_probs`` is
+    not the classifier head trained with CrossEntropyLoss elsewhere in the file)."""
+    if v.kind == "logits" and not v.where and v.detail == "layer":
+        return ""
     return v.where or v.detail
 
 
@@ -23,7 +28,7 @@ class LogitsAsProbabilities(Rule):
             _key(lc.input)
             for lc in facts.losses
             if lc.loss in ("bce_logits", "ce") and lc.input is not None and lc.input.kind in ("out", "logits")
-        }
+        } - {""}
         for t in facts.thresholds:
             v = t.value
             if v.kind not in ("out", "logits"):
