@@ -261,6 +261,147 @@ BWD64(swish, al_swish64_deriv(x, p))
 FWD64(mish, al_mish_n(x, 13))
 BWD64(mish, al_mish_deriv_n(x, 13))
 
+/* a * c as hi + lo for a constant c = c_hi + c_lo, the low word dropped where the product is not finite */
+AL_INLINE double al_mul_const_lo(double a, double c_hi, double c_lo, double hi) {
+    double lo = fma(a, c_hi, -hi) + a * c_lo;
+    return isfinite(lo) ? lo : 0.0;
+}
+
+/* erfcx(z) = exp(z^2) erfc(z), z >= 0 (NaN passes), ~0.6 ULP: the table of coeffs.h, as
+ * _numerics.erfcx64 (Taylor rows about (k + 1/2) / 8 below 12, constant term in two words; beyond, the
+ * asymptotic series times 1 / (z sqrt(pi)) formed as one division corrected by its remainder). */
+AL_INLINE double al_erfcx64(double z) {
+    const double r_hi = 0.5641895835477563, r_lo = 7.66772980658294e-18; /* 1 / sqrt(pi) */
+    int inside = z < (double)ERFCX64_END;
+    double zt = inside ? z : 0.0;
+    double f = floor(zt * (double)ERFCX64_PER_UNIT);
+    int k = (int)f;
+    const double *c = ERFCX64_C[k];
+    double s = zt - (f + 0.5) * (1.0 / ERFCX64_PER_UNIT);
+    double p = c[ERFCX64_DEG];
+    _Pragma("GCC unroll 20")
+    for (int j = ERFCX64_DEG - 1; j >= 1; --j) p = fma(p, s, c[j]);
+    double near = c[0] + fma(s, p, ERFCX64_C0_LO[k]);
+    double w = 1.0 / (z * z);
+    double g = ERFCX64_ASYM_C[ERFCX64_ASYM];
+    _Pragma("GCC unroll 20")
+    for (int j = ERFCX64_ASYM - 1; j >= 1; --j) g = fma(g, w, ERFCX64_ASYM_C[j]);
+    double d = r_hi / z;
+    double rem = (fma(-d, z, r_hi) + r_lo) / z;
+    rem = isfinite(rem) ? rem : 0.0;
+    double far = d + fma(d, w * g, rem);
+    return inside ? near : far;
+}
+
+/* gelu(approximate='none'), float64: the registry's compensated form. u = -x / sqrt 2 = hi + lo;
+ * erfc(u) = exp(-hi^2) (erfcx(|hi|) -+ lo 2/sqrt(pi)) with hi^2 exact (fma) and exp taken as exp 2^64;
+ * for u < 0 as 2 minus that (in [1, 2]). */
+#define AL_SQRT1_2_LO (-4.833646656726457e-17)
+#define AL_2_SQRT_PI 1.1283791670955126
+AL_INLINE void al_erfc64_parts(double x, double *hi_out, double *near, double *tail) {
+    double hi = -x * AL_SQRT1_2;
+    double lo = al_mul_const_lo(-x, AL_SQRT1_2, AL_SQRT1_2_LO, hi);
+    double a = fabs(hi);
+    double cx = al_erfcx64(a);
+    double q_hi = a * a;
+    double q_lo = q_hi < 1e300 ? fma(a, a, -q_hi) : 0.0;
+    double g = al_exp_neg_scaled64(-q_hi);
+    g = g - g * q_lo; /* exp(-u^2) 2^64 at the exact square */
+    double t = g * (cx - lo * AL_2_SQRT_PI);
+    *hi_out = hi;
+    *tail = t;
+    *near = hi < 0 ? 2.0 - (g * (cx + lo * AL_2_SQRT_PI)) * 0x1p-64 : t * 0x1p-64;
+}
+
+AL_INLINE double al_gelu64(double x) {
+    double hi, near, tail;
+    al_erfc64_parts(x, &hi, &near, &tail);
+    double y = hi > 0.75 ? ((0.5 * x) * tail) * 0x1p-64 : (0.5 * x) * near;
+    return x == -INFINITY ? 0.0 : y;
+}
+
+/* Phi(x) + x phi(x), exp(-x^2 / 2) at the exact square, both terms scaled by 2^64 in the left tail */
+AL_INLINE double al_gelu64_deriv(double x) {
+    x = x > 1e4 ? 1e4 : (x < -1e4 ? -1e4 : x);
+    double q_hi = x * x;
+    double q_lo = fma(x, x, -q_hi);
+    double gx = al_exp_neg_scaled64(-0.5 * q_hi);
+    gx = gx - gx * (0.5 * q_lo);
+    double phi_x = x * (gx * AL_INV_SQRT_2PI);
+    double hi, near, tail;
+    al_erfc64_parts(x, &hi, &near, &tail);
+    return hi > 0.75 ? (0.5 * tail + phi_x) * 0x1p-64 : 0.5 * near + phi_x * 0x1p-64;
+}
+
+FWD64(gelu, al_gelu64(x))
+BWD64(gelu, al_gelu64_deriv(x))
+
+/* gelu(approximate='tanh'), float64: z = 2u = 2 sqrt(2/pi) (x + 0.044715 x^3) in two words (as the registry's
+ * _tanh_arg); x sigmoid(z) from exp(-|z|) 2^64 corrected for the low word. */
+AL_INLINE double al_gelu_tanh64_arg(double x, double *lo_out) {
+    const double k_hi = 0.044715, k_lo = 2.1960211427085595e-18;
+    const double s_hi = 0.7978845608028654, s_lo = -4.98465440455546e-17;
+    double q_hi = x * x;
+    double q_lo = fma(x, x, -q_hi);
+    double c_hi = q_hi * x;
+    double c_lo = fma(q_hi, x, -c_hi) + q_lo * x;
+    double a_hi = c_hi * k_hi;
+    double a_lo = fma(c_hi, k_hi, -a_hi) + c_hi * k_lo + c_lo * k_hi;
+    double i_hi = x + a_hi;
+    double bb = i_hi - x;
+    double i_lo = ((x - (i_hi - bb)) + (a_hi - bb)) + a_lo;
+    i_lo = isfinite(i_lo) ? i_lo : 0.0;
+    double u_hi = i_hi * s_hi;
+    double u_lo = fma(i_hi, s_hi, -u_hi) + i_hi * s_lo + i_lo * s_hi;
+    u_lo = isfinite(u_lo) ? u_lo : 0.0;
+    *lo_out = 2.0 * u_lo;
+    return 2.0 * u_hi;
+}
+
+AL_INLINE double al_gelu_tanh64(double x) {
+    double lo;
+    double hi = al_gelu_tanh64_arg(x, &lo);
+    double es = al_exp_neg_scaled64(-fabs(hi));
+    es = es - es * (hi >= 0 ? lo : -lo);
+    double r = al_recip_one_plus(es * 0x1p-64);
+    double y = hi >= 0 ? r * x : ((es * r) * x) * 0x1p-64;
+    return x == -INFINITY ? 0.0 : (x != x ? x : y);
+}
+
+/* the registry's _tanh_derivative_compensated: over one denominator (1 + e)^2, x z' and 1 + e in two words */
+AL_INLINE double al_gelu_tanh64_deriv(double x) {
+    const double k_hi = 0.21406444881780073, k_lo = 1.2025242832367862e-17; /* 2 sqrt(2/pi) 0.134145 */
+    const double c_hi = 0.7978845608028654, c_lo = -4.98465440455546e-17;
+    x = x > 1e4 ? 1e4 : (x < -1e4 ? -1e4 : x);
+    double lo;
+    double hi = al_gelu_tanh64_arg(x, &lo);
+    double es = al_exp_neg_scaled64(-fabs(hi));
+    es = es - es * (hi >= 0 ? lo : -lo); /* exp(-|hi + lo|) */
+    double e = es * 0x1p-64;
+    double q_hi = x * x;
+    double q_lo = fma(x, x, -q_hi);
+    double p_hi = q_hi * k_hi;
+    double p_lo = fma(q_hi, k_hi, -p_hi) + q_lo * k_hi + q_hi * k_lo;
+    double d_hi = 2.0 * c_hi + p_hi;
+    double d_bb = d_hi - 2.0 * c_hi;
+    double d_lo = ((2.0 * c_hi - (d_hi - d_bb)) + (p_hi - d_bb)) + p_lo + 2.0 * c_lo; /* z' = d_hi + d_lo */
+    double m_hi = x * d_hi;
+    double m_lo = fma(x, d_hi, -m_hi) + x * d_lo;
+    double o_hi = 1.0 + e;
+    double o_lo = e - (o_hi - 1.0);
+    double n_hi = o_hi + m_hi;
+    double bb = n_hi - o_hi;
+    double n_err = (o_hi - (n_hi - bb)) + (m_hi - bb);
+    double num_neg = n_hi + ((n_err + o_lo) + m_lo);
+    double den = o_hi * o_hi + 2.0 * (o_hi * o_lo);
+    double r = al_recip_one_plus(e); /* z >= 0: r (1 + x z' e r), the correction term <= 0.3 */
+    double d = hi < 0 ? ((es * num_neg) / den) * 0x1p-64 : fma(r, (m_hi * e) * r, r);
+    return x != x ? x : d;
+}
+
+FWD64(gelu_tanh, al_gelu_tanh64(x))
+BWD64(gelu_tanh, al_gelu_tanh64_deriv(x))
+
 /* ---- rows: softmax and log_softmax along the last axis ------------------------------------------------ */
 
 /* The row's max (vectorised), and whether it holds a NaN. */

@@ -30,15 +30,17 @@ AL_INLINE uint64_t al_to_bits(double d) {
     return u;
 }
 
-/* exp(x) for x <= 0, -inf and NaN included. k = round(x / ln 2) by the 1.5 * 2^52 shift (its low bits hold k),
- * r = x - k ln 2 in two steps (|r| <= ln(2)/2), Taylor to r^deg (deg 10: truncation < 2.2e-13), then
- * p * 2^(k + 64) * 2^-64 so that a subnormal result is rounded once. */
+/* exp(x) 2^64 for x <= 0, -inf and NaN included. k = round(x / ln 2) by the 1.5 * 2^52 shift (its low bits
+ * hold k), r = x - k ln 2 in two steps (|r| <= ln(2)/2), Taylor to r^deg (deg 10: truncation < 2.2e-13), then
+ * p * 2^(k + 64) applied as two exact power-of-two factors, so that a result below the normal range (x < -752)
+ * is rounded once. The scaled value is normal down to x = -752, and nonzero to x = -789: products such as
+ * exp(z) * |x z'| in the gelu tails must not lose it while their result is still representable. */
 AL_INLINE double al_exp_neg_scaled_n(double x, const int deg) {
     const double log2e = 1.4426950408889634;
     const double ln2_hi = 6.93147180369123816490e-01; /* low 32 bits zero: k * ln2_hi is exact */
     const double ln2_lo = 1.90821492927058770002e-10;
     const double shift = 6755399441055744.0; /* 1.5 * 2^52 */
-    double xc = x < -746.0 ? -746.0 : x;
+    double xc = x < -800.0 ? -800.0 : x;
     double kd = fma(xc, log2e, shift);
     int64_t k = (int64_t)(al_to_bits(kd) - al_to_bits(shift));
     kd -= shift;
@@ -47,8 +49,9 @@ AL_INLINE double al_exp_neg_scaled_n(double x, const int deg) {
     double p = INV_FACT[deg];
     _Pragma("GCC unroll 40")
     for (int i = deg - 1; i >= 0; --i) p = fma(p, r, INV_FACT[i]); /* last step: 1 + r q(r), one rounding */
-    double res = p * al_from_bits((uint64_t)(k + 1023 + 64) << 52);  /* exp(x) 2^64: exact, normal */
-    return x < -746.0 ? 0.0 : res;
+    int64_t k1 = (k + 64) / 2, k2 = (k + 64) - k1; /* each >= -577: 2^k1, 2^k2 are normal */
+    double res = (p * al_from_bits((uint64_t)(k1 + 1023) << 52)) * al_from_bits((uint64_t)(k2 + 1023) << 52);
+    return x < -800.0 ? 0.0 : res;
 }
 
 AL_INLINE double al_exp_neg(double x) { return al_exp_neg_scaled_n(x, 10) * 0x1p-64; }
