@@ -301,26 +301,13 @@ class FileAnalysis:
         """Attributes that ``__init__`` leaves unset or sets to ``None`` (a placeholder) and other methods set
         (``self.disc = Discriminator()`` in ``build()``, ``self.criterion = nn.BCELoss()`` in ``train()``): the
         value every such assignment agrees on."""
-        placeholders = {
-            t.attr
-            for stmt in (ast.walk(init) if init is not None else ())
-            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant) and stmt.value.value is None
-            for t in stmt.targets
-            if isinstance(t, ast.Attribute) and _is_name(t.value, "self")
-        }
-        open_ = lambda a: a in placeholders or a not in attrs  # noqa: E731
-        cdef = self.classes[cname]
+        init_sets = _self_assignments(init) if init is not None else {}
+        placeholders = {a for a, none in init_sets.items() if none}
         setters: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, set[str]]] = []
-        for m in cdef.body:
+        for m in self.classes[cname].body:
             if not isinstance(m, _FUNCS) or m is init:
                 continue
-            names = {
-                t.attr
-                for stmt in ast.walk(m)
-                if isinstance(stmt, (ast.Assign, ast.AnnAssign))
-                for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
-                if isinstance(t, ast.Attribute) and _is_name(t.value, "self") and open_(t.attr)
-            }
+            names = {a for a in _self_assignments(m) if a in placeholders or a not in attrs}
             if names:
                 setters.append((m, names))
         if not setters or len(setters) > 8:
@@ -1038,6 +1025,33 @@ def _int_index(expr: ast.Subscript) -> int | None:
 
 
 _TRY = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
+_SELF_SETS: dict[int, tuple[ast.AST, dict[str, bool]]] = {}
+
+
+def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, bool]:
+    """The attributes a method assigns (``self.x = ...``, in its statements at any depth, not in nested
+    functions), each with whether one of those assignments is a ``None`` placeholder. Cached per node."""
+    hit = _SELF_SETS.get(id(fn))
+    if hit is not None and hit[0] is fn:
+        return hit[1]
+    found: dict[str, bool] = {}
+    stack: list[ast.stmt] = list(fn.body)
+    while stack:
+        stmt = stack.pop()
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            none = isinstance(stmt.value, ast.Constant) and stmt.value.value is None
+            for t in stmt.targets if isinstance(stmt, ast.Assign) else (stmt.target,):
+                if isinstance(t, ast.Attribute) and _is_name(t.value, "self"):
+                    found[t.attr] = found.get(t.attr, False) or none
+        elif not isinstance(stmt, (*_FUNCS, ast.ClassDef)):
+            for name in ("body", "orelse", "finalbody"):
+                stack.extend(getattr(stmt, name, ()) or ())
+            for h in getattr(stmt, "handlers", ()):
+                stack.extend(h.body)
+    if len(_SELF_SETS) > 4096:
+        _SELF_SETS.clear()
+    _SELF_SETS[id(fn)] = (fn, found)
+    return found
 
 
 def _unstar(node: ast.expr) -> ast.expr:
