@@ -393,9 +393,12 @@ AL_INLINE double al_gelu_tanh64_deriv(double x) {
     double bb = n_hi - o_hi;
     double n_err = (o_hi - (n_hi - bb)) + (m_hi - bb);
     double num_neg = n_hi + ((n_err + o_lo) + m_lo);
-    double den = o_hi * o_hi + 2.0 * (o_hi * o_lo);
+    double den = o_hi * o_hi; /* (1 + e)^2 = den + den_lo */
+    double den_lo = fma(o_hi, o_hi, -den) + 2.0 * (o_hi * o_lo);
+    double t = num_neg / den;
+    t = t - t * (den_lo / den);
     double r = al_recip_one_plus(e); /* z >= 0: r (1 + x z' e r), the correction term <= 0.3 */
-    double d = hi < 0 ? ((es * num_neg) / den) * 0x1p-64 : fma(r, (m_hi * e) * r, r);
+    double d = hi < 0 ? (es * t) * 0x1p-64 : fma(r, (m_hi * e) * r, r);
     return x != x ? x : d;
 }
 

@@ -32,15 +32,17 @@ AL_INLINE uint64_t al_to_bits(double d) {
 
 /* exp(x) 2^64 for x <= 0, -inf and NaN included. k = round(x / ln 2) by the 1.5 * 2^52 shift (its low bits
  * hold k), r = x - k ln 2 in two steps (|r| <= ln(2)/2), Taylor to r^deg (deg 10: truncation < 2.2e-13), then
- * p * 2^(k + 64) applied as two exact power-of-two factors, so that a result below the normal range (x < -752)
- * is rounded once. The scaled value is normal down to x = -752, and nonzero to x = -789: products such as
- * exp(z) * |x z'| in the gelu tails must not lose it while their result is still representable. */
-AL_INLINE double al_exp_neg_scaled_n(double x, const int deg) {
+ * p * 2^(k + 64), exact. ``wide`` (float64 kernels) applies 2^(k + 64) as two exact factors, so that the scaled
+ * value stays nonzero down to x = -789 and is rounded once below the normal range (x < -752): products such as
+ * exp(z) |x z'| in the float64 gelu tails must not lose it while their result is representable. Without it
+ * (float32 results, which never need it) the result is 0 below x = -746 and one multiplication is saved. */
+AL_INLINE double al_exp_neg_scaled_w(double x, const int deg, const int wide) {
     const double log2e = 1.4426950408889634;
     const double ln2_hi = 6.93147180369123816490e-01; /* low 32 bits zero: k * ln2_hi is exact */
     const double ln2_lo = 1.90821492927058770002e-10;
     const double shift = 6755399441055744.0; /* 1.5 * 2^52 */
-    double xc = x < -800.0 ? -800.0 : x;
+    const double lowest = wide ? -800.0 : -746.0;
+    double xc = x < lowest ? lowest : x;
     double kd = fma(xc, log2e, shift);
     int64_t k = (int64_t)(al_to_bits(kd) - al_to_bits(shift));
     kd -= shift;
@@ -49,17 +51,24 @@ AL_INLINE double al_exp_neg_scaled_n(double x, const int deg) {
     double p = INV_FACT[deg];
     _Pragma("GCC unroll 40")
     for (int i = deg - 1; i >= 0; --i) p = fma(p, r, INV_FACT[i]); /* last step: 1 + r q(r), one rounding */
-    int64_t k1 = (k + 64) / 2, k2 = (k + 64) - k1; /* each >= -577: 2^k1, 2^k2 are normal */
-    double res = (p * al_from_bits((uint64_t)(k1 + 1023) << 52)) * al_from_bits((uint64_t)(k2 + 1023) << 52);
-    return x < -800.0 ? 0.0 : res;
+    double res;
+    if (wide) {
+        int64_t k1 = (k + 64) < -1000 ? -1000 : (k + 64); /* 2^k1 and 2^(k + 64 - k1) are normal */
+        res = (p * al_from_bits((uint64_t)(k1 + 1023) << 52)) * al_from_bits((uint64_t)(k + 64 - k1 + 1023) << 52);
+    } else {
+        res = p * al_from_bits((uint64_t)(k + 1023 + 64) << 52); /* exp(x) 2^64: exact, normal */
+    }
+    return x < lowest ? 0.0 : res;
 }
+
+AL_INLINE double al_exp_neg_scaled_n(double x, const int deg) { return al_exp_neg_scaled_w(x, deg, 0); }
 
 AL_INLINE double al_exp_neg(double x) { return al_exp_neg_scaled_n(x, 10) * 0x1p-64; }
 
 /* float64 results: Taylor to r^13 (truncation < 4e-18), about 0.6 ULP. The _scaled form returns exp(x) 2^64,
  * a normal number down to x = -700, for products that must not pass through a subnormal. */
-AL_INLINE double al_exp_neg_scaled64(double x) { return al_exp_neg_scaled_n(x, 13); }
-AL_INLINE double al_exp_neg64(double x) { return al_exp_neg_scaled_n(x, 13) * 0x1p-64; }
+AL_INLINE double al_exp_neg_scaled64(double x) { return al_exp_neg_scaled_w(x, 13, 1); }
+AL_INLINE double al_exp_neg64(double x) { return al_exp_neg_scaled_w(x, 13, 1) * 0x1p-64; }
 
 /* expm1(x) for x <= 0: Taylor to x^deg below ln(2)/2 in magnitude (no cancellation), exp(x) - 1 beyond
  * (|result| >= 0.29). float32 results: deg 11 (truncation < 6e-13 relative); float64: deg 16, exp to r^13. */

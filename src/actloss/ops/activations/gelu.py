@@ -106,11 +106,14 @@ def _tanh_derivative_compensated(xp, x):
     o_hi, o_lo = nx.two_sum(xp, xp.ones_like(x), e)  # 1 + e
     n_hi, n_err = nx.two_sum(xp, o_hi, m_hi)
     num_neg = n_hi + ((n_err + o_lo) + m_lo)
-    den = o_hi * o_hi + 2.0 * (o_hi * o_lo)
+    den, den_err = nx.two_prod(xp, o_hi, o_hi)
+    den_lo = den_err + 2.0 * (o_hi * o_lo)  # (1 + e)^2 = den + den_lo
+    t = num_neg / den
+    t = t - t * (den_lo / den)
     r0 = 1.0 / o_hi
     r = r0 - (r0 * r0) * o_lo  # 1 / (1 + e)
     pos = r + r * ((m_hi * e) * r)  # r (1 + x z' e r): the second term is at most 0.3 of the first
-    return xp.where(neg, ((big_e * num_neg) / den) * nx.UNSCALE, pos)
+    return xp.where(neg, (big_e * t) * nx.UNSCALE, pos)
 
 
 def _erfc_ref(z):
