@@ -33,7 +33,7 @@ _ENTRIES: tuple[Entry, ...] = (
     Entry(
         code="AL101",
         name="sigmoid-before-bce",
-        title="Probabilities from a sigmoid fed to BCELoss / binary_cross_entropy",
+        title="Probabilities from a sigmoid (or softmax) fed to BCELoss / binary_cross_entropy",
         kind="static",
         what=(
             "The model output goes through sigmoid and the probabilities are fed to nn.BCELoss or "
@@ -49,7 +49,10 @@ _ENTRIES: tuple[Entry, ...] = (
         fix=(
             "Drop the sigmoid from the training path and use nn.BCEWithLogitsLoss / "
             "F.binary_cross_entropy_with_logits on the raw logits; apply torch.sigmoid only at inference. "
-            "`actloss lint --fix` does this rewrite when the sigmoid is applied in the loss call's own function."
+            "`actloss lint --fix` does this rewrite when the sigmoid is applied in the loss call's own function. "
+            "The same code covers softmax probabilities fed to BCELoss (the same clamped log): with one label "
+            "per sample use CrossEntropyLoss on the logits; with several labels per sample, sigmoid per label "
+            "with BCEWithLogitsLoss (AL105 when the targets are evidently multi-hot). No --fix for that case."
         ),
         before=(
             "criterion = nn.BCELoss()\n"
