@@ -236,6 +236,28 @@ def test_pointwise_native_equals_reference(name):
         torch.testing.assert_close(xa.grad, xr.grad, rtol=3e-7, atol=1e-37)
 
 
+@pytest.mark.parametrize("name", ["mse_loss", "binary_cross_entropy_with_logits", "cross_entropy"])
+def test_native_loss_without_a_graph_computes_no_gradient(name, monkeypatch):
+    # torch.no_grad (evaluation) or an input that does not require grad: the kernel runs without a gradient
+    # buffer (want_grad=False), and the value is the one grad mode gives
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(256, 100, generator=g) * 4
+    y = torch.randint(0, 100, (256,), generator=g) if name == "cross_entropy" else torch.rand(256, 100, generator=g)
+    fn = getattr(actloss, name)
+    expected = fn(x.clone().requires_grad_(), y).detach()
+    from actloss._native import losses as native_losses
+
+    seen = []
+    run = native_losses.run
+    monkeypatch.setattr(native_losses, "run", lambda *a, **k: seen.append(k["want_grad"]) or run(*a, **k))
+    with torch.no_grad():
+        a = fn(x.clone().requires_grad_(), y)
+    b = fn(x, y)
+    assert seen == [False, False]
+    assert not a.requires_grad and not b.requires_grad
+    assert torch.equal(a, expected) and torch.equal(b, expected)
+
+
 @pytest.mark.parametrize("kw", [{}, {"label_smoothing": 0.1, "reduction": "sum"}, {"z_loss": 1e-3},
                                 {"reduction": "none"}])
 def test_linear_cross_entropy_float32_chunks_take_the_native_kernel(kw):

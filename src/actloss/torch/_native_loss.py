@@ -84,4 +84,8 @@ def eligible(spec: Any, p: _losses.Prepared) -> bool:
 
 
 def apply_native_loss(spec: Any, p: _losses.Prepared, inplace: bool) -> torch.Tensor:
+    if not (torch.is_grad_enabled() and p.input.requires_grad):
+        # no graph will be built (evaluation, torch.no_grad): the loss alone, no gradient buffer
+        res = native_losses.run(spec, p, want_grad=False)
+        return _losses.value(spec, p) if res is None else res[0]
     return NativeLossFunction.apply(p.input, p.target, p.weight, p.pos_weight, spec.name, p, inplace)
