@@ -156,7 +156,17 @@ static int al_class_rows(const float *x, const int64_t *restrict t, const float 
             if (eps != 0.0) loss -= ec * (sw - wsum * L);
             const double lse = m + L;
             if (z != 0.0) loss += z * wt * lse * lse;
-            if (gr) {
+            if (gr && eps == 0.0) {
+                /* c_j = 0 off the target: gradient p_j k everywhere but at the target (one multiply each) */
+                const double ct = wt;
+                const double k = ct + 2.0 * z * wt * lse;
+                const double pk = inv * k * gs;
+                _Pragma("omp simd")
+                for (int64_t j = 0; j < C; ++j) gr[j] = (float)(e[j] * pk);
+                const double p_t = e[ti] * inv;
+                const double omp_t = ti == arg ? s1 * inv : 1.0 - p_t;
+                gr[ti] = (float)((p_t * (k - ct) - ct * omp_t) * gs);
+            } else if (gr) {
                 const double omp_arg = s1 * inv;
                 const double ct = (1.0 - eps) * wt;
                 const double k = ct + ec * wsum + 2.0 * z * wt * lse; /* sum(c) + 2 z w_t lse */
