@@ -177,7 +177,8 @@ CROSS_FILE = sorted(p for p in (FIXTURES / "cross_file").iterdir() if p.is_dir()
 @pytest.mark.parametrize("case", CROSS_FILE, ids=lambda p: p.name)
 def test_cross_file_fixture(case: Path, tmp_path):
     """``fixtures/cross_file/<case>/`` is one tree: linted as a whole, its findings are ``expected.txt``
-    (reexport: a class imported through packages that re-export it; two_levels: a model's output handed from
+    (reexport: a class imported through packages that re-export it; package_init: relative imports inside a
+    package's __init__.py start from that package; two_levels: a model's output handed from
     main.py to train() in a second file, which hands it to vae_loss() in a third)."""
     root = tmp_path / case.name
     shutil.copytree(case, root)

@@ -207,8 +207,9 @@ def _lint_file(
                 return _package_init(data, module_name)
             return FileResult([], read=False)
         module, text = parse_text(data)
+        here = _here(path, module_name)
         findings, _, facts = lint_module(
-            module, path, project=project, select=select, ignore=ignore, source=text, module_name=module_name,
+            module, path, project=project, select=select, ignore=ignore, source=text, module_name=here,
             calls_in=calls_in,
         )
         classes = {
@@ -217,10 +218,10 @@ def _lint_file(
             if v.kind in ("act", "tuple")
         }
         calls = [
-            (absolute(qn, module_name), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
+            (absolute(qn, here), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
             for qn, pos, kw in facts.imported_calls
         ]
-        aliases = _aliases(module, module_name, os.path.basename(path) == "__init__.py")
+        aliases = _aliases(module, module_name, here != module_name)
     except LintError as exc:
         return FileResult([], FileError(path, str(exc)), read=False)
     except RecursionError:
@@ -232,6 +233,14 @@ def _lint_file(
             mapped.append(replace(f, cell=cell, line=line))
         findings = mapped
     return FileResult(findings, None, classes, calls, aliases=aliases)
+
+
+def _here(path: str, module_name: str) -> str:
+    """The name relative imports start from: a package's ``__init__.py`` (``pkg.models``) imports ``.net`` as
+    ``pkg.models.net``, so it resolves as if it were a module ``pkg.models.__init__``."""
+    if module_name and os.path.basename(path) == "__init__.py":
+        return f"{module_name}.__init__"
+    return module_name
 
 
 def _aliases(module: ast.Module, module_name: str, init: bool) -> dict[str, str]:
@@ -382,7 +391,7 @@ def _calls_in(
     if len(modules) != len(names):
         modules = {n: i for n, i in modules.items() if names.count(n) == 1}
     found: dict[str, dict[str, list]] = {}
-    for caller, r in zip(names, results):
+    for path, caller, r in zip(files, names, results):
         for qn, pos, kw in r.calls:
             if aliases and qn in aliases:  # imported from a package that re-exports it
                 seen = {qn}
@@ -392,7 +401,7 @@ def _calls_in(
             if "." not in qn:
                 continue
             mod, fn = qn.rsplit(".", 1)
-            target = next((c for c in module_candidates(mod, caller) if c in modules), None)
+            target = next((c for c in module_candidates(mod, _here(path, caller)) if c in modules), None)
             if target is None:
                 near = [m for m in modules if m.endswith("." + mod) or mod.endswith("." + m)]
                 target = near[0] if len(near) == 1 else None
