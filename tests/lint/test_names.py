@@ -31,7 +31,10 @@ def _kind(node: ast.AST) -> str:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_import_resolution_matches_qualified_name_provider(path: Path):
     text = path.read_text()
-    table = N.ImportTable(ast.parse(text))
+    tree = ast.parse(text)
+    if not any(isinstance(n, (ast.Import, ast.ImportFrom)) for n in ast.walk(tree)):
+        pytest.skip("a fragment with no import: torch / nn / F by convention (test_fragment_without_imports)")
+    table = N.ImportTable(tree)
     module = cst.parse_module(text)
     theirs: dict[tuple[int, int], set[str]] = {}
 
@@ -102,3 +105,19 @@ def test_lines_are_numbered_as_python_numbers_them():
 def test_qualify(src, expr, expected):
     table = N.ImportTable(ast.parse(src + "\n"))
     assert table.qualify(ast.parse(expr, mode="eval").body) == expected
+
+
+def test_fragment_without_imports():
+    """A file with no import at all reads torch / nn / F by their conventional names, unless it binds them; a file
+    with any import is read by its imports alone."""
+    def q(src: str, expr: str) -> str | None:
+        return N.ImportTable(ast.parse(src)).qualify(ast.parse(expr, mode="eval").body)
+
+    assert q("x = 1\n", "nn.BCELoss") == "torch.nn.BCELoss"
+    assert q("x = 1\n", "F.softmax") == "torch.nn.functional.softmax"
+    assert q("x = 1\n", "torch.sigmoid") == "torch.sigmoid"
+    assert q("def F(x):\n    return x\n", "F.softmax") is None
+    assert q("nn = None\n", "nn.BCELoss") is None
+    assert q("for torch in range(3):\n    pass\n", "torch.sigmoid") is None
+    assert q("import numpy as np\n", "torch.sigmoid") is None
+    assert q("from helpers import *\n", "nn.BCELoss") is None

@@ -193,6 +193,10 @@ TRANSPARENT_FUNCS = frozenset(
         "torch.nn.parallel.DataParallel",
         "torch.nn.parallel.DistributedDataParallel",
         "torch.compile",
+        # PEFT's LoRA / adapter wrappers: the base model's function plus trained low-rank deltas, same output head
+        "peft.get_peft_model",
+        "peft.PeftModel",
+        "peft.mapping.get_peft_model",
     }
 )
 # Bare names that TorchVision / timm model constructors return: raw logits.
@@ -209,17 +213,47 @@ def canonical(qualified: str) -> str:
     return qualified
 
 
+_CONVENTIONAL = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
+
+
 class ImportTable:
     """Local names bound by the import statements of one module (at any depth), mapped to qualified names.
     Statements are read in source order, so a later import of a name replaces an earlier one."""
 
     def __init__(self, module: ast.Module) -> None:
         self.names: dict[str, str] = {}
+        self._imports = False
         self._collect(module.body)
+        if not self.names and not self._imports:
+            self._conventional(module)
+
+    def _conventional(self, module: ast.Module) -> None:
+        """A fragment with no import at all that uses ``torch`` / ``nn`` / ``F`` without binding them anywhere (a
+        notebook's cells saved as separate files, a snippet from a course page) means PyTorch's modules by their
+        conventional names. A file that imports anything is read by its imports alone."""
+        bound: set[str] = set(self.names)
+        for node in ast.walk(module):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                bound.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+            elif isinstance(node, ast.alias):
+                bound.add((node.asname or node.name).split(".", 1)[0])
+                if node.name == "*":
+                    return  # a star import may bind anything
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bound.add(node.name)
+        for name, qualified in _CONVENTIONAL.items():
+            if name not in bound:
+                self.names[name] = qualified
 
     def _collect(self, body: list[ast.stmt]) -> None:
         # Statements only (imports can sit inside functions, ifs and trys); expressions are never entered.
         for n in body:
+            if isinstance(n, (ast.Import, ast.ImportFrom)):
+                self._imports = True
             if isinstance(n, ast.Import):
                 for alias in n.names:
                     if alias.asname is not None:

@@ -50,14 +50,16 @@ _ROOTS: dict[str, str] = {}  # file -> the directory it was found under (for its
 
 
 def module_name(path: str, root: str) -> str:
-    """``pkg/models.py`` under ``root`` -> ``pkg.models`` (``__init__`` names the package)."""
+    """``pkg/models.py`` under ``root`` -> ``pkg.models`` (``__init__`` names the package). Parts that are not
+    identifiers (``02-softmax/week 4/01-train.py``) are kept, so that two files never share a name: a script in
+    such a directory imports its neighbours (``from DenseUtil import train``) all the same."""
     rel = os.path.relpath(path, root) if root else os.path.basename(path)
-    parts = [p for p in rel.replace(os.sep, "/").split("/") if p not in ("", ".")]
+    parts = [p for p in rel.replace(os.sep, "/").split("/") if p not in ("", ".", "..")]
     if parts:
         parts[-1] = parts[-1].rsplit(".", 1)[0]
         if parts[-1] == "__init__":
             parts.pop()
-    return ".".join(p for p in parts if p.isidentifier())
+    return ".".join(p.replace(".", "\u2024") for p in parts)
 
 
 def discover(paths: Iterable[str]) -> Iterator[str | FileError]:
@@ -212,10 +214,12 @@ def _lint_file(
             module, path, project=project, select=select, ignore=ignore, source=text, module_name=here,
             calls_in=calls_in,
         )
+        # what calling a class of this file returns: an activation, a tuple, or raw logits (a linear layer's
+        # output, for NLLLoss in another file: AL103); a layer chain's depth does not cross files
         classes = {
-            f"{module_name}.{k}".lstrip("."): _strip(v)
+            f"{module_name}.{k}".lstrip("."): _strip(v) if v.kind != "logits" else replace(_strip(v), depth=0)
             for k, v in facts.class_outputs.items()
-            if v.kind in ("act", "tuple")
+            if v.kind in ("act", "tuple", "logits")
         }
         calls = [
             (absolute(qn, here), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
@@ -412,13 +416,16 @@ def _calls_in(
         m: {fn: sites for fn, sites in fns.items() if any(v is not None for p, k in sites for v in (*p, *k.values()))}
         for m, fns in found.items()
     }
-    unread = [f for f, r in zip(files, results) if not r.read]
-    named = {fn for fns in found.values() for fn in fns}
-    blind: set[str] = set()
-    for f in unread if named else ():
+    # An unread file can call the function only if it names both the function and its module (``from DenseUtil
+    # import train``, ``import losses`` ... ``losses.d_loss``, or a package of it that re-exports the function).
+    unread = [f for f, r in zip(files, results) if not r.read] if found else []
+    blind: set[tuple[str, str]] = set()
+    for f in unread:
         words = _words(f)
-        blind |= {fn for fn in named if fn.encode() in words}
-    found = {m: {fn: s for fn, s in fns.items() if fn not in blind} for m, fns in found.items()}
+        for m, fns in found.items():
+            if any(part.encode() in words for part in m.split(".")):
+                blind |= {(m, fn) for fn in fns if fn.encode() in words}
+    found = {m: {fn: s for fn, s in fns.items() if (m, fn) not in blind} for m, fns in found.items()}
     return {m: fns for m, fns in found.items() if fns}
 
 

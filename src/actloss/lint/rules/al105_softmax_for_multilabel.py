@@ -50,6 +50,13 @@ def softmax_into_bce(lc: LossCall) -> bool:
     )
 
 
+def _softmax_column_into_logits_loss(lc: LossCall) -> bool:
+    """One column of a softmax (``p[:, i]``) into a logits loss: still probabilities, squashed a second time. (One
+    column into ``BCELoss`` is a binary probability, and correct for a two-class softmax.)"""
+    v = lc.input
+    return lc.loss == "bce_logits" and v is not None and v.kind == "act" and v.detail == "softmax" and v.indexed
+
+
 class SoftmaxForMultilabel(Rule):
     code = "AL105"
 
@@ -61,6 +68,15 @@ class SoftmaxForMultilabel(Rule):
                     self.code,
                     "CrossEntropyLoss / cross_entropy with multi-hot targets: softmax makes the labels compete "
                     f"(with 3 true labels the loss cannot go below 3 log 3 = 3.30 nats); {_FIX}.",
+                )
+            if _softmax_column_into_logits_loss(lc):
+                yield RawFinding(
+                    lc.node,
+                    self.code,
+                    f"one column of a softmax output{describe(lc.input)} fed to BCEWithLogitsLoss / "
+                    "binary_cross_entropy_with_logits, which applies a sigmoid to it: a probability taken for a "
+                    "logit squashes to 0.50-0.73, so the loss never reaches 0 and the gradient is cut by the "
+                    f"softmax and the sigmoid both; {_FIX} (one logit per label, no softmax).",
                 )
             if softmax_into_bce(lc) and (lc.loss == "bce_logits" or multi_hot_evident(lc)):
                 yield RawFinding(
