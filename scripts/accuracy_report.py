@@ -215,8 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         "Derivatives are what each framework's autodiff returns (torch backward, jax.vjp); actloss's are its analytic "
         "formulas. JAX on CPU flushes subnormals to zero by design (XLA sets FTZ/DAZ), which shows in its columns.",
         "",
-        "Known open gaps (float64 only, marked 'declared gap'): the focal losses' `(1 - p_t)^gamma` multiplies the "
-        "rounding of `1 - p_t` by gamma (declared bar 4 + 2.5 gamma ULP, measured up to ~10 at gamma = 5); exact "
+        "Known open gaps (float64 only, marked 'declared gap'): exact "
         "GELU through the platform erfc/erfcx and the tanh form's derivative (declared bar 8 ULP, measured up to ~8 "
         "on dense grids in [-6, -0.3]). Under `jax.jit`, XLA's CPU compiler fuses products into FMAs, which defeats "
         "the error-free transformations: jitted float64 JAX code is then only as accurate as the uncompensated "

@@ -6,7 +6,9 @@
   code builds the per-class coefficients from the targets (class indices or probabilities), class weights, label
   smoothing and ignore_index, and the exact log-softmax. The per-sample loss is sum_j c_j f(log p_j) and its
   gradient is c f'(log p) (1 - p) - p (S - c f'(log p)) with S = sum_j c_j f'(log p_j), where 1 - p is
-  -expm1(log p): no cancellation at a confident correct prediction.
+  -expm1(log p): no cancellation at a confident correct prediction. A spec whose f amplifies rounding (focal:
+  (1 - p)^gamma) declares ``double_word``: in float64 its f and f' then take (log p, p, 1 - p) as double-words
+  (``_dd.softmax``) and return double-words, and the class sums are compensated (one rounding per result).
 
 Every computation runs in the compute dtype (float64 where available) and is reduced by ``_reduction`` (the one
 place reductions are defined).
@@ -22,7 +24,7 @@ import math
 import array_api_compat
 import numpy as np
 
-from actloss import _chunks, _reduction, _xp
+from actloss import _chunks, _dd, _reduction, _xp
 from actloss import _numerics as nx
 from actloss._registry import Param, TorchModule
 from actloss._native import losses as native_losses
@@ -59,6 +61,9 @@ class LossSpec:
     # A declared float64 bar where the issue's 4 ULP is not met yet (params -> ULP); documented in
     # docs/accuracy.md as an open gap, never a silent tolerance.
     f64_bar: Callable[..., float] | None = None
+    # class: params -> whether, in float64, f and f' take the softmax as double-words (keyword ``dd`` = (log p, p,
+    # 1 - p)) and return double-words, for an f whose rounding a parameter amplifies (focal: (1 - p)^gamma)
+    double_word: Callable[..., bool] | None = None
     properties: frozenset[str] = frozenset()
     torch_functional: str = ""
     torch_module: TorchModule | None = None
@@ -282,13 +287,25 @@ class _ClassParts:
     c: Array  # per-class coefficients
     zw: Array | None  # per-sample weight of the z-loss term
     lse: Array | None
+    dd: tuple | None = None  # (log p, p, 1 - p) as double-words, for specs with double_word (see _wants_dd)
 
 
-def _class_parts(p: Prepared, xp: Any, x: Array, t: Array, w: Array | None) -> _ClassParts:
+def _wants_dd(spec: LossSpec, p: Prepared, x: Array) -> bool:
+    """Whether f / f' get the softmax as double-words (``LossSpec.double_word``): float64 with compensation only
+    (the narrower dtypes, computed in float64, have the bits to spare)."""
+    return spec.double_word is not None and nx.compensating() and _xp.is_f64(x) and spec.double_word(**p.params)
+
+
+def _class_parts(p: Prepared, xp: Any, x: Array, t: Array, w: Array | None, dd: bool = False) -> _ClassParts:
     """Everything a block of rows needs: x (rows, C) and t (rows,) indices or (rows, C) probabilities."""
     n_classes = x.shape[-1]
     eps = p.params.get("label_smoothing", 0.0)
-    logp, prob, s1 = log_softmax_and_softmax(xp, x, -1)
+    sm = None
+    if dd:
+        logp_dd, prob_dd, q_dd, s1_dd = _dd.softmax(xp, x)
+        logp, prob, s1, sm = logp_dd[0], prob_dd[0], s1_dd[0], (logp_dd, prob_dd, q_dd)
+    else:
+        logp, prob, s1 = log_softmax_and_softmax(xp, x, -1)
     cd = x.dtype
     zw = None
     if p.index_targets:
@@ -306,7 +323,7 @@ def _class_parts(p: Prepared, xp: Any, x: Array, t: Array, w: Array | None) -> _
         lse = xp.max(x, axis=-1) + xp.log1p(s1[:, 0])
         if zw is None:
             zw = xp.ones_like(lse)
-    return _ClassParts(logp, prob, c, zw, lse)
+    return _ClassParts(logp, prob, c, zw, lse, sm)
 
 
 def _index_weights(p: Prepared, xp: Any, t: Array, w: Array | None, cd: Any) -> tuple[Array, Array, Array]:
@@ -395,6 +412,14 @@ def _rows_loss(spec: LossSpec, p: Prepared, lay: _Layout) -> Callable[..., Array
     kw_f = _fkw(spec, p.params, spec.f)
 
     def rows(x, t):
+        if _wants_dd(spec, p, x):
+            parts = _class_parts(p, xp, x, t, lay.w, dd=True)
+            # f as a double-word, times c, summed compensated: one rounding per sample
+            fl = _times_c(xp, spec.f(xp, parts.logp, dd=parts.dd, **kw_f), parts.c)
+            loss = _dd.value(xp, _dd.sum_last(xp, fl))[:, 0]
+            if parts.lse is not None:
+                loss = loss + p.params["z_loss"] * parts.zw * parts.lse * parts.lse
+            return loss
         parts = _class_parts(p, xp, x, t, lay.w)
         fl = spec.f(xp, parts.logp, **kw_f)
         # a zero coefficient removes its class even where log p = -inf (a -inf logit): 0, not 0 * inf = NaN
@@ -465,6 +490,9 @@ def input_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
         kw = _fkw(spec, p.params, spec.fprime)
 
         def rows(x, t, gr=gs):
+            if _wants_dd(spec, p, x):
+                d = _class_grad_dd(spec, p, xp, _class_parts(p, xp, x, t, lay.w, dd=True), kw)
+                return (gr[:, None] if gr.ndim else gr) * d
             parts = _class_parts(p, xp, x, t, lay.w)
             cf = parts.c * spec.fprime(xp, parts.logp, **kw)
             s = xp.sum(cf, axis=-1, keepdims=True)
@@ -481,6 +509,26 @@ def input_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
         shape_m.append(shape_m.pop(p.axis))
         out = xp.reshape(out, tuple(shape_m))
         return xp.moveaxis(out, -1, p.axis) if p.axis != p.input.ndim - 1 else out
+
+
+def _times_c(xp: Any, f: tuple[Array, Array], c: Array) -> tuple[Array, Array]:
+    """c f for a double-word f: 0 where c = 0 (even where f is infinite); beyond 2^900 (log p of a logit gap
+    that large) rounded once, as the exact product would overflow the splitter."""
+    prod = _dd.mul_d(xp, f, c)
+    zero = xp.zeros_like(c)
+    plain = (c == 0) | (xp.abs(f[0]) > 2.0**900)
+    return xp.where(plain, xp.where(c == 0, zero, c * f[0]), prod[0]), xp.where(plain, zero, prod[1])
+
+
+def _class_grad_dd(spec: LossSpec, p: Prepared, xp: Any, parts: _ClassParts, kw: Mapping[str, Any]) -> Array:
+    """c f' (1 - p) - p (S - c f') with f', 1 - p and p as double-words and S summed compensated: one rounding."""
+    _, prob, q = parts.dd
+    cf = _times_c(xp, spec.fprime(xp, parts.logp, dd=parts.dd, **kw), parts.c)
+    rest = _dd.add(xp, _dd.sum_last(xp, cf), _dd.neg(cf))  # S - c f'
+    d = _dd.value(xp, _dd.add(xp, _dd.mul(xp, cf, q), _dd.neg(_dd.mul(xp, prob, rest))))
+    if parts.lse is not None:
+        d = d + (2.0 * p.params["z_loss"] * parts.zw * parts.lse)[:, None] * parts.prob
+    return d
 
 
 def target_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
