@@ -2,8 +2,8 @@
  * vectorises the loops that call them. Accuracy budget: at most ~1e-12 relative (truncation of the series,
  * below 2^-39), which is 1e-5 of a float32 ULP (2^-23): a float32 result rounded once from these is the
  * correctly rounded value of the double-precision formula except within 1e-5 ULP of a rounding midpoint, so it
- * adds at most 0.00001 ULP to the formula's own error. Not meant for float64 results (the reference path
- * computes those). Coefficients come from scripts/gen_native_coeffs.py (mpmath).
+ * adds at most 0.00001 ULP to the formula's own error. float64 kernels use the *64 / _w variants (full series,
+ * ~0.6 ULP) and the float64 erfcx table. Coefficients come from scripts/gen_native_coeffs.py (mpmath).
  *
  * Every function here is exact in its special values: exp(-inf) = 0, NaN in gives NaN out.
  */
