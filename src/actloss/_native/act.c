@@ -276,12 +276,11 @@ AL_INLINE double al_erfcx64(double z) {
     double zt = inside ? z : 0.0;
     double f = floor(zt * (double)ERFCX64_PER_UNIT);
     int k = (int)f;
-    const double *c = ERFCX64_C[k];
     double s = zt - (f + 0.5) * (1.0 / ERFCX64_PER_UNIT);
-    double p = c[ERFCX64_DEG];
+    double p = ERFCX64_CT[ERFCX64_DEG][k];
     _Pragma("GCC unroll 20")
-    for (int j = ERFCX64_DEG - 1; j >= 1; --j) p = fma(p, s, c[j]);
-    double near = c[0] + fma(s, p, ERFCX64_C0_LO[k]);
+    for (int j = ERFCX64_DEG - 1; j >= 1; --j) p = fma(p, s, ERFCX64_CT[j][k]);
+    double near = ERFCX64_CT[0][k] + fma(s, p, ERFCX64_C0_LO[k]);
     double w = 1.0 / (z * z);
     double g = ERFCX64_ASYM_C[ERFCX64_ASYM];
     _Pragma("GCC unroll 20")
