@@ -73,6 +73,70 @@ TORCH_LOSS = {
 }
 
 
+def _torch_class(name: str, params: dict):
+    """torch's own computation of a class loss per sample, or None."""
+    if name == "cross_entropy":
+        def ce(x, t):
+            return F.cross_entropy(x, t, reduction="none", label_smoothing=params.get("label_smoothing", 0.0))
+        return None if params.get("z_loss") else ce
+    if name == "softmax_focal_loss" and not params.get("label_smoothing") and params.get("weight") is None:
+        gamma = params["gamma"]
+
+        def focal(x, t):
+            if t.is_floating_point():
+                return None
+            logp = torch.log_softmax(x, -1).gather(-1, t[:, None])[:, 0]
+            return -((1 - logp.exp()) ** gamma) * logp
+        return focal
+    return None
+
+
+def _class_losses(full: bool) -> list[tuple]:
+    """(loss label, targets, dtype, implementation, value errors, gradient errors, verdict) per case."""
+    lines = []
+    for spec in _registry.ops("loss"):
+        if spec.structure == "pointwise":
+            continue
+        t0 = time.time()
+        for params in spec.sample_params():
+            params = {k: v for k, v in params.items() if k not in ("reduction", "axis", "ignore_index")}
+            label = spec.name + "".join(f" {k}={v!r}" for k, v in params.items() if spec.defaults().get(k) != v)
+            for soft in (False, True):
+                for dtype in acc.DTYPES:
+                    blocks = acc.class_rows(spec, params, dtype, soft, sizes=(2, 3, 5, 10, 100),
+                                            rows_per_size=32 if full else 8)
+                    impls = {"actloss": lambda x, t: getattr(actloss, spec.name)(x, t, reduction="none", axis=-1,
+                                                                                   **params)}
+                    tf = _torch_class(spec.name, params)
+                    if tf is not None:
+                        impls["torch"] = tf
+                    cat = np.concatenate
+                    val = acc.Reference(cat([b[2].hi for b in blocks]), cat([b[2].lo for b in blocks]))
+                    der = acc.Reference(cat([b[3].hi.ravel() for b in blocks]), cat([b[3].lo.ravel() for b in blocks]),
+                                        cat([b[3].scale.ravel() for b in blocks]))
+                    first = cat([b[0][:, 0] for b in blocks])
+                    every = cat([b[0].ravel() for b in blocks])
+                    for impl, fn in impls.items():
+                        outs, grads = [], []
+                        for rows, t, _, _ in blocks:
+                            xt = to_array("torch", rows, dtype).detach().requires_grad_(True)
+                            tt = to_array("torch", t, dtype) if soft else torch.as_tensor(t, dtype=torch.int64)
+                            out = fn(xt, tt)
+                            if out is None:
+                                break
+                            out.backward(torch.ones_like(out))
+                            outs.append(to_numpy(out))
+                            grads.append(to_numpy(xt.grad).ravel())
+                        if len(outs) != len(blocks):
+                            continue
+                        ev, ed = acc.errors(cat(outs), val, dtype, first), acc.errors(cat(grads), der, dtype, every)
+                        verdict = "yes" if ev.ok(dtype) and ed.ok(dtype) else "no"
+                        lines.append((label, "probabilities" if soft else "indices", dtype, impl, fmt(ev), fmt(ed),
+                                      verdict))
+        print(f"{spec.name}: done ({time.time() - t0:.0f} s)", flush=True)
+    return lines
+
+
 def _elementwise_grid(dtype: str, size: int, full: bool) -> np.ndarray:
     if full and dtype in ("float16", "bfloat16"):
         return acc.all_finite_values(dtype)
@@ -192,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
                 verdict = "yes" if strict else ("declared gap" if impl == "actloss" and bar and ev.ok(dtype, bar) and ed.ok(dtype, bar) else "no")
                 lines_loss.append((spec.name, dtype, impl, fmt(ev), fmt(ed), verdict))
         print(f"{spec.name}: done ({time.time() - t0:.0f} s)", flush=True)
+    lines_class = _class_losses(args.full)
 
     doc = [
         "# Accuracy",
@@ -232,8 +297,15 @@ def main(argv: list[str] | None = None) -> int:
     doc += ["", "## Losses (per element, reduction='none')", "",
             "| loss | dtype | implementation | loss | gradient | meets the bars |", "|---|---|---|---|---|---|"]
     doc += [f"| {a} | {b} | {c} | {d} | {e} | {f if f != 'no' else '**no**'} |" for a, b, c, d, e, f in lines_loss]
-    doc += ["", "Class-axis losses (cross_entropy, softmax_focal_loss) are measured per sample in "
-            "`tests/test_loss_accuracy.py` (index and probability targets, every adapter and dtype).", ""]
+    doc += ["", "## Class-axis losses (per sample, reduction='none')", "",
+            "Rows of 2, 3, 5, 10 and 100 logits (moderate, one dominant logit, spread over the exp range, magnitudes up "
+            "to the largest finite value; `actloss.testing.accuracy.class_rows`), class-index targets and probability "
+            "targets (every third row one-hot); the loss per row and its gradient per logit (against the largest term "
+            "of the gradient's formula). torch: `F.cross_entropy` with the same arguments; for the softmax focal loss "
+            "the log_softmax formula `-(1 - p_t)^gamma log p_t` under autograd (index targets).", "",
+            "| loss | targets | dtype | implementation | loss | gradient | meets the bars |", "|---|---|---|---|---|---|---|"]
+    doc += [f"| {a} | {b} | {c} | {d} | {e} | {f} | {g if g != 'no' else '**no**'} |" for a, b, c, d, e, f, g in lines_class]
+    doc += [""]
     Path(args.out).write_text("\n".join(doc))
     print(f"wrote {args.out} ({time.time() - t0:.0f} s)")
     return 0

@@ -84,51 +84,9 @@ def _pointwise_case(name: str, i: int, dtype: str):
 
 @lru_cache(maxsize=None)
 def _class_case(name: str, i: int, dtype: str, soft: bool):
-    import mpmath as mp
-
     spec, params = _registry.get(name), _params(name, i)
     params = {k: v for k, v in params.items() if k not in ("axis", "ignore_index")}
-    rng = np.random.default_rng(11)
-    _, _, fmax = acc.FORMATS[dtype]
-    blocks = []
-    for n in (2, 3, 5):
-        rows = []
-        for r in range(16):
-            kind = r % 4
-            if kind == 0:
-                v = rng.normal(0, 3, n)
-            elif kind == 1:
-                v = rng.normal(0, 1, n)
-                v[r % n] += rng.uniform(10, 40)
-            elif kind == 2:
-                v = rng.uniform(-700, 700, n) if dtype == "float64" else rng.uniform(-80, 80, n)
-            else:
-                v = rng.choice([-1, 1], n) * np.exp2(rng.uniform(0, np.log2(fmax) - 2, n))
-            rows.append(v)
-        rows = acc.representable(np.array(rows), dtype)
-        if soft:
-            t = rng.dirichlet(np.ones(n), rows.shape[0])
-            t[::3] = np.eye(n)[rng.integers(0, n, t[::3].shape[0])]
-            t = acc.representable(t, dtype)
-            t = t / 1.0
-        else:
-            t = rng.integers(0, n, rows.shape[0])
-        vh, vl, gh, gl, sc = [], [], [], [], []
-        with mp.workprec(acc.REF_PREC):
-            for row, tt in zip(rows.tolist(), t.tolist()):
-                mrow = [mp.mpf(v) for v in row]
-                mt = tt if not soft else [mp.mpf(v) for v in tt]
-                h, lo = acc._split(spec.reference(mrow, mt, **params))
-                vh.append(h)
-                vl.append(lo)
-                gs = spec.reference_grad(mrow, mt, **params)
-                pairs = [acc._split(gv) for gv in gs]
-                gh.append([p[0] for p in pairs])
-                gl.append([p[1] for p in pairs])
-                sc.append([float(s) for s in spec.deriv_scale(mrow, mt, **params)])
-        blocks.append((rows, t, acc.Reference(np.array(vh), np.array(vl)),
-                       acc.Reference(np.array(gh), np.array(gl), np.array(sc))))
-    return blocks
+    return acc.class_rows(spec, params, dtype, soft)
 
 
 def _run(fw: str, name: str, x, t, dtype: str, params: dict, index: bool):

@@ -146,6 +146,57 @@ def vector_reference(fn: Callable[..., Any], rows: np.ndarray, params: Mapping[s
     return Reference(his, los, scales if scale_fn is not None and cot is not None else None)
 
 
+def class_rows(spec: Any, params: Mapping[str, Any], dtype: str, soft: bool, sizes: Sequence[int] = (2, 3, 5),
+               rows_per_size: int = 16, seed: int = 11) -> list[tuple[np.ndarray, np.ndarray, Reference, Reference]]:
+    """Rows of logits for a class loss (cross-entropy, softmax focal), with their targets and exact references.
+
+    For each class count in ``sizes``, ``rows_per_size`` rows in four kinds (moderate logits, one dominant
+    logit, logits spread over the dtype's exp range, magnitudes up to the largest finite value); class-index
+    targets, or (``soft``) probability targets with every third row one-hot. Returns blocks of (rows, targets,
+    per-row loss Reference, per-logit gradient Reference with the largest-term scale)."""
+    import mpmath as mp
+
+    rng = np.random.default_rng(seed)
+    _, _, fmax = FORMATS[dtype]
+    blocks = []
+    for n in sizes:
+        rows = []
+        for r in range(rows_per_size):
+            kind = r % 4
+            if kind == 0:
+                v = rng.normal(0, 3, n)
+            elif kind == 1:
+                v = rng.normal(0, 1, n)
+                v[r % n] += rng.uniform(10, 40)
+            elif kind == 2:
+                v = rng.uniform(-700, 700, n) if dtype == "float64" else rng.uniform(-80, 80, n)
+            else:
+                v = rng.choice([-1, 1], n) * np.exp2(rng.uniform(0, np.log2(fmax) - 2, n))
+            rows.append(v)
+        rows_a = representable(np.array(rows), dtype)
+        if soft:
+            t = rng.dirichlet(np.ones(n), rows_a.shape[0])
+            t[::3] = np.eye(n)[rng.integers(0, n, t[::3].shape[0])]
+            t = representable(t, dtype) / 1.0
+        else:
+            t = rng.integers(0, n, rows_a.shape[0])
+        vh, vl, gh, gl, sc = [], [], [], [], []
+        with mp.workprec(REF_PREC):
+            for row, tt in zip(rows_a.tolist(), t.tolist()):
+                mrow = [mp.mpf(v) for v in row]
+                mt = tt if not soft else [mp.mpf(v) for v in tt]
+                h, lo = _split(spec.reference(mrow, mt, **params))
+                vh.append(h)
+                vl.append(lo)
+                pairs = [_split(gv) for gv in spec.reference_grad(mrow, mt, **params)]
+                gh.append([q[0] for q in pairs])
+                gl.append([q[1] for q in pairs])
+                sc.append([float(s) for s in spec.deriv_scale(mrow, mt, **params)])
+        blocks.append((rows_a, t, Reference(np.array(vh), np.array(vl)),
+                       Reference(np.array(gh), np.array(gl), np.array(sc))))
+    return blocks
+
+
 # ----------------------------------------------------------------------------------------------------------
 # errors
 # ----------------------------------------------------------------------------------------------------------
