@@ -50,6 +50,13 @@ def join(a: V | None, b: V | None) -> V | None:
     if a.kind == b.kind == "tuple" and len(a.items) == len(b.items):
         items = tuple(join(x, y) for x, y in zip(a.items, b.items))
         return V("tuple", items=items) if any(i is not None for i in items) else None
+    if a.kind == b.kind == "model" and a.detail != b.detail and a.out is not None and b.out is not None:
+        # two model classes (``train(Wide())``, ``train(Deep())``) whose outputs agree (both end in a sigmoid):
+        # the parameter is a model returning that, whichever it is
+        out = join(replace(a.out, where=""), replace(b.out, where=""))
+        if out is not None and out.kind in ("act", "logits"):
+            wheres = sorted({w for w in (a.out.where, b.out.where) if w})
+            return V("model", f"{a.detail}|{b.detail}", out=replace(out, where=" / ".join(wheres)))
     return None
 
 
@@ -914,7 +921,10 @@ class FileAnalysis:
             return None
         arg = _arg(call, 0, "input")
         v = self.eval(arg, env, cls) if arg is not None else None
-        return v if _carries(v) and 0 < v.depth < 4 and v.chain is not None else None
+        # depth 4 from a stack that ends in its 4th saturating activation (not reported on its own: no layer
+        # follows inside it), continued by this one's layer
+        four = v is not None and v.depth == 4 and v.where == "nn.Sequential"
+        return v if _carries(v) and (0 < v.depth < 4 or four) and v.chain is not None else None
 
     def _sequential(self, call: ast.Call, env, cls) -> V:  # noqa: ANN001
         pos, _, starred = _args(call)
