@@ -47,12 +47,15 @@ def read_csv(name: str) -> list[dict[str, str]]:
         return [row for row in csv.DictReader(fh) if not row[next(iter(row))].startswith("#")]
 
 
-def extract(git_dir: Path, commit: str, dest: Path) -> int:
-    """Write the .py / .ipynb files of ``commit`` under ``dest``; return how many."""
-    names = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", "--name-only", commit],
-        check=True, capture_output=True,
-    ).stdout.decode("utf-8", "surrogateescape").split("\0")
+def extract(git_dir: Path, commit: str, dest: Path) -> int | None:
+    """Write the .py / .ipynb files of ``commit`` under ``dest``; return how many, or None when the mirror does
+    not hold ``commit`` (a newer snapshot of the repository replaced the pinned one)."""
+    listing = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", "--name-only", commit], capture_output=True,
+    )
+    if listing.returncode != 0:
+        return None
+    names = listing.stdout.decode("utf-8", "surrogateescape").split("\0")
     names = [n for n in names if n.endswith((".py", ".ipynb"))]
     for name in names:
         blob = subprocess.run(
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     findings: set[tuple[str, str, int, int, str]] = set()
     n_files = 0
-    missing = []
+    missing, stale = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for r in repos:
             git_dir = Path(args.mirrors) / r["repo"].replace("/", "+") / "repo"
@@ -101,7 +104,12 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             root = Path(tmp) / r["repo"].replace("/", "+")
             root.mkdir()
-            n_files += extract(git_dir, r["commit"], root)
+            n = extract(git_dir, r["commit"], root)
+            if n is None:
+                missing.append(r["repo"])
+                stale.append(r["repo"])
+                continue
+            n_files += n
             report = lint_paths([str(root)], jobs=1)
             for f in report.findings:
                 if f.code in codes:
@@ -111,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
                         rel = f"{rel}#cell_{f.cell}"
                     findings.add((r["repo"], rel, f.line, f.col, f.code))
     if missing:
-        print(f"not evaluated (no mirror): {', '.join(missing)}", file=sys.stderr)
+        absent = [m for m in missing if m not in stale]
+        if absent:
+            print(f"not evaluated (no mirror): {', '.join(absent)}", file=sys.stderr)
+        if stale:
+            print(f"not evaluated (the mirror lacks the pinned commit): {', '.join(stale)}", file=sys.stderr)
         labels = {lab for lab in labels if lab[0] not in missing}
     labels = {lab for lab in labels if lab[4] in codes}
     tp, fp, fn = labels & findings, findings - labels, labels - findings
