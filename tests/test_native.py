@@ -73,6 +73,9 @@ def test_numpy_float32_tanh_forward_is_numpys_own():
     # scripts/check_numpy_tanh32.py); float64, torch and the derivative keep the kernels.
     x = np.linspace(-12, 12, 1 << 16, dtype=np.float32)
     np.testing.assert_array_equal(actloss.tanh(x), np.tanh(x))
+    for a in (np.array(0.5, np.float32), np.float32(0.5), x[::3]):  # 0-d, a NumPy scalar, strided: arrays back
+        assert type(actloss.tanh(a)) is type(actloss.sigmoid(a)) is np.ndarray
+        assert actloss.tanh(a).dtype == np.float32 and actloss.tanh(a).shape == np.shape(a)
     with _native.disabled():
         ref = actloss.tanh(x)
     assert _ulp_diff(actloss.tanh(x), ref) <= 2

@@ -67,7 +67,8 @@ def forward(spec: Any, x: Any, params: Mapping[str, Any]) -> Any | None:
             and _native.lib() is not None:
         import numpy as np
 
-        return getattr(np, _NUMPY_F32[spec.name])(x)
+        out = np.empty(x.shape, np.float32)  # an array, also for 0-d inputs (a ufunc would return a scalar)
+        return getattr(np, _NUMPY_F32[spec.name])(x, out=out)
     k = _kernel(spec, x, params)
     return None if k is None else _launch(spec, *k, x, None)
 
