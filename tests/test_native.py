@@ -4,6 +4,7 @@ Their accuracy against mpmath is tested with every other path in test_accuracy.p
 'reference' paths of each float32 case)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -322,3 +323,51 @@ def test_inplace_backward_must_be_a_bool():
     # ignored (no error, same value) where the native kernels do not run: float64 takes the reference path
     xd = x.double()
     assert torch.equal(actloss.cross_entropy(xd, t, inplace_backward=True), actloss.cross_entropy(xd, t))
+
+
+@pytest.mark.parametrize("path", ["native", "reference"])
+@pytest.mark.parametrize("name", ["cross_entropy", "softmax_focal_loss"])
+@pytest.mark.parametrize("kw", [{}, {"label_smoothing": 0.1}, {"z_loss": 1e-4},
+                                {"label_smoothing": 0.2, "weight": [0.5, 1.0, 2.0]}, {"weight": [0.3, 0.3, 0.3]}])
+def test_class_losses_float64_rows_spanning_the_range(kw, name, path):
+    # logits at +-the largest finite value: x - max overflows, lse^2 overflows, the label-smoothing sum may. Both
+    # paths give the exact value's rounding wherever it is finite (within the 4 ULP bar), inf where it is not,
+    # never NaN; gradients within the bar of their largest term. (The reference path returned inf for such
+    # rows whose loss a weight or label smoothing brings back under the largest finite value.)
+    import mpmath as mp
+
+    from actloss.testing import accuracy as acc
+
+    if name == "softmax_focal_loss":
+        if "z_loss" in kw:
+            pytest.skip("softmax focal loss has no z_loss")
+        kw = {**kw, "gamma": 2.0}
+    big = 1.7e308
+    rows = [[big, -big, 0.0], [big, -big, -big], [-big, big, 1.0], [big, big * 0.5, -big * 0.9],
+            [big, -0.9 * big, 1.0], [1.0, 2.0, 3.0], [-30.0, 700.0, 2.0]]
+    t = [0, 1, 2, 2, 0, 1, 0]
+    spec = _registry.get(name)
+    params = {k: v for k, v in kw.items()}
+    x = torch.tensor(rows, dtype=torch.float64, requires_grad=True)
+    tw = {k: (torch.tensor(v, dtype=torch.float64) if k == "weight" else v) for k, v in kw.items()}
+    before = _native.calls
+    with _native.disabled() if path == "reference" else contextlib.nullcontext():
+        loss = getattr(actloss, name)(x, torch.tensor(t), reduction="none", **tw)
+        loss.sum().backward()
+    if path == "native" and name == "cross_entropy":
+        assert _native.calls == before + 1
+    with mp.workprec(acc.REF_PREC):
+        for i, (row, ti) in enumerate(zip(rows, t)):
+            mrow = [mp.mpf(v) for v in row]
+            ref = spec.reference(mrow, ti, **params)
+            got = float(loss.detach()[i])
+            if abs(ref) > 1.7976931348623157e308:
+                assert got == float("inf"), (i, got)
+            else:
+                assert abs(mp.mpf(got) - ref) <= 4 * acc.ulp(np.array([float(ref)]), "float64")[0], (i, got, ref)
+            grads = spec.reference_grad(mrow, ti, **params)
+            scales = spec.deriv_scale(mrow, ti, **params)
+            for j, (gv, sv) in enumerate(zip(grads, scales)):
+                bound = 4 * acc.ulp(np.array([float(sv)]), "float64")[0]
+                assert abs(mp.mpf(float(x.grad[i, j])) - gv) <= bound, (i, j, float(x.grad[i, j]), gv)
+

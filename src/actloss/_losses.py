@@ -416,19 +416,36 @@ def _rows_loss(spec: LossSpec, p: Prepared, lay: _Layout) -> Callable[..., Array
             parts = _class_parts(p, xp, x, t, lay.w, dd=True)
             # f as a double-word, times c, summed compensated: one rounding per sample
             fl = _times_c(xp, spec.f(xp, parts.logp, dd=parts.dd, **kw_f), parts.c)
-            loss = _dd.value(xp, _dd.sum_last(xp, fl))[:, 0]
+            ovf, far = _spread_overflow(xp, x, parts)
+            zero = xp.zeros_like(fl[0])
+            fl = (xp.where(ovf, zero, fl[0]), xp.where(ovf, zero, fl[1]))
+            loss = _dd.value(xp, _dd.sum_last(xp, fl))[:, 0] + far
             if parts.lse is not None:
                 loss = loss + p.params["z_loss"] * parts.zw * parts.lse * parts.lse
             return loss
         parts = _class_parts(p, xp, x, t, lay.w)
         fl = spec.f(xp, parts.logp, **kw_f)
+        ovf, far = _spread_overflow(xp, x, parts)
         # a zero coefficient removes its class even where log p = -inf (a -inf logit): 0, not 0 * inf = NaN
-        loss = xp.sum(xp.where(parts.c == 0, xp.zeros_like(fl), parts.c * fl), axis=-1)
+        loss = xp.sum(xp.where((parts.c == 0) | ovf, xp.zeros_like(fl), parts.c * fl), axis=-1) + far
         if parts.lse is not None:
             loss = loss + p.params["z_loss"] * parts.zw * parts.lse * parts.lse
         return loss
 
     return rows
+
+
+def _spread_overflow(xp: Any, x: Array, parts: _ClassParts) -> tuple[Array, Array]:
+    """Classes whose x_j - max overflowed (a row spanning more than the largest finite value, so log p_j = -inf)
+    and the sum of their terms computed in halves. There p_j = 0, so every class loss's f(log p) is -log p, and
+    c_j (-log p_j) = (2 c_j) (L/2 - (x_j/2 - max/2)) with L = log1p(s1) = -max_j log p_j: finite wherever the true
+    term is (a weight or label smoothing below 1 can bring it back under the largest finite value)."""
+    ovf = (parts.logp == -xp.inf) & xp.isfinite(x) & (parts.c != 0)
+    m = xp.max(x, axis=-1, keepdims=True)
+    lse_minus_m = -xp.max(parts.logp, axis=-1, keepdims=True)  # log p at the argmax is -log1p(s1)
+    half = 0.5 * lse_minus_m - (0.5 * x - 0.5 * m)
+    far = xp.sum(xp.where(ovf, (2.0 * parts.c) * half, xp.zeros_like(half)), axis=-1)
+    return ovf, far
 
 
 def _args(spec: LossSpec, p: Prepared, lay: _Layout) -> list[Array | None]:

@@ -575,17 +575,7 @@ void al_log_softmax_bwd(const float *restrict x, const float *restrict g, float 
  * cotangent sums compensated (Neumaier), log p = (hi - log1p(s1)) + lo. A row holding NaN gives NaN; a row
  * holding +inf gives equal shares among its +inf entries (log: log of the share, -inf elsewhere). */
 
-typedef struct {
-    double s, c;
-} al_sum;
-
-AL_INLINE void al_sum_add(al_sum *a, double v) { /* Neumaier: the rounding error of every addition kept */
-    double t = a->s + v;
-    a->c += fabs(a->s) >= fabs(v) ? (a->s - t) + v : (v - t) + a->s;
-    a->s = t;
-}
-
-AL_INLINE double al_sum_get(const al_sum *a) { return a->s + a->c; }
+/* al_sum (Neumaier summation): vmath.h */
 
 /* Fills e[j] = exp(x_j - m) (compensated); returns s1 (compensated), or NaN / +inf for the special rows with
  * *m_out set to NaN / +inf and *ninf the count of +inf entries. */

@@ -71,6 +71,14 @@ AL_INLINE int al_class_row(const float *restrict xr, int64_t C, double eps, cons
     return 0;
 }
 
+/* The same for float64 weights (compensated). */
+double al_ce_denominator64(const int64_t *restrict t, const double *restrict w, int64_t rows, int64_t ignore) {
+    al_sum s = {0.0, 0.0};
+    for (int64_t r = 0; r < rows; ++r)
+        if (t[r] != ignore) al_sum_add(&s, w ? w[t[r]] : 1.0);
+    return al_sum_get(&s);
+}
+
 /* An ignored target: zero loss, zero gradient. */
 AL_INLINE void al_ignored_row(float *restrict per, int64_t r, float *restrict gr, int64_t C) {
     if (per) per[r] = 0.0f;
@@ -190,6 +198,113 @@ int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict 
                int64_t ignore, double eps, double z, double *restrict sum, float *restrict per, float *grad,
                double gscale, const float *restrict rscale) {
     return al_class_rows(x, t, w, rows, C, ignore, 0, eps, z, 0.0, sum, per, grad, gscale, rscale);
+}
+
+/* float64 cross-entropy with class-index targets (weight, ignore_index, label smoothing, z-loss), the registry's
+ * compensated form: x - max as an exact sum hi + lo, e = exp(hi) (1 + lo), s1 = the sum of the non-argmax e's
+ * (Neumaier), log p_t = (hi_t - log1p(s1)) + lo_t, sum_j w_j (x_j - max) compensated, lse = max + log1p(s1) in
+ * two words for the z-loss, 1 / (1 + s1) corrected for the rounding of 1 + s1, 1 - p at the argmax = s1 / (1 + s1).
+ * The loss is a sum of non-negative terms (no cancellation). Returns 1 for a row holding NaN or +-inf (the caller
+ * takes the reference path), 2 if the scratch row cannot be allocated. */
+int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restrict w, int64_t rows, int64_t C,
+                 int64_t ignore, double eps, double z, double *restrict sum, double *restrict per, double *grad,
+                 double gscale) {
+    double wsum = 0.0;
+    if (w) {
+        al_sum ws = {0.0, 0.0};
+        for (int64_t j = 0; j < C; ++j) al_sum_add(&ws, w[j]);
+        wsum = al_sum_get(&ws);
+    } else {
+        wsum = (double)C;
+    }
+    const double ec = eps / (double)C;
+    al_sum total = {0.0, 0.0};
+    double *e = malloc((size_t)C * sizeof(double));
+    if (!e) return 2;
+    for (int64_t r = 0; r < rows; ++r) {
+        const double *xr = x + r * C;
+        double *gr = grad ? grad + r * C : 0;
+        const int64_t ti = t[r];
+        if (ti == ignore) {
+            if (per) per[r] = 0.0;
+            if (gr)
+                for (int64_t j = 0; j < C; ++j) gr[j] = 0.0;
+            continue;
+        }
+        double m = xr[0], lowest = xr[0];
+        int bad = 0;
+        for (int64_t j = 0; j < C; ++j) {
+            bad |= !(fabs(xr[j]) <= 1.7976931348623157e308);
+            m = xr[j] > m ? xr[j] : m;
+            lowest = xr[j] < lowest ? xr[j] : lowest;
+        }
+        if (bad) {
+            free(e);
+            return 1;
+        }
+        int64_t arg = 0;
+        while (arg < C - 1 && xr[arg] != m) ++arg;
+        /* x - max in units of sc: halved (exactly) when some x_j - max would overflow, so that the label-smoothing
+         * sum and a weighted target term stay finite where their true values are */
+        const double sc = fabs(m - lowest) <= 1.7976931348623157e308 ? 1.0 : 0.5;
+        al_sum s = {0.0, 0.0}, sw = {0.0, 0.0};
+        for (int64_t j = 0; j < C; ++j) {
+            double xs = xr[j] * sc, ms = m * sc;
+            double hi = xs - ms; /* (x_j - m) sc = hi + lo exactly */
+            double bb = hi - xs;
+            double lo = (xs - (hi - bb)) + (-ms - bb);
+            double hf = hi / sc; /* x_j - m itself, -inf where it overflows (exp is 0 there) */
+            double lf = fabs(hf) <= 1.7976931348623157e308 ? lo / sc : 0.0;
+            double ej = al_exp_neg64(hf);
+            ej = ej + ej * lf;
+            if (eps != 0.0) { /* (eps / C) w_j (x_j - m) sc: each term and the sum as small as the loss itself */
+                double wj = w ? w[j] : 1.0;
+                double cw = ec * wj;
+                double cw_lo = fma(ec, wj, -cw);
+                double p = cw * hi;
+                double corr = fma(cw, hi, -p) + cw * lo + cw_lo * hi;
+                al_sum_add(&sw, p);
+                al_sum_add(&sw, fabs(p) <= 1.7976931348623157e308 ? corr : 0.0);
+            }
+            if (j != arg) al_sum_add(&s, ej);
+            e[j] = ej;
+        }
+        e[arg] = 1.0;
+        const double s1 = al_sum_get(&s);
+        const double L = log1p(s1);
+        const double wt = w ? w[ti] : 1.0;
+        const double xts = xr[ti] * sc, ms = m * sc;
+        const double d_hi = xts - ms;
+        const double d_bb = d_hi - xts;
+        const double d_lo = (xts - (d_hi - d_bb)) + (-ms - d_bb);
+        const double nlogp_s = (L * sc - d_hi) - d_lo; /* -log p_t sc >= 0 */
+        double loss = (((1.0 - eps) * wt) * nlogp_s) / sc;
+        if (eps != 0.0) loss += ec * wsum * L - al_sum_get(&sw) / sc; /* both terms >= 0 */
+        const double lse_hi = m + L;
+        const double lse_bb = lse_hi - m;
+        const double lse_lo = (m - (lse_hi - lse_bb)) + (L - lse_bb);
+        if (z != 0.0) loss += z * wt * (lse_hi * (lse_hi + 2.0 * lse_lo)); /* no 2 lse_hi: it may overflow */
+        if (gr) {
+            const double o_hi = 1.0 + s1;
+            const double o_lo = s1 <= 1.0 ? s1 - (o_hi - 1.0) : 1.0 - (o_hi - s1);
+            double inv = 1.0 / o_hi;
+            inv = inv - inv * (o_lo / o_hi); /* 1 / (1 + s1) */
+            const double omp_arg = s1 * inv;
+            const double ct = (1.0 - eps) * wt;
+            const double k = ct + ec * wsum + 2.0 * z * wt * lse_hi;
+            for (int64_t j = 0; j < C; ++j) {
+                double p = e[j] * inv;
+                double omp = j == arg ? omp_arg : 1.0 - p;
+                double cj = (w ? ec * w[j] : ec) + (j == ti ? ct : 0.0);
+                gr[j] = (p * (k - cj) - cj * omp) * gscale;
+            }
+        }
+        al_sum_add(&total, loss);
+        if (per) per[r] = loss;
+    }
+    free(e);
+    *sum = al_sum_get(&total);
+    return 0;
 }
 
 /* ---- pointwise losses ----------------------------------------------------------------------------------- */

@@ -2,13 +2,13 @@
 
 ``run(spec, p, want_grad)`` returns ``(value, grad)`` or None when the call is not for the kernels (then the
 caller takes the reference path). ``grad`` is d(value)/d(input) for a cotangent of 1 (for reduction 'none':
-per sample, before the per-sample cotangent), float32, the input's shape; with ``inplace`` it is the input's own
-storage (cross-entropy's ``inplace_backward``).
+per sample, before the per-sample cotangent), in the input's dtype and shape; with ``inplace`` it is the input's
+own storage (cross-entropy's ``inplace_backward``).
 
 Taken when: the input is a contiguous float32 NumPy array or CPU torch tensor (see arrays.takes; float64 too
-for the losses in F64_POINTWISE); cross-entropy
-with class-index targets along the last axis (any weight, label smoothing, z_loss), softmax focal loss likewise
-without label smoothing; pointwise losses (mse, huber, BCE with logits,
+for the losses in F64_NATIVE: the float64 pointwise kernels, cross-entropy, and softmax focal loss with gamma = 0);
+cross-entropy with class-index targets along the last axis (any weight, label smoothing, z_loss), softmax focal
+loss likewise without label smoothing (float32); pointwise losses (mse, huber, BCE with logits,
 l1, smooth_l1, sigmoid focal) with targets of the input's shape and weight / pos_weight absent, of the input's shape, or (for
 pos_weight) one value per class along the last axis.
 """
@@ -42,6 +42,9 @@ POINTWISE = {
 F64_POINTWISE = frozenset({"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy_with_logits"})
 
 CLASS = ("cross_entropy", "softmax_focal_loss")
+# losses with a float64 kernel: the pointwise ones above and cross-entropy with class indices (al_ce_rows64),
+# which softmax focal loss with gamma = 0 shares
+F64_NATIVE = F64_POINTWISE | {"cross_entropy", "softmax_focal_loss"}  # focal: gamma = 0 only (_class_loss)
 
 
 def _float_operand(a: Any, x: Any) -> Any | None:
@@ -59,7 +62,7 @@ def _float_operand(a: Any, x: Any) -> Any | None:
 
 def _zeros(x: Any, shape: tuple[int, ...]) -> Any:
     if isinstance(x, np.ndarray):
-        return np.zeros(shape, np.float32)
+        return np.zeros(shape, x.dtype)
     return sys.modules["torch"].zeros(shape, dtype=x.dtype, device=x.device)
 
 
@@ -149,7 +152,15 @@ def _class_loss(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any,
     if not p.index_targets or x.ndim < 1 or p.axis != x.ndim - 1:
         return None
     focal = spec.name == "softmax_focal_loss"
-    if focal and p.params.get("label_smoothing", 0.0):
+    size = x.itemsize if isinstance(x, np.ndarray) else x.element_size()
+    f64 = size == 8
+    if f64 and focal:
+        # float64 focal loss is the reference path's double-word form, except gamma = 0, which is cross-entropy
+        # (label smoothing included) and must stay bit-identical to it: the same kernel
+        if float(p.params["gamma"]) != 0.0:
+            return None
+        focal = False
+    elif focal and p.params.get("label_smoothing", 0.0):
         return None
     t = _int64_targets(p.target, x)
     if t is None:
@@ -169,7 +180,7 @@ def _class_loss(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any,
     z = float(p.params.get("z_loss", 0.0))
     reduction = p.params["reduction"]
     wp = arrays.ptr(w) if w is not None else None
-    den = _native.fn("al_ce_denominator", [_P, _P, _I, _I])
+    den = _native.fn("al_ce_denominator64" if f64 else "al_ce_denominator", [_P, _P, _I, _I])
     den.restype = ctypes.c_double
     denom = float(den(arrays.ptr(t), wp, rows, ignore)) if reduction == "mean" else float(rows)
     gscale = 1.0 if reduction != "mean" else (0.0 if denom == 0 else 1.0 / denom)
@@ -181,6 +192,9 @@ def _class_loss(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any,
     if focal:
         f = _native.fn("al_softmax_focal_rows", [_P, _P, _P, _I, _I, _I, _D, _P, _P, _P, _D, _P])
         scalars: tuple[float, ...] = (float(p.params["gamma"]),)
+    elif f64:
+        f = _native.fn("al_ce_rows64", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D])
+        scalars = (eps, z)
     else:
         f = _native.fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D, _P])
         scalars = (eps, z)
@@ -188,10 +202,12 @@ def _class_loss(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any,
     xp_, tp = arrays.ptr(x), arrays.ptr(t)
     perp = arrays.ptr(per) if per is not None else None
     gp = arrays.ptr(grad) if grad is not None else None
+    rscale: tuple[None, ...] = () if f64 else (None,)
 
     def call(k: int, a: int, b: int) -> None:
-        bad[k] = f(xp_ + a * C * F32, tp + a * I64, wp, b - a, C, ignore, *scalars, sums.ctypes.data + 8 * k,
-                   None if perp is None else perp + a * F32, None if gp is None else gp + a * C * F32, gscale, None)
+        bad[k] = f(xp_ + a * C * size, tp + a * I64, wp, b - a, C, ignore, *scalars, sums.ctypes.data + 8 * k,
+                   None if perp is None else perp + a * size, None if gp is None else gp + a * C * size, gscale,
+                   *rscale)
 
     if inplace and want_grad:
         # the gradient overwrites the logits: a row holding NaN/inf must not be half-written when we fall back
@@ -213,7 +229,7 @@ def _finite(x: Any) -> bool:
 
 
 def run(spec: Any, p: Any, want_grad: bool, inplace: bool = False) -> tuple[Any, Any] | None:
-    if p.fw not in ("numpy", "torch") or not arrays.takes(p.input, float64=spec.name in F64_POINTWISE):
+    if p.fw not in ("numpy", "torch") or not arrays.takes(p.input, float64=spec.name in F64_NATIVE):
         return None
     if spec.name in CLASS:
         res = _class_loss(spec, p, want_grad, inplace and spec.name == "cross_entropy")

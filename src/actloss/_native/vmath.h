@@ -159,6 +159,20 @@ AL_INLINE double al_sech2(double x) {
     return (4.0 * e) * r * r;
 }
 
+/* Compensated (Neumaier) summation, for the float64 row kernels. */
+typedef struct {
+    double s, c;
+} al_sum;
+
+AL_INLINE void al_sum_add(al_sum *a, double v) { /* Neumaier: the rounding error of every addition kept */
+    double t = a->s + v;
+    double dc = fabs(a->s) >= fabs(v) ? (a->s - t) + v : (v - t) + a->s;
+    a->c += fabs(t) <= 1.7976931348623157e308 ? dc : 0.0; /* an infinite sum has no rounding error to keep */
+    a->s = t;
+}
+
+AL_INLINE double al_sum_get(const al_sum *a) { return a->s + a->c; }
+
 /* erfc(z) and exp(-z^2): exp(-z^2) erfcx(|z|), with exp taken at the exact square (z^2 = hi + lo by fma) and
  * erfcx(a) = C(t) / (1 + a), C a Chebyshev interpolant of (1 + a) erfcx(a) in t = 1 - 4 / (a + 2) on [0, inf)
  * (relative error below 1e-13: see coeffs.h); 2 - erfc(|z|) for z < 0 (in [1, 2]: no cancellation).
