@@ -347,8 +347,7 @@ AL_INLINE double al_gelu_tanh64_arg(double x, double *lo_out) {
     double a_hi = c_hi * k_hi;
     double a_lo = fma(c_hi, k_hi, -a_hi) + c_hi * k_lo + c_lo * k_hi;
     double i_hi = x + a_hi;
-    double bb = i_hi - x;
-    double i_lo = ((x - (i_hi - bb)) + (a_hi - bb)) + a_lo;
+    double i_lo = al_two_sum_err(x, a_hi, i_hi) + a_lo;
     i_lo = isfinite(i_lo) ? i_lo : 0.0;
     double u_hi = i_hi * s_hi;
     double u_lo = fma(i_hi, s_hi, -u_hi) + i_hi * s_lo + i_lo * s_hi;
@@ -382,15 +381,13 @@ AL_INLINE double al_gelu_tanh64_deriv(double x) {
     double p_hi = q_hi * k_hi;
     double p_lo = fma(q_hi, k_hi, -p_hi) + q_lo * k_hi + q_hi * k_lo;
     double d_hi = 2.0 * c_hi + p_hi;
-    double d_bb = d_hi - 2.0 * c_hi;
-    double d_lo = ((2.0 * c_hi - (d_hi - d_bb)) + (p_hi - d_bb)) + p_lo + 2.0 * c_lo; /* z' = d_hi + d_lo */
+    double d_lo = al_two_sum_err(2.0 * c_hi, p_hi, d_hi) + p_lo + 2.0 * c_lo; /* z' = d_hi + d_lo */
     double m_hi = x * d_hi;
     double m_lo = fma(x, d_hi, -m_hi) + x * d_lo;
     double o_hi = 1.0 + e;
     double o_lo = e - (o_hi - 1.0);
     double n_hi = o_hi + m_hi;
-    double bb = n_hi - o_hi;
-    double n_err = (o_hi - (n_hi - bb)) + (m_hi - bb);
+    double n_err = al_two_sum_err(o_hi, m_hi, n_hi);
     double num_neg = n_hi + ((n_err + o_lo) + m_lo);
     double den = o_hi * o_hi; /* (1 + e)^2 = den + den_lo */
     double den_lo = fma(o_hi, o_hi, -den) + 2.0 * (o_hi * o_lo);
@@ -602,9 +599,7 @@ static double al_row_stats64(const double *restrict x, int64_t n, double *restri
     while (arg < n - 1 && x[arg] != m) ++arg;
     for (int64_t j = 0; j < n; ++j) {
         double hi = x[j] - m;
-        double bb = hi - x[j];
-        double lo = (x[j] - (hi - bb)) + (-m - bb);
-        lo = fabs(hi) <= 1.7976931348623157e308 ? lo : 0.0; /* -inf entries: exp = 0, no NaN from lo */
+        double lo = al_two_sum_err(x[j], -m, hi); /* -inf entries: exp = 0, no NaN from lo */
         double ej = al_exp_neg64(hi);
         e[j] = ej + ej * lo;
     }
@@ -637,9 +632,7 @@ static void al_rows_fwd64(const double *restrict x, double *restrict out, int64_
         double L = log1p(s1);
         for (int64_t j = 0; j < n; ++j) {
             double hi = x[j] - m;
-            double bb = hi - x[j];
-            double lo = (x[j] - (hi - bb)) + (-m - bb);
-            lo = fabs(hi) <= 1.7976931348623157e308 ? lo : 0.0;
+            double lo = al_two_sum_err(x[j], -m, hi);
             out[j] = (hi - L) + lo;
         }
     }

@@ -251,8 +251,7 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
         for (int64_t j = 0; j < C; ++j) {
             double xs = xr[j] * sc, ms = m * sc;
             double hi = xs - ms; /* (x_j - m) sc = hi + lo exactly */
-            double bb = hi - xs;
-            double lo = (xs - (hi - bb)) + (-ms - bb);
+            double lo = al_two_sum_err(xs, -ms, hi);
             double hf = hi / sc; /* x_j - m itself, -inf where it overflows (exp is 0 there) */
             double lf = fabs(hf) <= 1.7976931348623157e308 ? lo / sc : 0.0;
             double ej = al_exp_neg64(hf);
@@ -275,14 +274,12 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
         const double wt = w ? w[ti] : 1.0;
         const double xts = xr[ti] * sc, ms = m * sc;
         const double d_hi = xts - ms;
-        const double d_bb = d_hi - xts;
-        const double d_lo = (xts - (d_hi - d_bb)) + (-ms - d_bb);
+        const double d_lo = al_two_sum_err(xts, -ms, d_hi);
         const double nlogp_s = (L * sc - d_hi) - d_lo; /* -log p_t sc >= 0 */
         double loss = (((1.0 - eps) * wt) * nlogp_s) / sc;
         if (eps != 0.0) loss += ec * wsum * L - al_sum_get(&sw) / sc; /* both terms >= 0 */
         const double lse_hi = m + L;
-        const double lse_bb = lse_hi - m;
-        const double lse_lo = (m - (lse_hi - lse_bb)) + (L - lse_bb);
+        const double lse_lo = al_two_sum_err(m, L, lse_hi);
         if (z != 0.0) loss += z * wt * (lse_hi * (lse_hi + 2.0 * lse_lo)); /* no 2 lse_hi: it may overflow */
         if (gr) {
             const double o_hi = 1.0 + s1;
@@ -366,9 +363,7 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
  * as the registry's forms do: correctly rounded results in float64 too. */
 #define AL_DIFF                                                                                                \
     double hi = x - y;                                                                                         \
-    double bb = hi - x;                                                                                        \
-    double lo = (x - (hi - bb)) + (-y - bb);                                                                   \
-    lo = fabs(hi) <= 1.7976931348623157e308 ? lo : 0.0;                                                        \
+    double lo = al_two_sum_err(x, -y, hi);                                                                     \
     double sq = hi * hi;                                                                                       \
     double sq_corr = fma(hi, hi, -sq) + 2.0 * hi * lo; /* (hi + lo)^2 = sq + sq_corr */                      \
     sq_corr = fabs(sq) <= 1.7976931348623157e308 ? sq_corr : 0.0; /* inf: no inf - inf */                     \
@@ -379,10 +374,7 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
 /* |d| - c (c >= 0) with the difference carried exactly */
 AL_INLINE double al_mag_minus(double a, double a_lo, double c) {
     double s = a - c;
-    double bb = s - a;
-    double err = (a - (s - bb)) + (-c - bb);
-    err = fabs(s) <= 1.7976931348623157e308 ? err : 0.0;
-    return s + (err + a_lo);
+    return s + (al_two_sum_err(a, -c, s) + a_lo);
 }
 
 /* mse: (x - y)^2, 2 (x - y) */

@@ -159,6 +159,14 @@ AL_INLINE double al_sech2(double x) {
     return (4.0 * e) * r * r;
 }
 
+/* The rounding error of s = a + b (Knuth's TwoSum): a + b = s + err exactly; 0 where s is not finite (no
+ * inf - inf). */
+AL_INLINE double al_two_sum_err(double a, double b, double s) {
+    double bb = s - a;
+    double err = (a - (s - bb)) + (b - bb);
+    return fabs(s) <= 1.7976931348623157e308 ? err : 0.0;
+}
+
 /* Compensated (Neumaier) summation, for the float64 row kernels. */
 typedef struct {
     double s, c;
