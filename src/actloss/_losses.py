@@ -435,11 +435,16 @@ def _rows_loss(spec: LossSpec, p: Prepared, lay: _Layout) -> Callable[..., Array
     return rows
 
 
-def _spread_overflow(xp: Any, x: Array, parts: _ClassParts) -> tuple[Array, Array]:
+def _spread_overflow(xp: Any, x: Array, parts: _ClassParts) -> tuple[Array | bool, Array | float]:
     """Classes whose x_j - max overflowed (a row spanning more than the largest finite value, so log p_j = -inf)
     and the sum of their terms computed in halves. There p_j = 0, so every class loss's f(log p) is -log p, and
     c_j (-log p_j) = (2 c_j) (L/2 - (x_j/2 - max/2)) with L = log1p(s1) = -max_j log p_j: finite wherever the true
-    term is (a weight or label smoothing below 1 can bring it back under the largest finite value)."""
+    term is (a weight or label smoothing below 1 can bring it back under the largest finite value).
+
+    Only inputs computed in their own precision can overflow there (a float32 row in float64 cannot): for the
+    others (False, 0.0) and no extra pass."""
+    if not nx.compensating():
+        return False, 0.0
     ovf = (parts.logp == -xp.inf) & xp.isfinite(x) & (parts.c != 0)
     m = xp.max(x, axis=-1, keepdims=True)
     lse_minus_m = -xp.max(parts.logp, axis=-1, keepdims=True)  # log p at the argmax is -log1p(s1)

@@ -228,14 +228,26 @@ def erfcx64(xp: Any, z: Array) -> Array:
     return xp.where(inside, near, far)
 
 
+_ERFCX_COLUMNS: dict[tuple[Any, ...], list[Array]] = {}
+
+
 def _erfcx_columns(xp: Any, like: Array) -> list[Array]:
-    """The table's coefficient columns (j = 0..deg) and the constant term's low word, on ``like``'s device."""
+    """The table's coefficient columns (j = 0..deg) and the constant term's low word, on ``like``'s device;
+    kept per namespace, device and dtype (a blocked call would otherwise build them once per block), except on
+    JAX, where arrays made while tracing must not outlive the trace."""
     import array_api_compat
 
     from actloss import _erfcx_table as tab
+    from actloss._xp import is_jax_ns
 
     dev = array_api_compat.device(like)
-    return [xp.asarray(c, dtype=like.dtype, device=dev) for c in (*tab.COEFFS, tab.C0_LO)]
+    key = (xp.__name__, str(dev), str(like.dtype))
+    cols = None if is_jax_ns(xp) else _ERFCX_COLUMNS.get(key)
+    if cols is None:
+        cols = [xp.asarray(c, dtype=like.dtype, device=dev) for c in (*tab.COEFFS, tab.C0_LO)]
+        if not is_jax_ns(xp):
+            _ERFCX_COLUMNS[key] = cols
+    return cols
 
 
 def erfc_parts(xp: Any, hi: Array, lo: Array) -> tuple[Array, Array, Array]:

@@ -43,8 +43,15 @@ F64_POINTWISE = frozenset({"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"
 
 CLASS = ("cross_entropy", "softmax_focal_loss")
 # losses with a float64 kernel: the pointwise ones above and cross-entropy with class indices (al_ce_rows64),
-# which softmax focal loss with gamma = 0 shares
-F64_NATIVE = F64_POINTWISE | {"cross_entropy", "softmax_focal_loss"}  # focal: gamma = 0 only (_class_loss)
+# which softmax focal loss with gamma = 0 shares (takes_float64)
+F64_NATIVE = F64_POINTWISE | {"cross_entropy", "softmax_focal_loss"}
+
+
+def takes_float64(spec: Any, params: Any) -> bool:
+    """Whether a float64 call of this loss has a kernel: softmax focal loss only with gamma = 0 (cross-entropy)."""
+    if spec.name == "softmax_focal_loss":
+        return float(params.get("gamma", 2.0)) == 0.0
+    return spec.name in F64_NATIVE
 
 
 def _float_operand(a: Any, x: Any) -> Any | None:
@@ -155,10 +162,8 @@ def _class_loss(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any,
     size = x.itemsize if isinstance(x, np.ndarray) else x.element_size()
     f64 = size == 8
     if f64 and focal:
-        # float64 focal loss is the reference path's double-word form, except gamma = 0, which is cross-entropy
-        # (label smoothing included) and must stay bit-identical to it: the same kernel
-        if float(p.params["gamma"]) != 0.0:
-            return None
+        # gamma = 0 (takes_float64): cross-entropy, label smoothing included, which it must stay bit-identical
+        # to: the same kernel (float64 focal with gamma > 0 is the reference path's double-word form)
         focal = False
     elif focal and p.params.get("label_smoothing", 0.0):
         return None
@@ -229,7 +234,7 @@ def _finite(x: Any) -> bool:
 
 
 def run(spec: Any, p: Any, want_grad: bool, inplace: bool = False) -> tuple[Any, Any] | None:
-    if p.fw not in ("numpy", "torch") or not arrays.takes(p.input, float64=spec.name in F64_NATIVE):
+    if p.fw not in ("numpy", "torch") or not arrays.takes(p.input, float64=takes_float64(spec, p.params)):
         return None
     if spec.name in CLASS:
         res = _class_loss(spec, p, want_grad, inplace and spec.name == "cross_entropy")

@@ -80,7 +80,7 @@ def eligible(spec: Any, p: _losses.Prepared) -> bool:
     if p.target.requires_grad or torch._C._functorch.is_functorch_wrapped_tensor(p.input):  # noqa: SLF001
         return False
     with torch.no_grad():  # arrays.takes refuses tensors that require grad under grad mode; not relevant here
-        return arrays.takes(p.input, float64=spec.name in native_losses.F64_NATIVE)
+        return arrays.takes(p.input, float64=native_losses.takes_float64(spec, p.params))
 
 
 def apply_native_loss(spec: Any, p: _losses.Prepared, inplace: bool) -> torch.Tensor:
