@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         "No op has a declared gap: every actloss row meets the issue's bar (float64 exact GELU uses actloss's own "
         "erfcx, `_numerics.erfcx64`, ~0.6 ULP, since SciPy's and torch's are up to 7 ULP off; the focal losses carry "
         "1 - p_t in two words, `_dd.py`). The rows here call actloss on torch tensors; NumPy float32 `tanh` forwards "
-        "take NumPy's own float32 tanh (`_native/ops.py`), measured over every finite float32 at 1.37 ULP at most by "
+        "take NumPy's own float32 tanh (`OpSpec.numpy_float32`), measured over every finite float32 at 1.37 ULP at most by "
         "`scripts/check_numpy_tanh32.py`. Under `jax.jit`, XLA's CPU compiler fuses products into FMAs, which defeats "
         "the error-free transformations: jitted float64 JAX code is then only as accurate as the uncompensated "
         "formulas (the JAX columns here are eager).",

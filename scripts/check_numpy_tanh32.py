@@ -1,5 +1,5 @@
 """Exhaustive check of NumPy's float32 tanh, which the NumPy float32 forward of actloss.tanh uses
-(src/actloss/_native/ops.py): the largest error in ULP over every finite float32, against float64 tanh (whose
+(OpSpec.numpy_float32 of the tanh entry): the largest error in ULP over every finite float32, against float64 tanh (whose
 error, ~1e-16 relative, is 1e-9 of a float32 ULP), and the number of results flushed to zero.
 
 Run: python scripts/check_numpy_tanh32.py  (about 80 s on 2 cores). Measured with NumPy 2.x on AVX-512:

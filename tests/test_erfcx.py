@@ -56,7 +56,7 @@ def test_native_table_is_the_array_table():
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_numpy_float32_tanh_within_the_bar(seed):
-    # actloss.tanh's NumPy float32 forward is np.tanh (actloss/_native/ops.py): it must stay within the float32
+    # actloss.tanh's NumPy float32 forward is np.tanh (the tanh entry's OpSpec.numpy_float32): it must stay within the float32
     # bar, 2 ULP from the correctly rounded value (measured exhaustively: 1.37, scripts/check_numpy_tanh32.py)
     bits = np.random.default_rng(seed).integers(0, 2**32, 1 << 20, dtype=np.uint64).astype(np.uint32)
     x = bits.view(np.float32)

@@ -145,6 +145,11 @@ class OpSpec:
     # or None where there is none for them. Elementwise kernels take any shape; the others work along the last
     # axis only (params['axis'] == ndim - 1).
     native: Callable[..., tuple[str, float] | None] | None = None
+    # A NumPy ufunc (its name) that computes the forward of float32 NumPy arrays in place of the native kernel,
+    # where that ufunc is measured within the float32 bar over every float32 and the double kernel cannot keep
+    # up with it (tanh: scripts/check_numpy_tanh32.py). Taken with the native kernels on; derivatives, torch and
+    # float64 keep the kernels.
+    numpy_float32: str | None = None
 
     def sample_params(self) -> list[dict[str, Any]]:
         return [self.defaults()] + [{**self.defaults(), **p} for p in self.param_samples]

@@ -54,21 +54,13 @@ def _launch(spec: Any, kernel: str, p: float, x: Any, g: Any | None) -> Any:
     return out
 
 
-# Forwards where NumPy's own float32 function already meets the float32 bar (2 ULP) and our double-precision
-# kernel cannot keep up with it: np.tanh on float32 is a SIMD kernel at ~0.36 ns per element (memory-bound),
-# measured at most 1.37 ULP from the correctly rounded value over every finite float32, with no flush to zero
-# (scripts/check_numpy_tanh32.py); the double kernel (0.5 ULP) took 2.2x its time. Taken with the native
-# kernels (off with them); torch arrays and every derivative keep the native kernel.
-_NUMPY_F32 = {"tanh": "tanh"}
-
-
 def forward(spec: Any, x: Any, params: Mapping[str, Any]) -> Any | None:
-    if spec.name in _NUMPY_F32 and type(x).__module__ == "numpy" and x.dtype.name == "float32" \
+    if spec.numpy_float32 is not None and type(x).__module__ == "numpy" and x.dtype.name == "float32" \
             and _native.lib() is not None:
         import numpy as np
 
         out = np.empty(x.shape, np.float32)  # an array, also for 0-d inputs (a ufunc would return a scalar)
-        return getattr(np, _NUMPY_F32[spec.name])(x, out=out)
+        return getattr(np, spec.numpy_float32)(x, out=out)
     k = _kernel(spec, x, params)
     return None if k is None else _launch(spec, *k, x, None)
 
