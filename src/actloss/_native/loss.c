@@ -246,14 +246,15 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
         while (arg < C - 1 && xr[arg] != m) ++arg;
         /* x - max in units of sc: halved (exactly) when some x_j - max would overflow, so that the label-smoothing
          * sum and a weighted target term stay finite where their true values are */
-        const double sc = fabs(m - lowest) <= 1.7976931348623157e308 ? 1.0 : 0.5;
+        const double sc = fabs(m - lowest) <= 1.7976931348623157e308 ? 1.0 : 0.5, inv_sc = 1.0 / sc;
+        const double ms = m * sc;
         al_sum s = {0.0, 0.0}, sw = {0.0, 0.0};
         for (int64_t j = 0; j < C; ++j) {
-            double xs = xr[j] * sc, ms = m * sc;
+            double xs = xr[j] * sc;
             double hi = xs - ms; /* (x_j - m) sc = hi + lo exactly */
             double lo = al_two_sum_err(xs, -ms, hi);
-            double hf = hi / sc; /* x_j - m itself, -inf where it overflows (exp is 0 there) */
-            double lf = fabs(hf) <= 1.7976931348623157e308 ? lo / sc : 0.0;
+            double hf = hi * inv_sc; /* x_j - m itself (exact scaling), -inf where it overflows (exp is 0 there) */
+            double lf = fabs(hf) <= 1.7976931348623157e308 ? lo * inv_sc : 0.0;
             double ej = al_exp_neg64(hf);
             ej = ej + ej * lf;
             if (eps != 0.0) { /* (eps / C) w_j (x_j - m) sc: each term and the sum as small as the loss itself */
@@ -272,7 +273,7 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
         const double s1 = al_sum_get(&s);
         const double L = log1p(s1);
         const double wt = w ? w[ti] : 1.0;
-        const double xts = xr[ti] * sc, ms = m * sc;
+        const double xts = xr[ti] * sc;
         const double d_hi = xts - ms;
         const double d_lo = al_two_sum_err(xts, -ms, d_hi);
         const double nlogp_s = (L * sc - d_hi) - d_lo; /* -log p_t sc >= 0 */
