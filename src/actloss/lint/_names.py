@@ -214,6 +214,22 @@ def canonical(qualified: str) -> str:
 
 
 _CONVENTIONAL = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
+# What a file that imports other things must use a conventional name for, to read it as PyTorch's: an attribute
+# only PyTorch spells that way (``nn.BCELoss``, ``nn.Module``, ``F.cross_entropy``, ``torch.no_grad``).
+_IDIOMS: dict[str, frozenset[str]] = {
+    "nn": frozenset(
+        q.rsplit(".", 1)[1]
+        for q in (*ACT_MODULES, *LOSS_MODULES, *LAYERS, *PASS_THROUGH_MODULES)
+    )
+    | frozenset({"Module", "Sequential", "ModuleList", "ModuleDict", "ReLU", "LeakyReLU", "GELU", "Embedding",
+                 "LSTM", "GRU", "RNN", "ConvTranspose2d", "Parameter"}),
+    "F": frozenset(q.rsplit(".", 1)[1] for q in (*ACT_FUNCS, *LOSS_FUNCS) if q.startswith("torch.nn.functional."))
+    | frozenset({"relu", "leaky_relu", "gelu", "dropout", "max_pool2d", "avg_pool2d", "one_hot"}),
+    "torch": frozenset({"tensor", "Tensor", "FloatTensor", "LongTensor", "no_grad", "optim", "nn", "sigmoid",
+                        "softmax", "zeros", "ones", "randn", "cat", "from_numpy", "device", "manual_seed"}),
+}
+# Frameworks whose files are not read as PyTorch's by convention.
+_OTHER_FRAMEWORKS = frozenset({"tensorflow", "keras", "jax", "flax", "mxnet", "chainer", "paddle", "mindspore"})
 
 
 class ImportTable:
@@ -222,16 +238,24 @@ class ImportTable:
 
     def __init__(self, module: ast.Module) -> None:
         self.names: dict[str, str] = {}
+        self.by_convention: set[str] = set()
         self._imports = False
+        self._module: ast.Module | None = module
         self._collect(module.body)
         if not self.names and not self._imports:
-            self._conventional(module)
+            self._conventional(module, idioms=False)
+            self._module = None
 
-    def _conventional(self, module: ast.Module) -> None:
-        """A fragment with no import at all that uses ``torch`` / ``nn`` / ``F`` without binding them anywhere (a
-        notebook's cells saved as separate files, a snippet from a course page) means PyTorch's modules by their
-        conventional names. A file that imports anything is read by its imports alone."""
+    def _conventional(self, module: ast.Module, idioms: bool) -> None:
+        """A fragment that uses ``torch`` / ``nn`` / ``F`` without binding them anywhere (a notebook's cells
+        saved as separate files, a snippet from a course page) means PyTorch's modules by their conventional
+        names: with no import at all, any use; in a file that imports other things (``numpy``, ``matplotlib``
+        in the fragment, torch in an earlier one), only when the name is used the PyTorch way (``nn.BCELoss``,
+        ``F.cross_entropy``: ``idioms``) and the file imports no other deep-learning framework."""
         bound: set[str] = set(self.names)
+        if idioms and any(q.split(".", 1)[0] in _OTHER_FRAMEWORKS for q in self.names.values()):
+            return
+        used: set[str] = set()
         for node in ast.walk(module):
             if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
                 bound.add(node.id)
@@ -245,9 +269,13 @@ class ImportTable:
                     return  # a star import may bind anything
             elif isinstance(node, ast.ExceptHandler) and node.name:
                 bound.add(node.name)
+            elif idioms and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if node.attr in _IDIOMS.get(node.value.id, ()):
+                    used.add(node.value.id)
         for name, qualified in _CONVENTIONAL.items():
-            if name not in bound:
+            if name not in bound and (not idioms or name in used):
                 self.names[name] = qualified
+                self.by_convention.add(name)
 
     def _collect(self, body: list[ast.stmt]) -> None:
         # Statements only (imports can sit inside functions, ifs and trys); expressions are never entered.
@@ -290,7 +318,13 @@ class ImportTable:
             return None
         head = self.names.get(node.id)
         if head is None:
-            return None
+            if node.id not in _CONVENTIONAL or self._module is None:
+                return None
+            module, self._module = self._module, None  # looked at once per file, when first needed
+            self._conventional(module, idioms=True)
+            head = self.names.get(node.id)
+            if head is None:
+                return None
         parts.append(head)
         return canonical(".".join(reversed(parts)))
 
