@@ -17,6 +17,7 @@ saturating layers); the rules in ``actloss.lint.rules`` turn facts into findings
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -60,7 +61,14 @@ def join(a: V | None, b: V | None) -> V | None:
     return None
 
 
-_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot")  # what a parameter can take from calls
+_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "args")  # what a parameter can take
+# a torch name passed uncalled (``activation=nn.Sigmoid``, ``loss_fn=F.binary_cross_entropy``) binds a parameter too
+_BOUND_QUALS = frozenset((*N.ACT_MODULES, *N.ACT_FUNCS, *N.LOSS_MODULES, *N.LOSS_FUNCS))
+
+
+def bindable(v: V | None) -> bool:
+    """A value a parameter can take from the calls that agree on it."""
+    return v is not None and (v.kind in _BOUND or (v.kind == "qual" and v.detail in _BOUND_QUALS))
 _FOLLOWED = ("act", "logits", "tuple", "onehot", "multihot", "model", "loss")
 
 
@@ -157,6 +165,31 @@ def _param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     return [x.arg for x in (*p.posonlyargs, *p.args, *p.kwonlyargs)]
 
 
+def _defaults(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    """Parameter -> its default value's expression."""
+    p = fn.args
+    positional = [*p.posonlyargs, *p.args]
+    found = {a.arg: d for a, d in zip(positional[len(positional) - len(p.defaults):], p.defaults)}
+    found.update((a.arg, d) for a, d in zip(p.kwonlyargs, p.kw_defaults) if d is not None)
+    return found
+
+
+def _site(fn, skip: int, pos: list, kw: dict, starred: bool):  # noqa: ANN001, ANN202
+    """(parameter, argument, False) for each parameter of ``fn`` that one call site passes, and (parameter,
+    default expression, True) for each it leaves out that has a default. Behind ``*args`` / ``**kwargs`` only
+    the arguments before the first star (``pos``) and the named keywords are known, and defaults are not."""
+    p = fn.args
+    positional = [a.arg for a in (*p.posonlyargs, *p.args)][skip:]
+    defaults = _defaults(fn) if p.defaults or p.kw_defaults else {}
+    for i, name in enumerate([*positional, *(a.arg for a in p.kwonlyargs)]):
+        if i < len(positional) and i < len(pos):
+            yield name, pos[i], False
+        elif name in kw:
+            yield name, kw[name], False
+        elif not starred and name in defaults:
+            yield name, defaults[name], True
+
+
 def absolute(qn: str, module_name: str) -> str:
     """``.models.Net`` imported in ``pkg.train`` is ``pkg.models.Net``."""
     if not qn.startswith("."):
@@ -200,6 +233,9 @@ class FileAnalysis:
         self.module = module
         self.calls_in = calls_in or {}  # function -> (positional, keyword) argument values of other files' calls
         self.imports = N.ImportTable(module)
+        # command-line option defaults, when the file imports an argument parser
+        argparse = any(q.split(".", 1)[0] in _PARSERS for q in self.imports.names.values())
+        self.options = _options(module) if argparse else {}
         self.project = project or {}
         self.module_name = module_name
         self.classes: dict[str, ast.ClassDef] = {}
@@ -267,9 +303,10 @@ class FileAnalysis:
                 continue
             slot = calls.setdefault(name, {})
             for pos, kw in sites:
-                for i, pname in enumerate(_param_names(fn)):
-                    if i < len(pos) or pname in kw:
-                        slot.setdefault(pname, []).append(pos[i] if i < len(pos) else kw[pname])
+                for pname, v, default in _site(fn, 0, list(pos), kw, False):
+                    v = self._default(v) if default else v
+                    if v is not None or not default:
+                        slot.setdefault(pname, []).append(v)
         return calls
 
     def _agreed_bindings(self) -> dict[str, dict[str, V | None]]:
@@ -280,7 +317,7 @@ class FileAnalysis:
                 v = values[0]
                 for w in values[1:]:
                     v = join(v, w)
-                if v is not None and v.kind in _BOUND:
+                if bindable(v):
                     agreed[pname] = v
             if agreed:
                 result[key] = agreed
@@ -330,7 +367,7 @@ class FileAnalysis:
             v = vs[0]
             for w in vs[1:]:
                 v = join(v, w)
-            if v is not None and v.kind in (*_BOUND, "layer", "passmod"):
+            if bindable(v) or (v is not None and v.kind in ("layer", "passmod")):
                 attrs[a] = v
 
     def class_output(self, cname: str) -> V | None:
@@ -390,12 +427,12 @@ class FileAnalysis:
         if fn is None:
             return None
         self._in_progress.add(key)
-        saved, saved_bindings = self.recording, self.bindings
-        self.recording, self.bindings = False, {}
+        saved = self.recording
+        self.recording = False
         try:
             returns, yields = self._run_function(fn, cls=cls, key=key)
         finally:
-            self.recording, self.bindings = saved, saved_bindings
+            self.recording = saved
             self._in_progress.discard(key)
         self._fn_out[key] = (_joined(returns), _joined(yields))
         return self._fn_out[key][yielded]
@@ -424,11 +461,25 @@ class FileAnalysis:
         return self._returns.pop(), self._yields.pop()
 
     # ------------------------------------------------------------------ statements
-    def _exec_block(self, body, env, cls, attrs=None) -> None:  # noqa: ANN001
-        for stmt in body:
-            self._exec_stmt(stmt, env, cls, attrs)
+    def _exec_block(self, body, env, cls, attrs=None) -> bool:  # noqa: ANN001
+        """Run the statements in order; True when the block certainly ends the function there (a ``return`` /
+        ``raise``, or an ``if`` on a known option whose branch does): what follows still runs, on a copy, for
+        the facts in it, but the values it returns are dropped."""
+        for i, stmt in enumerate(body):
+            if self._exec_stmt(stmt, env, cls, attrs):
+                if i + 1 < len(body):
+                    self._dead(body[i + 1 :], env, cls)
+                return True
+        return False
 
-    def _exec_stmt(self, stmt, env, cls, attrs) -> None:  # noqa: ANN001, C901
+    def _dead(self, body, env, cls) -> None:  # noqa: ANN001
+        marks = [len(r) for r in (*self._returns[-1:], *self._yields[-1:])]
+        self._exec_block(body, dict(env), cls, None)
+        for kept, values in zip(marks, (*self._returns[-1:], *self._yields[-1:])):
+            del values[kept:]
+
+    def _exec_stmt(self, stmt, env, cls, attrs) -> bool:  # noqa: ANN001, C901
+        """Run one statement; True when it certainly ends the function (see ``_exec_block``)."""
         if isinstance(stmt, ast.Assign):
             self._effects(stmt.value, env, cls)
             value = self.eval(stmt.value, env, cls)
@@ -445,6 +496,9 @@ class FileAnalysis:
                     self._returns[-1].append(self.eval(stmt.value, env, cls))
             elif self._returns:
                 self._returns[-1].append(None)
+            return True
+        elif isinstance(stmt, ast.Raise):
+            return True
         elif isinstance(stmt, ast.AnnAssign):
             if stmt.value is not None:
                 self._effects(stmt.value, env, cls)
@@ -454,11 +508,21 @@ class FileAnalysis:
             self._assign(stmt.target, None, env, cls, attrs)
         elif isinstance(stmt, ast.If):
             self._effects(stmt.test, env, cls)
-            then_env = dict(env)
-            self._exec_block(stmt.body, then_env, cls, attrs)
-            else_env = dict(env)
-            self._exec_block(stmt.orelse, else_env, cls, attrs)
-            self._merge(env, then_env, else_env)
+            decided = self._decided(stmt.test, env, cls)
+            if decided is None:
+                then_env = dict(env)
+                self._exec_block(stmt.body, then_env, cls, attrs)
+                else_env = dict(env)
+                self._exec_block(stmt.orelse, else_env, cls, attrs)
+                self._merge(env, then_env, else_env)
+            else:
+                # ``if args.loss == "bce":`` with the option's default known: only that branch's values go on;
+                # the other one still runs, on a copy, for the facts in it, and its returns are dropped
+                taken, dead = (stmt.body, stmt.orelse) if decided else (stmt.orelse, stmt.body)
+                before = dict(env)
+                ends = self._exec_block(taken, env, cls, attrs)
+                self._dead(dead, before, cls)
+                return ends
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             is_for = not isinstance(stmt, ast.While)
             self._effects(stmt.iter if is_for else stmt.test, env, cls)
@@ -497,7 +561,8 @@ class FileAnalysis:
                 self._frame(stmt, inner, None)
             if self._fn is not None:
                 env[stmt.name] = None  # a local function shadows any outer name
-        # class definitions, match, raise, assert, del, ...: nothing to follow
+        # class definitions, match, assert, del, ...: nothing to follow
+        return False
 
     def _element(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
         """What a ``for`` loop over ``expr`` binds on every iteration: what a generator function of this file
@@ -587,6 +652,14 @@ class FileAnalysis:
                     self._threshold(call, self.eval(arg, env, cls), 0.5, "round")
                 return
         callee = None if qn is not None else self.eval(call.func, env, cls)
+        if callee is not None and callee.kind == "qual":  # ``loss_fn=F.binary_cross_entropy``, ``getattr(nn, name)``
+            if callee.detail in N.LOSS_FUNCS:
+                loss, callee = N.LOSS_FUNCS[callee.detail], None
+            elif callee.detail in N.LOSS_MODULES:
+                v = self.eval(call, env, cls)
+                if v is not None and v.kind == "loss":
+                    self.facts.loss_ctors.append(v)
+                return
         if callee is not None:
             if callee.kind == "loss":
                 loss, ctor = callee.detail, callee
@@ -652,21 +725,23 @@ class FileAnalysis:
             key, skip_self = f"{cls}.{func.attr}", 1
         if fn is None or key is None:
             return
-        names = _param_names(fn)[skip_self:]
         pos, kw, starred = _args(call)
-        if starred:
-            return
+        if starred:  # ``f(x, *rest, y)``: what ``y`` fills is not known
+            pos = list(itertools.takewhile(lambda a: not isinstance(a, ast.Starred), call.args))
         slot = self._calls.setdefault(key, {})
-        for i, name in enumerate(names):
-            expr = pos[i] if i < len(pos) else kw.get(name)
-            if expr is None:
-                continue
-            slot.setdefault(name, []).append(self.eval(expr, env, cls))
+        for name, expr, default in _site(fn, skip_self, pos, kw, starred):
+            v = self._default(expr) if default else self.eval(expr, env, cls)
+            if v is not None or not default:  # a default it cannot read (``None``, a number) says nothing
+                slot.setdefault(name, []).append(v)
+
+    def _default(self, expr: ast.expr) -> V | None:
+        """A parameter's default value, as the module defines it (``activation=nn.ReLU``, ``loss="bce"``)."""
+        return self.eval(expr, self.globals, None)
 
     def _passed(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
         """An argument's value as another file can use it (a class of this file means nothing there)."""
         v = self.eval(expr, env, cls)
-        return v if v is not None and v.kind in _BOUND and v.kind != "cls" else None
+        return v if bindable(v) and v.kind != "cls" else None
 
     def _compare_effect(self, node: ast.Compare, env, cls) -> None:  # noqa: ANN001
         if len(node.ops) != 1:
@@ -718,10 +793,19 @@ class FileAnalysis:
                 return V("qual", qn)
             if expr.attr in ("data", "T"):
                 return self.eval(base, env, cls)
+            if self.options and isinstance(base, ast.Name):  # ``args.loss``: the option's default
+                held = env.get(base.id)
+                if held is not None and held.kind == "args":
+                    return _lookup(held, expr.attr)
             return None
+        if isinstance(expr, ast.Constant):
+            return V("str", expr.value) if type(expr.value) is str and len(expr.value) <= 64 else None
         if isinstance(expr, ast.Call):
             return self._eval_call(expr, env, cls)
         if isinstance(expr, ast.Subscript):
+            named = self._named(expr, env, cls)
+            if named is not None:
+                return named
             base_v = self.eval(expr.value, env, cls)
             if base_v is None:
                 return None
@@ -733,11 +817,8 @@ class FileAnalysis:
                     return base_v.items[idx]
                 return None
             if base_v.kind == "dict":
-                key = expr.slice
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                    keys = base_v.detail.split("\0")
-                    return base_v.items[keys.index(key.value)] if key.value in keys else None
-                return None
+                key = self.eval(expr.slice, env, cls)
+                return _lookup(base_v, key.detail) if key is not None and key.kind == "str" else None
             if base_v.kind in ("act", "onehot", "multihot", "logits", "out"):
                 return replace(base_v, indexed=True)
             return None
@@ -747,6 +828,9 @@ class FileAnalysis:
             items = tuple(self.eval(e, env, cls) for e in expr.elts)
             return V("tuple", items=items) if any(i is not None for i in items) else None
         if isinstance(expr, ast.IfExp):
+            decided = self._decided(expr.test, env, cls)
+            if decided is not None:
+                return self.eval(expr.body if decided else expr.orelse, env, cls)
             return join(self.eval(expr.body, env, cls), self.eval(expr.orelse, env, cls))
         if isinstance(expr, ast.Dict):
             return self._dict(expr, env, cls)
@@ -762,8 +846,76 @@ class FileAnalysis:
         items = tuple(self.eval(v, env, cls) for v in expr.values)
         return V("dict", "\0".join(keys), items=items) if any(i is not None for i in items) else None
 
+    def _decided(self, test: ast.expr, env, cls) -> bool | None:  # noqa: ANN001, C901
+        """The truth of a condition on strings the analysis knows (``args.loss == "bce"``, ``name in ("bce",
+        "binary")``, ``and`` / ``or`` / ``not`` of those); None when it depends on anything else."""
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            inner = self._decided(test.operand, env, cls)
+            return None if inner is None else not inner
+        if isinstance(test, ast.BoolOp):
+            parts = [self._decided(v, env, cls) for v in test.values]
+            short = isinstance(test.op, ast.Or)  # the value that decides the whole: True for or, False for and
+            if short in parts:
+                return short
+            return None if None in parts else not short
+        if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+            return None
+        op, right = test.ops[0], test.comparators[0]
+        if not isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+            return None
+        left_v = self.eval(test.left, env, cls)
+        if left_v is None or left_v.kind != "str":
+            return None
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            right_v = self.eval(right, env, cls)
+            if right_v is None or right_v.kind != "str":
+                return None
+            return (left_v.detail == right_v.detail) == isinstance(op, ast.Eq)
+        if not isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+            return None
+        members = [e.value for e in right.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        if len(members) != len(right.elts):
+            return None
+        return (left_v.detail in members) == isinstance(op, ast.In)
+
+    def _named(self, expr: ast.Subscript, env, cls) -> V | None:  # noqa: ANN001
+        """A name looked up by a string the analysis knows: ``nn.__dict__[name]``, ``vars(nn)[name]``,
+        ``globals()[name]``."""
+        base = expr.value
+        if isinstance(base, ast.Attribute) and base.attr == "__dict__":
+            namespace = base.value
+        elif isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and len(base.args) <= 1:
+            if base.func.id == "vars" and len(base.args) == 1 and not base.keywords:
+                namespace = base.args[0]
+            elif base.func.id == "globals" and not base.args and not base.keywords:
+                namespace = None
+            else:
+                return None
+        else:
+            return None
+        key = self.eval(expr.slice, env, cls)
+        if key is None or key.kind != "str" or not key.detail.isidentifier():
+            return None
+        if namespace is None:
+            return self.eval(ast.Name(key.detail, ast.Load()), self.globals, None)
+        return self._member(namespace, key.detail, env, cls)
+
+    def _member(self, namespace: ast.expr, name: str, env, cls) -> V | None:  # noqa: ANN001
+        """``getattr(nn, "BCELoss")``: a member of an imported module or class, by a known name."""
+        held = self.eval(namespace, env, cls)
+        if held is not None and held.kind == "qual":
+            return V("qual", N.canonical(f"{held.detail}.{name}"))
+        return None
+
     def _eval_call(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001, C901
         func = call.func
+        if isinstance(func, ast.Name) and func.id == "getattr" and func.id not in env and len(call.args) >= 2:
+            name = self.eval(call.args[1], env, cls)
+            if name is not None and name.kind == "str" and name.detail.isidentifier():
+                if _is_name(call.args[0], "self") and cls is not None:
+                    return self.eval(ast.Attribute(call.args[0], name.detail, ast.Load()), env, cls)
+                return self._member(call.args[0], name.detail, env, cls)
+            return None
         qn = self.imports.qualify(func)
         if qn is None and isinstance(func, ast.Name) and func.id not in env and func.id in self.functions:
             return self.function_output(None, func.id)
@@ -775,6 +927,13 @@ class FileAnalysis:
                 if self._method(cls, method) is not None and self.class_attrs(cls).get(method) is None:
                     return self.function_output(cls, method)
             if not is_self:
+                if method == "get" and call.args and not call.keywords:  # ``losses.get("bce")``
+                    held = self.eval(receiver, env, cls)
+                    key = self.eval(call.args[0], env, cls) if held is not None and held.kind == "dict" else None
+                    return _lookup(held, key.detail) if key is not None and key.kind == "str" else None
+                if method in ("parse_args", "parse_known_args") and self.options:
+                    parsed = V("args", "\0".join(self.options), items=tuple(V("str", d) for d in self.options.values()))
+                    return parsed if method == "parse_args" else V("tuple", items=(parsed, None))
                 if method in N.ACT_METHODS:
                     return self._act(method, self.eval(receiver, env, cls), call)
                 if method in N.TRANSPARENT_METHODS:
@@ -1000,6 +1159,51 @@ def _calls_and_comparisons(expr: ast.AST) -> list[ast.AST]:
             elif isinstance(value, list):
                 stack.extend(v for v in value if isinstance(v, ast.AST))
     return found
+
+
+_PARSERS = frozenset({"argparse", "configargparse"})
+
+
+def _lookup(held: V | None, key: str) -> V | None:
+    """The value a dict literal (or the parsed options) holds under a key."""
+    if held is None or held.kind not in ("dict", "args"):
+        return None
+    keys = held.detail.split("\0")
+    return held.items[keys.index(key)] if key in keys else None
+
+
+def _options(module: ast.Module) -> dict[str, str]:
+    """The string defaults of the command-line options the module declares (``parser.add_argument("--loss",
+    default="bce")`` -> ``{"loss": "bce"}``); an option declared twice with different defaults is left out."""
+    found: dict[str, str | None] = {}
+    stack: list[ast.stmt] = list(module.body)
+    calls: list[ast.Call] = []
+    while stack:  # statements only: ``parser.add_argument(...)`` is a statement of its own, at any depth
+        stmt = stack.pop()
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            func = stmt.value.func
+            if isinstance(func, ast.Attribute) and func.attr == "add_argument":
+                calls.append(stmt.value)
+        elif not isinstance(stmt, ast.ClassDef):
+            for name in ("body", "orelse", "finalbody"):
+                stack.extend(getattr(stmt, name, ()) or ())
+            for h in getattr(stmt, "handlers", ()):
+                stack.extend(h.body)
+    for node in reversed(calls):
+        flags = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        kw = {k.arg: k.value for k in node.keywords if k.arg}
+        default = kw.get("default")
+        dest = kw.get("dest")
+        if isinstance(dest, ast.Constant) and isinstance(dest.value, str):
+            name = dest.value
+        else:
+            longs = [f for f in flags if f.startswith("--")]
+            name = (longs or flags or [""])[0].lstrip("-").replace("-", "_")
+        if not name.isidentifier() or "\0" in name:
+            continue
+        value = default.value if isinstance(default, ast.Constant) and isinstance(default.value, str) else None
+        found[name] = value if found.get(name, value) == value else None
+    return {k: v for k, v in found.items() if v is not None and len(v) <= 64 and "\0" not in v}
 
 
 def _indicator_rows(expr: ast.expr | None) -> str | None:

@@ -25,6 +25,7 @@ EXCLUDED_DIRS = frozenset(
 # Files over this size are refused with a one-line error (a multi-megabyte .py file is nearly always generated
 # code or embedded data; libcst, which ``--fix`` uses, needs ~7 s of CPU and ~600 MB of memory per MB).
 MAX_BYTES = 2_000_000
+CALL_LEVELS = 6  # levels of function calls followed across files (main.py -> train() -> step() -> loss())
 PARALLEL_THRESHOLD = 64  # below this many files one process is faster than starting workers
 # Every rule needs one of these in the text (a loss, an activation, a 0.5 threshold or rounding); a file with
 # none cannot have a finding and is not parsed (so its syntax errors are not reported either).
@@ -351,10 +352,11 @@ def lint_paths(
     # Functions called from other files of the tree: each is linted again with the argument values of those
     # calls (a parameter takes the value every call site agrees on, in its own file and in the others).
     # A function so linted passes its parameters' values on to the functions of other files it calls (train()
-    # in one file hands the model's output to a loss function in a third): repeated, up to three levels.
+    # in one file hands the model's output to a loss function in a third): repeated, up to CALL_LEVELS levels
+    # (a round that changes no file's arguments ends it early).
     where = {n: i for i, n in enumerate(names)}
     done: dict[str, dict] = {}
-    for _ in range(3):
+    for _ in range(CALL_LEVELS):
         calls_in = _calls_in(files, names, results, aliases)
         redo_ix = [where[m] for m, fns in calls_in.items() if done.get(m) != fns]
         if not redo_ix:
