@@ -212,6 +212,100 @@ def test_native_loss_retain_graph_and_nan_rows():
     torch.testing.assert_close(lb.detach(), lr, equal_nan=True)
 
 
+_CE_ROW_CASES = [("cross_entropy", {}), ("cross_entropy", {"reduction": "sum", "label_smoothing": 0.1}),
+                 ("cross_entropy", {"reduction": "none", "weight": "w", "z_loss": 1e-3})]
+
+
+@pytest.mark.parametrize("name,kw,inplace", [
+    *[(*c, False) for c in _CE_ROW_CASES], *[(*c, True) for c in _CE_ROW_CASES],  # inplace: cross_entropy's option
+    ("softmax_focal_loss", {"gamma": 2.0}, False),
+    ("softmax_focal_loss", {"reduction": "none", "gamma": 0.5, "weight": "w"}, False)])
+@pytest.mark.parametrize("n", [257, 70_001])  # one kernel piece; several threads' pieces
+def test_class_loss_rows_with_nan_or_inf_are_completed_on_the_reference_path(name, kw, inplace, n):
+    """The kernel leaves rows holding NaN or inf alone (their logits intact, in place too) and the reference path
+    completes exactly those rows: loss and gradient equal the reference path's for the whole call, where the
+    old code sent the whole call there (and, in place, scanned every logit first)."""
+    c = 301 if n == 257 else 5
+    g = torch.Generator().manual_seed(n)
+    x = torch.randn(n, c, generator=g) * 5
+    t = torch.randint(0, c, (n,), generator=g)
+    t[::7] = -100
+    rows = [5, 9, 10, n // 2, n - 1]  # NaN; +inf at the target (a finite limit); -inf; +inf off the target; both
+    x[5, 3] = float("nan")
+    x[9, t[9]] = float("inf")
+    x[10, 0] = -float("inf")
+    x[n // 2, (t[n // 2] + 1) % c] = float("inf")
+    x[n - 1, 0], x[n - 1, 1] = float("inf"), -float("inf")
+    t[rows] = torch.tensor([1, t[9].item() % c, 2, t[n // 2].item() % c, 0]).clamp(0, c - 1)
+    x[9, t[9]] = float("inf")
+    if kw.get("weight") == "w":
+        kw = {**kw, "weight": torch.rand(c, generator=g) + 0.1}
+    fn = getattr(actloss, name)
+    extra = {"inplace_backward": True} if inplace else {}
+    leaf = x.clone().requires_grad_()
+    before = _native.calls
+    got = fn(leaf * 1.0, t, **kw, **extra)
+    assert _native.calls == before + 1  # the kernels took the call despite the bad rows
+    cot = torch.rand(got.shape, generator=g) if got.ndim else torch.tensor(1.5)
+    (got * cot).sum().backward()
+    with _native.disabled():
+        ref = x.clone().requires_grad_()
+        want = fn(ref, t, **kw)
+        (want * cot).sum().backward()
+    torch.testing.assert_close(got.detach(), want.detach(), rtol=2e-6, atol=1e-30, equal_nan=True)
+    torch.testing.assert_close(leaf.grad, ref.grad, rtol=2e-6, atol=1e-37, equal_nan=True)
+    good = torch.ones(n, dtype=torch.bool)
+    good[rows] = False
+    assert torch.isfinite(leaf.grad[good]).all() and torch.isnan(leaf.grad[5]).all()
+
+
+_POINTWISE_NATIVE = sorted(__import__("actloss._native.losses", fromlist=["POINTWISE"]).POINTWISE)
+
+
+@pytest.mark.parametrize("name", _POINTWISE_NATIVE)
+@pytest.mark.parametrize("where", ["torch-grad", "torch-nograd", "torch-f16", "numpy", "numpy-f64", "value_and_grad",
+                                   "module", "disabled"])
+@pytest.mark.parametrize("n", [7, 300_001])  # one piece; several threads' pieces (the bad value in the last)
+def test_pointwise_target_check_on_every_path(name, where, n):
+    """The native kernels check the targets in their own pass (no separate reduction): a NaN or out-of-range
+    target raises the same error on the kernel path as on the reference path, wherever it sits."""
+    unit = _registry.get(name).target == "unit"
+    np_dtype = np.float64 if where == "numpy-f64" else np.float32
+    x = np.linspace(-3, 3, n).astype(np_dtype)
+    y = np.full(n, 0.25, np_dtype)
+    fn = getattr(actloss, name)
+    for bad, match in [(np.nan, "must not contain NaN; received 1 NaN"),
+                       *([(1.5, r"must be in \[0, 1\]; received a value 1.5"),
+                          (-(2.0 ** -20), r"must be in \[0, 1\]; received a value -9.5367")] if unit else [])]:
+        yb = y.copy()
+        yb[-1] = bad
+
+        def call(yb=yb):
+            if where in ("numpy", "numpy-f64"):
+                return fn(x, yb)
+            xt, yt = torch.from_numpy(x), torch.from_numpy(yb)
+            if where == "torch-f16":
+                return fn(xt.half(), yt.half())
+            if where == "torch-nograd":
+                with torch.no_grad():
+                    return fn(xt.requires_grad_(), yt)
+            if where == "value_and_grad":
+                return actloss.value_and_grad(name, xt, yt)
+            if where == "module":
+                return getattr(actloss.nn, _registry.get(name).torch_module.name)()(xt.requires_grad_(), yt)
+            if where == "disabled":
+                with _native.disabled():
+                    return fn(xt.requires_grad_(), yt)
+            return fn(xt.requires_grad_(), yt)
+
+        with pytest.raises(ValueError, match=f"actloss.{name}: argument 'target' " + match):
+            call()
+    before = _native.calls
+    call(y)  # valid targets: no error, and the kernels took the call where they can
+    takes = where not in ("torch-f16", "disabled") and (where != "numpy-f64" or name != "sigmoid_focal_loss")
+    assert (_native.calls > before) == takes
+
+
 @pytest.mark.parametrize("name", sorted(__import__("actloss._native.losses", fromlist=["POINTWISE"]).POINTWISE))
 def test_pointwise_native_equals_reference(name):
     g = torch.Generator().manual_seed(2)
@@ -371,3 +465,43 @@ def test_class_losses_float64_rows_spanning_the_range(kw, name, path):
                 bound = 4 * acc.ulp(np.array([float(sv)]), "float64")[0]
                 assert abs(mp.mpf(float(x.grad[i, j])) - gv) <= bound, (i, j, float(x.grad[i, j]), gv)
 
+
+
+def _vma_flags(addr: int) -> str:
+    """VmFlags of the mapping holding addr (/proc/self/smaps)."""
+    inside = False
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            head = line.split()[0]
+            if "-" in head and all(c in "0123456789abcdef-" for c in head):
+                lo, hi = (int(v, 16) for v in head.split("-"))
+                inside = lo <= addr < hi
+            elif inside and line.startswith("VmFlags:"):
+                return line
+    return ""
+
+
+@pytest.mark.skipif(not __import__("actloss._native.arrays", fromlist=["hugepages"]).hugepages(),
+                    reason="transparent huge pages are not offered on request here (THP mode is not 'madvise')")
+def test_large_outputs_are_advised_for_huge_pages(monkeypatch):
+    from actloss._native import arrays
+
+    x = torch.randn(arrays.HUGE_MIN_BYTES // 4 * 2, requires_grad=True)  # 8 MiB of float32
+    y = actloss.silu(x)
+    y.sum().backward()
+    for t in (y, x.grad):  # the output and the gradient: the middle of each lies in an advised range
+        assert " hg" in _vma_flags(t.data_ptr() + t.numel() * 2), "no MADV_HUGEPAGE on a fresh output"
+    with _native.disabled():
+        xr = x.detach().clone().requires_grad_()
+        yr = actloss.silu(xr)
+        yr.sum().backward()
+    torch.testing.assert_close(y, yr, rtol=0, atol=0)
+    torch.testing.assert_close(x.grad, xr.grad, rtol=0, atol=0)
+    advised = []
+    monkeypatch.setattr(arrays, "_madvise", lambda: lambda *a: advised.append(a))
+    actloss.silu(x.detach())
+    assert len(advised) == 1 and advised[0][1] >= 3 * arrays.HUGE_PAGE
+    actloss.silu(x.detach()[: arrays.HUGE_MIN_BYTES // 4 - 1])  # under 4 MiB: not advised
+    monkeypatch.setenv("ACTLOSS_HUGEPAGES", "0")
+    actloss.silu(x.detach())
+    assert len(advised) == 1

@@ -185,6 +185,17 @@ class Prepared:
     params: dict[str, Any]
     index_targets: bool = False
     axis: int = -1  # class axis of the input (class losses)
+    # a pointwise loss's target value check not run yet: (lo, hi, what). The native kernels check the targets
+    # in the pass that reads them (native_losses.run); every other path runs it first (check_target).
+    target_check: tuple[float | None, float | None, str] | None = None
+
+
+def check_target(spec: LossSpec, p: Prepared) -> None:
+    """Run the deferred target value check of a pointwise loss (raises the detailed error); once."""
+    if p.target_check is not None:
+        lo, hi, what = p.target_check
+        p.target_check = None
+        _check_values(spec.name, "target", p.xp, p.target, lo=lo, hi=hi, what=what)
 
 
 def prepare(spec: LossSpec, input: Any, target: Any, kwargs: Mapping[str, Any]) -> Prepared:
@@ -217,7 +228,10 @@ def prepare(spec: LossSpec, input: Any, target: Any, kwargs: Mapping[str, Any]) 
             )
         limits = {"real": (None, None, "finite or infinite numbers"), "unit": (0.0, 1.0, "in [0, 1]"),
                   "count": (0.0, None, ">= 0")}[spec.target]
-        _check_values(op, "target", xp, target, lo=limits[0], hi=limits[1], what=limits[2])
+        if fw in ("numpy", "torch"):
+            prep.target_check = limits  # run by the native kernel's pass or by check_target before the reference path
+        else:
+            _check_values(op, "target", xp, target, lo=limits[0], hi=limits[1], what=limits[2])
         if weight is not None:
             _broadcastable(op, "weight", weight, shape, f"broadcastable to the input's shape {shape}")
         if pos_weight is not None:
@@ -464,6 +478,7 @@ def _sample_shape(spec: LossSpec, p: Prepared) -> tuple[int, ...]:
 
 def value(spec: LossSpec, p: Prepared) -> Array:
     """The reduced loss, in the input's dtype; per-sample losses and the reduction stay in the compute dtype."""
+    check_target(spec, p)
     xp = p.xp
     with nx.compensation(_xp.dtype_name(_xp.compute_dtype(xp, p.input)) == _xp.dtype_name(p.input.dtype)):
         lay = _layout(spec, p)
@@ -495,6 +510,7 @@ def _cotangent_rows(spec: LossSpec, p: Prepared, lay: _Layout, g: Array) -> Arra
 
 def input_grad(spec: LossSpec, p: Prepared, g: Array) -> Array:
     """d(reduced loss)/d input, times the incoming cotangent g (a scalar, or per-sample for 'none')."""
+    check_target(spec, p)
     xp = p.xp
     with nx.compensation(_xp.dtype_name(_xp.compute_dtype(xp, p.input)) == _xp.dtype_name(p.input.dtype)):
         lay = _layout(spec, p)
@@ -579,7 +595,7 @@ def apply(spec: LossSpec, input: Any, target: Any, kwargs: Mapping[str, Any]) ->
 
         return apply_torch_loss(spec, p)
     if p.fw == "numpy":
-        res = native_losses.run(spec, p, want_grad=False)
+        res = native_losses.run(spec, p, want_grad=False)  # checks the targets, taken or not
         if res is not None:
             return res[0]
     if p.fw == "jax":
@@ -602,6 +618,7 @@ def value_and_grad(spec: LossSpec, input: Any, target: Any, cotangent: Any, kwar
     native = _native_value_and_grad(spec, p, g)
     if native is not None:
         return native
+    check_target(spec, p)
     with _errstate(xp):
         if p.fw == "torch":
             import torch

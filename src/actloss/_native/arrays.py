@@ -1,10 +1,28 @@
-"""Which arrays the native kernels take, their data pointers, and fresh outputs like them."""
+"""Which arrays the native kernels take, their data pointers, and fresh outputs like them.
+
+Fresh torch outputs of 4 MiB or more (gradients, activation outputs) are advised for transparent huge pages
+(``madvise(MADV_HUGEPAGE)`` over the 2 MiB-aligned part of their memory, before anything touches it) where
+Linux offers them on request (THP mode ``madvise``, the common default), as NumPy does for its own arrays of 4
+MiB or more. A fresh mapping's cost is its page faults, one per 4 KiB page (~0.35 ms per MiB measured here),
+where a huge page faults once per 2 MiB (16 MiB: 5.7 -> 0.4 ms to fault, 1.0 -> 0.04 ms to unmap, measured in
+C); memory that malloc recycles is already mapped and the advice changes nothing there. torch's own allocator
+advises the same when ``THP_MEM_ALLOC_ENABLE=1`` is set. ``ACTLOSS_HUGEPAGES=0`` turns it off: where free
+memory is fragmented (or, in a VM, not yet backed by the host) the first huge-page faults can stall while the
+kernel assembles 2 MiB pages.
+"""
 from __future__ import annotations
 
+import ctypes
+import functools
+import mmap
+import os
 import sys
 from typing import Any
 
 import numpy as np
+
+HUGE_PAGE = 2 << 20
+HUGE_MIN_BYTES = 4 << 20  # NumPy's threshold for the same advice
 
 
 def _torch_ok(a: Any, float64: bool) -> bool:
@@ -52,7 +70,41 @@ def ptr(a: Any) -> int:
     return a.data_ptr()
 
 
+@functools.cache
+def _thp_mode() -> str:
+    """'always' / 'madvise' / 'never' (or '' off Linux): the system's transparent huge page setting."""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            text = f.read()
+    except OSError:
+        return ""
+    return text[text.index("[") + 1:text.index("]")] if "[" in text else ""
+
+
+@functools.cache
+def _madvise() -> Any:
+    f = ctypes.CDLL(None, use_errno=True).madvise
+    f.argtypes, f.restype = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int], ctypes.c_int
+    return f
+
+
+def hugepages() -> bool:
+    """Whether fresh outputs of HUGE_MIN_BYTES or more are advised for huge pages (see the module docstring)."""
+    if os.environ.get("ACTLOSS_HUGEPAGES", "1") == "0" or not hasattr(mmap, "MADV_HUGEPAGE"):
+        return False
+    return _thp_mode() == "madvise"  # 'always': every allocation gets them already; 'never': none can
+
+
 def empty_like(a: Any) -> Any:
+    """A fresh C-contiguous array like a (NumPy array or tensor); large CPU tensors advised for huge pages."""
     if isinstance(a, np.ndarray):
-        return np.empty_like(a, order="C")
-    return sys.modules["torch"].empty_like(a, memory_format=sys.modules["torch"].contiguous_format)
+        return np.empty_like(a, order="C")  # NumPy advises its large arrays itself
+    torch = sys.modules["torch"]
+    out = torch.empty_like(a, memory_format=torch.contiguous_format)
+    nbytes = out.numel() * out.element_size()
+    if nbytes >= HUGE_MIN_BYTES and out.device.type == "cpu" and hugepages():
+        addr = out.data_ptr()
+        start, end = -(-addr // HUGE_PAGE) * HUGE_PAGE, (addr + nbytes) // HUGE_PAGE * HUGE_PAGE
+        if end > start:
+            _madvise()(start, end - start, mmap.MADV_HUGEPAGE)  # advice only: a failure changes nothing
+    return out

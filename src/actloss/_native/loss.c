@@ -110,13 +110,17 @@ AL_INLINE double al_pow01(double m, double gamma) {
     return gamma == 0.0 ? 1.0 : (m == 0.0 ? 0.0 : r);
 }
 
-/* Returns 0, or 1 if a row holds NaN or an infinite logit (the caller then takes the reference path, which
- * gives those rows their limits). c_j = (1 - eps) w_t [j == t] + (eps / C) w_j; loss = -sum_j c_j log p_j
+/* Returns 0, or 1 if a row holds NaN or an infinite logit: with rowbad NULL at the first such row (the caller
+ * then takes the reference path for the whole call, which gives those rows their limits); with rowbad, such
+ * rows are marked there and left alone (no loss, gradient row not written, so in place their logits survive)
+ * while the others are done, and the caller completes the marked rows on the reference path. c_j = (1 - eps) w_t [j == t] + (eps / C) w_j; loss = -sum_j c_j log p_j
  * + z w_t lse^2; gradient c_j (p_j - 1) + p_j (sum(c) - c_j) + 2 z w_t lse p_j, with 1 - p_j = s1 / (1 + s1)
  * at the argmax (never 1 - p there) and p_j <= 1/2 elsewhere. */
 static int al_class_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows, int64_t C,
                          int64_t ignore, int focal, double eps, double z, double gamma, double *restrict sum,
-                         float *restrict per, float *grad, double gscale, const float *restrict rscale) {
+                         float *restrict per, float *grad, double gscale, const float *restrict rscale,
+                         unsigned char *restrict rowbad) {
+    int any_bad = 0;
     double wsum = 0.0;
     if (w)
         for (int64_t j = 0; j < C; ++j) wsum += (double)w[j];
@@ -137,8 +141,14 @@ static int al_class_rows(const float *x, const int64_t *restrict t, const float 
         double m, s1, sw;
         int64_t arg;
         if (al_class_row(xr, C, eps, w, &m, &arg, &s1, &sw, e)) {
-            free(e);
-            return 1;
+            if (!rowbad) {
+                free(e);
+                return 1;
+            }
+            rowbad[r] = 1;
+            any_bad = 1;
+            if (per) per[r] = 0.0f;
+            continue;
         }
         const double L = log1p(s1);
         const double inv = 1.0 / (1.0 + s1);
@@ -191,13 +201,13 @@ static int al_class_rows(const float *x, const int64_t *restrict t, const float 
     }
     free(e);
     *sum = total;
-    return 0;
+    return any_bad;
 }
 
 int al_ce_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows, int64_t C,
                int64_t ignore, double eps, double z, double *restrict sum, float *restrict per, float *grad,
-               double gscale, const float *restrict rscale) {
-    return al_class_rows(x, t, w, rows, C, ignore, 0, eps, z, 0.0, sum, per, grad, gscale, rscale);
+               double gscale, const float *restrict rscale, unsigned char *restrict rowbad) {
+    return al_class_rows(x, t, w, rows, C, ignore, 0, eps, z, 0.0, sum, per, grad, gscale, rscale, rowbad);
 }
 
 /* float64 cross-entropy with class-index targets (weight, ignore_index, label smoothing, z-loss), the registry's
@@ -307,7 +317,9 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
 
 /* ---- pointwise losses ----------------------------------------------------------------------------------- */
 /* Over n elements; w (per element) and pw (per element, or per column when pw_cols > 0: index i % pw_cols)
- * may be NULL. */
+ * may be NULL. *tbad counts the targets outside [tlo, thi] (NaN included): the loss's target check, done in
+ * the pass that reads the targets anyway instead of a separate min/max reduction over them. */
+#define AL_TARGET_OUT(y) ((int64_t)(!((double)(y) >= tlo && (double)(y) <= thi)))
 
 #define POINTWISE_T(name, sfx, T, BODY)                                                                                  \
     AL_INLINE void name##sfx##_one(double x, double y, double pwv, double p1, double p2, double *l_out,        \
@@ -322,26 +334,31 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
     }                                                                                                           \
     void al_##name##sfx(const T *restrict x, const T *restrict t, const T *restrict w,                  \
                    const T *restrict pw, int64_t n, int64_t pw_cols, int64_t offset, double p1, double p2,  \
-                   double *restrict sum, T *restrict per, T *restrict grad, double gscale) {           \
+                   double *restrict sum, T *restrict per, T *restrict grad, double gscale, double tlo,        \
+                   double thi, int64_t *restrict tbad) {                                                      \
         double total = 0.0;                                                                                     \
+        int64_t bad = 0;                                                                                        \
         if (!w && !pw && !per && grad) {                                                                        \
-            _Pragma("omp simd reduction(+:total)")                                                              \
+            _Pragma("omp simd reduction(+:total, bad)")                                                         \
             for (int64_t i = 0; i < n; ++i) {                                                                   \
                 double l, d;                                                                                    \
                 name##sfx##_one(x[i], t[i], 1.0, p1, p2, &l, &d);                                                    \
                 total += l;                                                                                     \
+                bad += AL_TARGET_OUT(t[i]);                                                                     \
                 grad[i] = (T)(d * gscale);                                                                  \
             }                                                                                                   \
         } else if (!w && !pw && !per && !grad) {                                                                \
-            _Pragma("omp simd reduction(+:total)")                                                              \
+            _Pragma("omp simd reduction(+:total, bad)")                                                         \
             for (int64_t i = 0; i < n; ++i) {                                                                   \
                 double l, d;                                                                                    \
                 name##sfx##_one(x[i], t[i], 1.0, p1, p2, &l, &d);                                                    \
                 total += l;                                                                                     \
+                bad += AL_TARGET_OUT(t[i]);                                                                     \
             }                                                                                                   \
         } else {                                                                                                \
-            _Pragma("omp simd reduction(+:total)")                                                              \
+            _Pragma("omp simd reduction(+:total, bad)")                                                         \
             for (int64_t i = 0; i < n; ++i) {                                                                   \
+                bad += AL_TARGET_OUT(t[i]);                                                                     \
                 double pwv = pw ? (double)pw[pw_cols ? (offset + i) % pw_cols : i] : 1.0;                       \
                 double wv = w ? (double)w[i] : 1.0;                                                             \
                 double l, d;                                                                                    \
@@ -353,6 +370,7 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
             }                                                                                                   \
         }                                                                                                       \
         *sum = total;                                                                                           \
+        *tbad = bad;                                                                                            \
     }
 
 /* float32 kernels al_<name>; float64 kernels al_<name>64 (same loops, double in and out) */
@@ -449,11 +467,12 @@ POINTWISE(sigmoid_focal_gn, AL_SIGMOID_FOCAL(al_pow01_general(mm, p2)))
 
 void al_sigmoid_focal(const float *restrict x, const float *restrict t, const float *restrict w,
                       const float *restrict pw, int64_t n, int64_t pw_cols, int64_t offset, double p1, double p2,
-                      double *restrict sum, float *restrict per, float *restrict grad, double gscale) {
+                      double *restrict sum, float *restrict per, float *restrict grad, double gscale, double tlo,
+                      double thi, int64_t *restrict tbad) {
     if (p2 == 2.0)
-        al_sigmoid_focal_g2(x, t, w, pw, n, pw_cols, offset, p1, p2, sum, per, grad, gscale);
+        al_sigmoid_focal_g2(x, t, w, pw, n, pw_cols, offset, p1, p2, sum, per, grad, gscale, tlo, thi, tbad);
     else
-        al_sigmoid_focal_gn(x, t, w, pw, n, pw_cols, offset, p1, p2, sum, per, grad, gscale);
+        al_sigmoid_focal_gn(x, t, w, pw, n, pw_cols, offset, p1, p2, sum, per, grad, gscale, tlo, thi, tbad);
 }
 
 /* Softmax focal loss with class-index targets and no label smoothing (ops/losses/softmax_focal.py):
@@ -462,8 +481,8 @@ void al_sigmoid_focal(const float *restrict x, const float *restrict t, const fl
  * (s1 / (1 + s1) when t is the argmax), never 1 - p. */
 int al_softmax_focal_rows(const float *x, const int64_t *restrict t, const float *restrict w, int64_t rows,
                           int64_t C, int64_t ignore, double gamma, double *restrict sum, float *restrict per,
-                          float *grad, double gscale, const float *restrict rscale) {
-    return al_class_rows(x, t, w, rows, C, ignore, 1, 0.0, 0.0, gamma, sum, per, grad, gscale, rscale);
+                          float *grad, double gscale, const float *restrict rscale, unsigned char *restrict rowbad) {
+    return al_class_rows(x, t, w, rows, C, ignore, 1, 0.0, 0.0, gamma, sum, per, grad, gscale, rscale, rowbad);
 }
 
 /* ---- float64 BCE: the same formula with the full-precision exp / log1p / reciprocal ---------------------- */

@@ -126,18 +126,29 @@ def _pointwise(spec: Any, p: Any, want_grad: bool) -> tuple[Any, Any] | None:
     pieces = _native.split(n)
     sums = np.zeros(len(pieces))
     size = x.itemsize if isinstance(x, np.ndarray) else x.element_size()
-    f = _native.fn(f"al_{kernel}{'64' if size == 8 else ''}", [_P, _P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D])
+    f = _native.fn(f"al_{kernel}{'64' if size == 8 else ''}",
+                   [_P, _P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D, _D, _D, _P])
     xp_, tp, wp, pwp = (arrays.ptr(a) if a is not None else None for a in (x, t, w, pw))
     perp = arrays.ptr(per) if per is not None else None
     gp = arrays.ptr(grad) if grad is not None else None
+    # the target check (NaN, values outside the loss's range) counted in the kernel's pass over the targets
+    lo, hi, _ = p.target_check or (None, None, "")
+    tlo, thi = (-math.inf if lo is None else lo), (math.inf if hi is None else hi)
+    bad = np.zeros(len(pieces), np.int64)
 
     def call(k: int, a: int, b: int) -> None:
         off = a * size
         pw_at = None if pwp is None else (pwp if pw_cols else pwp + off)
         f(xp_ + off, tp + off, None if wp is None else wp + off, pw_at, b - a, pw_cols, a, p1, p2,
-          sums.ctypes.data + 8 * k, None if perp is None else perp + off, None if gp is None else gp + off, gscale)
+          sums.ctypes.data + 8 * k, None if perp is None else perp + off, None if gp is None else gp + off, gscale,
+          tlo, thi, bad.ctypes.data + 8 * k)
 
     _native.parallel([lambda k=k, a=a, b=b: call(k, a, b) for k, (a, b) in enumerate(pieces)])
+    if bad.any():
+        from actloss import _losses
+
+        _losses.check_target(spec, p)  # raises, naming the first offending value
+    p.target_check = None
     value = per if per is not None else _result(x, _finish(reduction, float(sums.sum()), denom))
     return value, grad
 
@@ -194,35 +205,66 @@ def _class_loss(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any,
     pieces = _native.split(rows, C)
     sums = np.zeros(len(pieces))
     bad = np.zeros(len(pieces), np.int32)
+    # float32: rows holding NaN/inf are marked here and left alone by the kernel (in place too: their logits
+    # survive), then completed on the reference path; float64: such a row sends the whole call there
+    rowbad = None if f64 else np.zeros(rows, np.uint8)
     if focal:
-        f = _native.fn("al_softmax_focal_rows", [_P, _P, _P, _I, _I, _I, _D, _P, _P, _P, _D, _P])
+        f = _native.fn("al_softmax_focal_rows", [_P, _P, _P, _I, _I, _I, _D, _P, _P, _P, _D, _P, _P])
         scalars: tuple[float, ...] = (float(p.params["gamma"]),)
     elif f64:
         f = _native.fn("al_ce_rows64", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D])
         scalars = (eps, z)
     else:
-        f = _native.fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D, _P])
+        f = _native.fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D, _P, _P])
         scalars = (eps, z)
     f.restype = ctypes.c_int
     xp_, tp = arrays.ptr(x), arrays.ptr(t)
     perp = arrays.ptr(per) if per is not None else None
     gp = arrays.ptr(grad) if grad is not None else None
-    rscale: tuple[None, ...] = () if f64 else (None,)
 
     def call(k: int, a: int, b: int) -> None:
+        tail = () if rowbad is None else (None, rowbad.ctypes.data + a)  # rscale (none here), rowbad
         bad[k] = f(xp_ + a * C * size, tp + a * I64, wp, b - a, C, ignore, *scalars, sums.ctypes.data + 8 * k,
                    None if perp is None else perp + a * size, None if gp is None else gp + a * C * size, gscale,
-                   *rscale)
+                   *tail)
 
-    if inplace and want_grad:
-        # the gradient overwrites the logits: a row holding NaN/inf must not be half-written when we fall back
-        if not _finite(x):
-            return None
+    if f64 and inplace and want_grad and not _finite(x):
+        return None  # float64 in place: a NaN/inf row must not be half-written before the fallback
     _native.parallel([lambda k=k, a=a, b=b: call(k, a, b) for k, (a, b) in enumerate(pieces)])
-    if bad.any():
+    if (bad == 2).any():  # a scratch row could not be allocated
+        if inplace and want_grad:
+            raise MemoryError("actloss: the native cross-entropy kernel could not allocate a row of scratch")
         return None
-    value = per if per is not None else _result(x, _finish(reduction, float(sums.sum()), denom))
+    if bad.any() and rowbad is None:
+        return None
+    total = float(sums.sum())
+    if bad.any():
+        total += _complete_rows(spec, p, np.flatnonzero(rowbad), per, grad, gscale)
+    value = per if per is not None else _result(x, _finish(reduction, total, denom))
     return value, grad
+
+
+def _complete_rows(spec: Any, p: Any, idx: np.ndarray, per: Any, grad: Any, gscale: float) -> float:
+    """The rows the kernel left alone (holding NaN or inf) on the reference path, which gives them their limits:
+    their losses go into per (or the returned sum), their gradient rows into grad. Rows are independent, so this
+    equals the reference path's answer for the whole call."""
+    from actloss import _losses
+    from actloss._dispatch import _errstate
+
+    x, C = p.input, p.input.shape[-1]
+    x2, t1 = x.reshape(-1, C), p.target.reshape(-1)
+    if not isinstance(x, np.ndarray):
+        idx = sys.modules["torch"].from_numpy(idx).to(x.device)
+    q = _losses.Prepared(p.fw, p.xp, x2[idx], t1[idx], p.weight, None, {**p.params, "reduction": "none"}, True, 1)
+    with _errstate(p.xp):
+        loss_rows = _losses.value(spec, q)
+        if grad is not None:
+            g_rows = _losses.input_grad(spec, q, p.xp.full((len(idx),), gscale, dtype=x.dtype))
+    if grad is not None:
+        grad.reshape(-1, C)[idx] = g_rows  # (in place: over rows whose logits the kernel left intact)
+    if per is not None:
+        per.reshape(-1)[idx] = loss_rows
+    return _sum64(loss_rows)
 
 
 def _finite(x: Any) -> bool:
@@ -234,6 +276,17 @@ def _finite(x: Any) -> bool:
 
 
 def run(spec: Any, p: Any, want_grad: bool, inplace: bool = False) -> tuple[Any, Any] | None:
+    """(value, grad), or None for the reference path. Either way a pointwise loss's targets have been checked
+    when it returns (by the kernel, or here before the reference path takes over)."""
+    res = _run(spec, p, want_grad, inplace)
+    if res is None:
+        from actloss import _losses
+
+        _losses.check_target(spec, p)
+    return res
+
+
+def _run(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any, Any] | None:
     if p.fw not in ("numpy", "torch") or not arrays.takes(p.input, float64=takes_float64(spec, p.params)):
         return None
     if spec.name in CLASS:
@@ -265,10 +318,10 @@ def chunk_rows_(z: Any, target: Any, kind: str, *, label_smoothing: float, z_los
     else:
         gscale = float(row_scale)
     if kind == "focal":
-        f = fn("al_softmax_focal_rows", [_P, _P, _P, _I, _I, _I, _D, _P, _P, _P, _D, _P])
+        f = fn("al_softmax_focal_rows", [_P, _P, _P, _I, _I, _I, _D, _P, _P, _P, _D, _P, _P])
         scalars: tuple[float, ...] = (float(gamma),)
     else:
-        f = fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D, _P])
+        f = fn("al_ce_rows", [_P, _P, _P, _I, _I, _I, _D, _D, _P, _P, _P, _D, _P, _P])
         scalars = (float(label_smoothing), float(z_loss))
     f.restype = ctypes.c_int
     pieces = _native.split(rows, C)
@@ -280,7 +333,7 @@ def chunk_rows_(z: Any, target: Any, kind: str, *, label_smoothing: float, z_los
     def call(k: int, a: int, b: int) -> None:
         bad[k] = f(zp + a * C * F32, tp + a * I64, None, b - a, C, no_ignore, *scalars, sums.ctypes.data + 8 * k,
                    pp + a * F32, (zp + a * C * F32) if want_grad else None, gscale,
-                   None if rp is None else rp + a * F32)
+                   None if rp is None else rp + a * F32, None)
 
     _native.parallel([lambda k=k, a=a, b=b: call(k, a, b) for k, (a, b) in enumerate(pieces)])
     if bad.any():  # only a failed scratch allocation can get here (z was checked finite)

@@ -53,5 +53,6 @@ def apply_torch_loss(spec: Any, p: _losses.Prepared) -> torch.Tensor:
 
     if eligible(spec, p):
         return apply_native_loss(spec, p, bool(p.params.get("inplace_backward", False)))
+    _losses.check_target(spec, p)  # LossFunction's own Prepared does not carry the deferred check
     return LossFunction.apply(p.input, p.target, p.weight, p.pos_weight, spec.name,
                               tuple(sorted(p.params.items())), p.index_targets, p.axis)
