@@ -331,6 +331,8 @@ def lint_paths(
     for r in results:
         project.update(r.classes)
         aliases.update(r.aliases)
+    if aliases:
+        aliases = _sibling_aliases(aliases, files, names)
     if project and aliases:  # a class imported through a package that re-exports it (two levels or more)
         for name in aliases:
             target = _resolve(name, aliases, project)
@@ -374,6 +376,25 @@ def lint_paths(
             report.errors.append(r.error)
     report.findings.sort(key=Finding.sort_key)
     return report
+
+
+def _sibling_aliases(aliases: dict[str, str], files: list[str], names: list[str]) -> dict[str, str]:
+    """Re-exports by an absolute import of a neighbour (``from discriminator import Discriminator`` in
+    ``pkg/nets/__init__.py``, the Python 2 habit that works with the package's directory on ``sys.path``): when
+    no module of the tree has the imported name, the neighbour beside the re-exporting file is meant."""
+    modules = set(names)
+    inits = {n for p, n in zip(files, names) if os.path.basename(p) == "__init__.py"}
+    fixed: dict[str, str] = {}
+    for key, target in aliases.items():
+        mod, _, name = target.rpartition(".")
+        if mod and mod not in modules:
+            owner = key.rsplit(".", 1)[0]
+            here = f"{owner}.__init__" if owner in inits else owner
+            near = next((c for c in module_candidates(mod, here) if c in modules), None)
+            if near is not None:
+                target = f"{near}.{name}"
+        fixed[key] = target
+    return fixed
 
 
 def _resolve(name: str, aliases: dict[str, str], known: dict | set, hops: int = 5) -> str | None:
