@@ -121,6 +121,9 @@ class FileFacts:
     # values, keyword argument values), every call site, so that a parameter of that file's function can take
     # the value every call site in the tree agrees on
     imported_calls: list[tuple[str, tuple, dict]] = field(default_factory=list)
+    # module-level objects another file can import (``netD = Discriminator()``, ``criterion = nn.BCELoss()``,
+    # read by ``from train_setup import *``): name -> a model with a known output, or a loss object
+    module_values: dict[str, V] = field(default_factory=dict)
 
 
 _WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
@@ -207,12 +210,17 @@ def module_candidates(mod: str, module_name: str) -> tuple[str, ...]:
     return (f"{package}.{mod}", mod) if package else (mod,)
 
 
+_OUTPUTS = ("act", "tuple", "logits")  # what the project holds for a class: what calling it returns
 _LIBRARIES = ("torch.", "numpy.", "sklearn.", "os.", "sys.", "math.", "time.", "random.", "json.", "logging.")
 
 
 def _carries(v: V | None) -> bool:
     """A layer chain goes on through this value: a layer's output, or a saturating activation of one."""
     return v is not None and (v.kind == "logits" or (v.kind == "act" and v.detail in N.SATURATING))
+
+
+def _is_module(v: V | None) -> bool:
+    return v is not None and v.kind == "module"
 
 
 def _is_name(node: ast.AST | None, name: str) -> bool:
@@ -238,6 +246,7 @@ class FileAnalysis:
         self.options = _options(module) if argparse else {}
         self.project = project or {}
         self.module_name = module_name
+        self._imported = self._imported_values()
         self.classes: dict[str, ast.ClassDef] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         for stmt in module.body:
@@ -275,7 +284,7 @@ class FileAnalysis:
             self._fn_out = {}
             self._stack_reported = set()
             self.recording = True
-            self.globals = {}
+            self.globals = dict(self._imported)
             self._exec_block(self.module.body, self.globals, cls=None)
             for name, fn in self.functions.items():
                 self._run_function(fn, cls=None, key=name)
@@ -292,7 +301,43 @@ class FileAnalysis:
             out = self.class_output(cname)
             if out is not None:
                 self.facts.class_outputs[cname] = out
+        for name, v in self.globals.items():
+            if v is not None and (v.kind == "loss" or (v.kind == "model" and v.out is not None)):
+                self.facts.module_values[name] = v
         return self.facts
+
+    def _imported_values(self) -> dict[str, V]:
+        """Module-level objects of other files of the tree that this file imports by name (``from setup import
+        netD``) or with a star import (``from Main.DCGAN import *``: every such object of that module)."""
+        found: dict[str, V] = {}
+        if not self.project:
+            return found
+        body = list(self.module.body)
+        for stmt in body:
+            if isinstance(stmt, _TRY):
+                body.extend(stmt.body)
+            if not isinstance(stmt, ast.ImportFrom) or not stmt.module or stmt.module == "__future__":
+                continue
+            mod = absolute("." * (stmt.level or 0) + stmt.module, self.module_name)
+            if mod.startswith(_LIBRARIES) or mod in ("torch", "numpy", "sklearn"):
+                continue
+            here = next((c for c in module_candidates(mod, self.module_name) if _is_module(self.project.get(c))), None)
+            if here is None:
+                continue
+            for alias in stmt.names:
+                if alias.name == "*":
+                    prefix = here + "."
+                    for key, v in self.project.items():
+                        rest = key[len(prefix):]
+                        if key.startswith(prefix) and "." not in rest and v.kind in ("model", "loss"):
+                            found[rest] = v
+                    continue
+                v = self.project.get(f"{here}.{alias.name}")
+                if v is not None and v.kind in ("model", "loss"):
+                    found[alias.asname or alias.name] = v
+        for name in found:  # a local value now, not a name to qualify
+            self.imports.names.pop(name, None)
+        return found
 
     def _calls_from_other_files(self) -> dict[str, dict[str, list[V | None]]]:
         """The argument values of the calls of this file's functions made in other files of the tree."""
@@ -1057,11 +1102,11 @@ class FileAnalysis:
             known = self.project.get(candidate)
             if known is not None and known.kind == "module":
                 out = self.project.get(f"{candidate}.{cls}")
-                return out if out is not None and out.kind != "module" else None
+                return out if out is not None and out.kind in _OUTPUTS else None
         found = [
             v
             for key, v in self.project.items()
-            if v.kind != "module" and (key == qn or key.endswith("." + qn) or qn.endswith("." + key))
+            if v.kind in _OUTPUTS and (key == qn or key.endswith("." + qn) or qn.endswith("." + key))
         ]
         if not found or any(f != found[0] for f in found):
             return None

@@ -193,6 +193,7 @@ class FileResult:
     read: bool = True  # False: not analysed (an error, or nothing a rule could use: not parsed)
     # names this module imports from other modules (re-exports): "pkg.models.Net" -> "pkg.models.net.Net"
     aliases: dict[str, str] = field(default_factory=dict)
+    values: dict[str, V] = field(default_factory=dict)  # "pkg.setup.netD" -> a module-level model or loss
 
 
 def _lint_file(
@@ -227,6 +228,7 @@ def _lint_file(
             for qn, pos, kw in facts.imported_calls
         ]
         aliases = _aliases(module, module_name, here != module_name)
+        values = {f"{module_name}.{k}".lstrip("."): _strip(v) for k, v in facts.module_values.items()}
     except LintError as exc:
         return FileResult([], FileError(path, str(exc)), read=False)
     except RecursionError:
@@ -237,7 +239,7 @@ def _lint_file(
             cell, line = cells[f.line - 1] if 0 < f.line <= len(cells) else (None, f.line)
             mapped.append(replace(f, cell=cell, line=line))
         findings = mapped
-    return FileResult(findings, None, classes, calls, aliases=aliases)
+    return FileResult(findings, None, classes, calls, aliases=aliases, values=values)
 
 
 def _here(path: str, module_name: str) -> str:
@@ -298,12 +300,6 @@ def _words(path: str) -> set[bytes]:
         return set()
 
 
-def _mentions(path: str, names: set[str]) -> bool:
-    """Whether the file's text contains one of ``names`` as a word."""
-    words = _words(path)
-    return any(n.encode() in words for n in names)
-
-
 def lint_paths(
     paths: Sequence[str],
     *,
@@ -328,9 +324,11 @@ def lint_paths(
     # The cross-file index: "pkg.models.Net" -> what calling a Net returns.
     project: dict[str, V] = {}
     aliases: dict[str, str] = {}
+    values: dict[str, V] = {}
     for r in results:
         project.update(r.classes)
         aliases.update(r.aliases)
+        values.update(r.values)
     if aliases:
         aliases = _sibling_aliases(aliases, files, names)
     if project and aliases:  # a class imported through a package that re-exports it (two levels or more)
@@ -338,16 +336,21 @@ def lint_paths(
             target = _resolve(name, aliases, project)
             if target is not None and name not in project:
                 project[name] = project[target]
-    if project:
+    if project or values:
         for name in names:  # every module of the tree, so that an import resolves to the right file
             project.setdefault(name, V("module", name))
         short = {k.rsplit(".", 1)[-1] for k, v in project.items() if v.kind != "module"}
-        again = [
-            i
-            for i, p in enumerate(files)
-            if results[i].error is None
-            and _mentions(p, short - {k.rsplit(".", 1)[-1] for k in results[i].classes})
-        ]
+        # a module-level object is only read by a file that names it and its module (``from setup import *``)
+        imported = [(m.rsplit(".", 1)[-1].encode(), n.encode()) for m, n in (k.rsplit(".", 1) for k in values if "." in k)]
+        project.update(values)
+        again = []
+        for i, p in enumerate(files):
+            if results[i].error is not None:
+                continue
+            words = _words(p)
+            mine = {k.rsplit(".", 1)[-1] for k in results[i].classes}
+            if any(n.encode() in words for n in short - mine) or any(m in words and n in words for m, n in imported):
+                again.append(i)
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in again], jobs)
         for i, r in zip(again, redo):
             results[i] = r
