@@ -64,14 +64,19 @@ def size_label(size: dict) -> str:
     return " ".join(f"{k}={v}" for k, v in size.items())
 
 
-def run_one(c: Case, impl: str, size: dict) -> dict:
+def run_one(c: Case, impl: str, size: dict, steady: int = 0) -> dict:
     cmd = [sys.executable, "-m", "benchmarks._worker", c.name, c.module, impl, json.dumps(size)]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    # glibc: every allocation >= 1 MiB gets its own mapping, returned to the OS on free, so that RSS follows
-    # the live tensors (by default blocks under 32 MiB may be recycled from the heap, hiding their pages from
-    # the peak). Large tensors (> 32 MiB) are mapped this way by default anyway.
-    env.setdefault("MALLOC_MMAP_THRESHOLD_", str(1 << 20))
+    if steady:
+        # a training loop's step: `steady` more calls after the first, timed; glibc's own allocation policy
+        # (blocks under 32 MiB recycled from the heap), as in a user's process
+        env["ACTLOSS_BENCH_STEADY"] = str(steady)
+    else:
+        # glibc: every allocation >= 1 MiB gets its own mapping, returned to the OS on free, so that RSS follows
+        # the live tensors (by default blocks under 32 MiB may be recycled from the heap, hiding their pages from
+        # the peak). Large tensors (> 32 MiB) are mapped this way by default anyway.
+        env.setdefault("MALLOC_MMAP_THRESHOLD_", str(1 << 20))
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=c.timeout_s)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -122,11 +127,14 @@ def summarise(c: Case, size: dict, runs: dict[str, list[dict]]) -> list[dict]:
     return rows
 
 
-def table(c: Case, rows: list[dict], info: dict) -> str:
+def table(c: Case, rows: list[dict], info: dict, steady: int = 0) -> str:
     head = (
         f"### {c.name}\n\n{c.doc}\n\n{info['cpu']}, {info['cores']} cores, torch {info['torch']}, "
         f"{info['date_utc']} UTC; {rows[0]['runs']} runs per implementation, fresh process each.\n"
     )
+    if steady:
+        head += (f"Steady state: each run times {steady} calls after the first (median), glibc's default "
+                 "allocation policy; memory: see the cold-call table.\n")
     if c.unavoidable:
         head += "'extra' = peak minus the unavoidable bytes (the case's declared gradients).\n"
     lines = [
@@ -258,6 +266,10 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--replot", action="store_true", help="redraw <case>.png and <case>.md from <case>.csv, no runs"
     )
+    ap.add_argument(
+        "--steady", type=int, default=0, metavar="K",
+        help="time K calls after the first in each process (a training loop's steady state; results/steady/)",
+    )
     args = ap.parse_args(argv)
 
     cases, problems = discover()
@@ -275,7 +287,7 @@ def main(argv=None) -> int:
         print(f"error: unknown case(s) {unknown}; expected one of {sorted(cases)}", file=sys.stderr)
         return 2
     selected = [cases[n] for n in (args.case or sorted(cases))]
-    out = args.out or (BENCH_DIR / "results" / ("quick" if args.quick else ""))
+    out = args.out or (BENCH_DIR / "results" / ("quick" if args.quick else "") / ("steady" if args.steady else ""))
     out.mkdir(parents=True, exist_ok=True)
     if args.replot:
         for c in selected:
@@ -283,7 +295,7 @@ def main(argv=None) -> int:
             if not path.exists():
                 continue
             rows, info = read_summary(path)
-            (out / f"{c.name}.md").write_text(table(c, rows, info))
+            (out / f"{c.name}.md").write_text(table(c, rows, info, args.steady))
             plot(c, rows, out / f"{c.name}.png", info)
             print(f"redrew {out / c.name}.png/.md from {path.name}")
         return 0
@@ -303,7 +315,7 @@ def main(argv=None) -> int:
                 order = c.impls if rep % 2 == 0 else tuple(reversed(c.impls))
                 for impl in order:
                     load = os.getloadavg()[0]
-                    r = run_one(c, impl, size)
+                    r = run_one(c, impl, size, args.steady)
                     runs[impl].append(r)
                     raw.append(
                         {
@@ -337,7 +349,7 @@ def main(argv=None) -> int:
         else:
             write_csv(out / f"{c.name}_raw.csv", raw, info)
             write_csv(out / f"{c.name}.csv", summary, info)
-        text = table(c, summary, info)
+        text = table(c, summary, info, args.steady)
         (out / f"{c.name}.md").write_text(text)
         plotted = plot(c, summary, out / f"{c.name}.png", info)
         print("\n" + text)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import importlib
+import os
 import resource
 import time
 from pathlib import Path
@@ -156,6 +157,15 @@ def measure(case_name: str, module: str, impl: str, size: dict) -> dict:
         run()
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
+    steady = int(os.environ.get("ACTLOSS_BENCH_STEADY", "0"))
+    if steady:  # a training loop's steady state: the calls after the first
+        times, cpu = [], []
+        for _ in range(steady):
+            c0 = time.process_time()
+            t0 = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
     after = _status_kib("VmHWM") if exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     times.sort()
     return {

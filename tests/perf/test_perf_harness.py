@@ -80,3 +80,31 @@ def test_a_size_subset_run_keeps_the_other_sizes_rows(tmp_path):
     with open(path) as f:  # the kept row keeps the date of the run that measured it
         text = f.read()
     assert "old" in text and "new" in text
+
+
+def test_steady_mode_times_the_calls_after_the_first(monkeypatch):
+    """--steady K: the worker times K calls after the first (a training loop's step), not the cold first call."""
+    import time as _time
+
+    calls = []
+
+    def factory(impl, n):
+        def run():
+            calls.append(len(calls))
+            _time.sleep(0.05 if len(calls) == 1 else 0.001)  # a slow first call, then fast ones
+        return run
+
+    c = harness.Case(name="steady_fake", factory=factory, module=__name__, sizes=({"n": 1},), quick=({"n": 1},),
+                     warmup=0)
+    monkeypatch.setitem(harness.CASES, c.name, c)
+    cold = harness.measure(c.name, __name__, "actloss", {"n": 1})
+    assert len(calls) == 1 and cold["time_s"] >= 0.05
+    calls.clear()
+    monkeypatch.setenv("ACTLOSS_BENCH_STEADY", "4")
+    steady = harness.measure(c.name, __name__, "actloss", {"n": 1})
+    assert len(calls) == 5 and steady["time_s"] < 0.02
+    text = main.table(c, [{"size": "n=1", "impl": "torch", "runs": 3, "time_ms_median": 1.0, "time_ms_min": 1.0,
+                           "time_ms_max": 1.0, "peak_mib_median": 0.0, "extra_mib_median": 0.0,
+                           "time_ratio_median": 1.0, "time_ratio_pair_min": 1.0, "time_ratio_pair_max": 1.0,
+                           "extra_mem_ratio": 1.0}], {"cpu": "c", "cores": 2, "torch": "t", "date_utc": "d"}, 4)
+    assert "Steady state: each run times 4 calls after the first" in text
