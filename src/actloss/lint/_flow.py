@@ -27,7 +27,8 @@ from actloss.lint import _names as N
 @dataclass(frozen=True)
 class V:
     """An abstract value. ``kind``: act | actmod | loss | layer | logits | out | model | cls | onehot | multihot |
-    eye | mlb | lb | weights | self | qual. ``detail``: the activation, loss family, class or qualified name."""
+    eye | mlb | lb | weights | self | qual | inst (an instance of an imported class, maybe of another file of the
+    tree). ``detail``: the activation, loss family, class or qualified name."""
 
     kind: str
     detail: str = ""  # dict: its constant keys, joined by NUL
@@ -262,6 +263,7 @@ class FileAnalysis:
         self._class_out: dict[str, V | None] = {}
         self._in_progress: set[str] = set()
         self._class_mixed: set[str] = set()
+        self._loss_classes: dict[str, bool] = {}
         self._fn_out: dict[str, tuple[V | None, V | None]] = {}  # function -> (returned, yielded)
         self.bindings: dict[str, dict[str, V | None]] = {}
         self._calls: dict[str, dict[str, list[V | None]]] = {}
@@ -281,6 +283,7 @@ class FileAnalysis:
             self._calls = self._calls_from_other_files()
             self._class_out = {}
             self._class_attrs = {}
+            self._loss_classes = {}
             self._fn_out = {}
             self._stack_reported = set()
             self.recording = True
@@ -343,12 +346,16 @@ class FileAnalysis:
         """The argument values of the calls of this file's functions made in other files of the tree."""
         calls: dict[str, dict[str, list[V | None]]] = {}
         for name, sites in self.calls_in.items():
-            fn = self.functions.get(name)
+            cname, _, method = name.rpartition(".")
+            if cname:  # ``Class.forward``: the calls of its instances, for a loss class
+                fn = self._method(cname, method) if self.loss_class(cname) else None
+            else:
+                fn = self.functions.get(name)
             if fn is None:
                 continue
             slot = calls.setdefault(name, {})
             for pos, kw in sites:
-                for pname, v, default in _site(fn, 0, list(pos), kw, False):
+                for pname, v, default in _site(fn, 1 if cname else 0, list(pos), kw, False):
                     v = self._default(v) if default else v
                     if v is not None or not default:
                         slot.setdefault(pname, []).append(v)
@@ -749,6 +756,11 @@ class FileAnalysis:
 
     def _record_call_site(self, call: ast.Call, env, cls, qn: str | None) -> None:  # noqa: ANN001
         func = call.func
+        if qn is None and isinstance(func, (ast.Name, ast.Attribute)):
+            held = self.eval(func, env, cls)
+            if held is not None and held.kind in ("model", "inst"):
+                self._instance_call(call, held, env, cls)
+                return
         if qn is not None and not qn.startswith(_LIBRARIES):  # maybe a function of another file of the tree
             pos, kw, starred = _args(call)
             if not starred and not (isinstance(func, ast.Name) and func.id in env):
@@ -770,6 +782,10 @@ class FileAnalysis:
             key, skip_self = f"{cls}.{func.attr}", 1
         if fn is None or key is None:
             return
+        self._bind_site(key, fn, skip_self, call, env, cls)
+
+    def _bind_site(self, key: str, fn, skip_self: int, call: ast.Call, env, cls) -> None:  # noqa: ANN001
+        """Note the values one call site gives the parameters of ``fn`` (``key``: the function or method)."""
         pos, kw, starred = _args(call)
         if starred:  # ``f(x, *rest, y)``: what ``y`` fills is not known
             pos = list(itertools.takewhile(lambda a: not isinstance(a, ast.Starred), call.args))
@@ -778,6 +794,49 @@ class FileAnalysis:
             v = self._default(expr) if default else self.eval(expr, env, cls)
             if v is not None or not default:  # a default it cannot read (``None``, a number) says nothing
                 slot.setdefault(name, []).append(v)
+
+    def _instance_call(self, call: ast.Call, held: V, env, cls) -> None:  # noqa: ANN001
+        """A call of an instance (``criterion(torch.sigmoid(out), y)`` with ``criterion = FocalLoss()``): the
+        arguments of its ``forward``, which a loss class of this file binds like a function's (every call site
+        agreeing), and which a class of another file gets through ``imported_calls``."""
+        if held.kind == "inst":
+            pos, kw, starred = _args(call)
+            if not starred:
+                self.facts.imported_calls.append(
+                    (f"{held.detail}#forward", tuple(self._passed(e, env, cls) for e in pos),
+                     {k: self._passed(e, env, cls) for k, e in kw.items()})
+                )
+            return
+        fn = self._method(held.detail, "forward") if self.loss_class(held.detail) else None
+        if fn is not None:
+            self._bind_site(f"{held.detail}.forward", fn, 1, call, env, cls)
+
+    def loss_class(self, cname: str) -> bool:
+        """Whether the class is a loss of its own (a focal loss, a VAE loss module): its ``forward`` calls a
+        loss, directly (``nn.BCELoss(reduction="none")(inputs, targets)``, ``F.binary_cross_entropy``) or through
+        an attribute holding a loss object (``self.BCE(recon_x, x)``). Only such a class's ``forward`` takes its
+        parameters' values from the calls of its instances (a model's ``forward`` is left as it is)."""
+        known = self._loss_classes.get(cname)
+        if known is None:
+            known = self._loss_classes[cname] = self._calls_a_loss(cname)
+        return known
+
+    def _calls_a_loss(self, cname: str) -> bool:
+        fwd = self._method(cname, "forward")
+        if fwd is None:
+            return False
+        for node in ast.walk(fwd):
+            if not isinstance(node, ast.Call):
+                continue
+            qn = self.imports.qualify(node.func)
+            if qn is not None and (qn in N.LOSS_FUNCS or qn in N.LOSS_MODULES):
+                return True
+            f = node.func
+            if isinstance(f, ast.Attribute) and _is_name(f.value, "self"):
+                held = self.class_attrs(cname).get(f.attr)
+                if held is not None and held.kind == "loss":
+                    return True
+        return False
 
     def _default(self, expr: ast.expr) -> V | None:
         """A parameter's default value, as the module defines it (``activation=nn.ReLU``, ``loss="bce"``)."""
@@ -999,7 +1058,7 @@ class FileAnalysis:
         if qn is not None:
             return self._eval_qualified(qn, call, env, cls)
         callee = self.eval(func, env, cls)
-        if callee is None:
+        if callee is None or callee.kind == "inst":
             if isinstance(func, (ast.Name, ast.Attribute)):
                 # an unknown callable (a model passed in as a parameter): remember which, for AL107
                 return V("out", _code(func), origin=call)
@@ -1087,6 +1146,10 @@ class FileAnalysis:
             out = self._project_class(qn)
             if out is not None:
                 return V("model", qn.rsplit(".", 1)[-1], out=out)
+        if not qn.startswith(_LIBRARIES) and qn.rsplit(".", 1)[-1][:1].isupper():
+            # an instance of a class that may be of another file (``FocalLoss(gamma=1.5)`` from ``model.py``):
+            # its calls are passed on to that file's ``forward``
+            return V("inst", absolute(qn, self.module_name))
         return None
 
     def _project_class(self, qn: str) -> V | None:

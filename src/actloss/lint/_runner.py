@@ -423,6 +423,7 @@ def _calls_in(
     found: dict[str, dict[str, list]] = {}
     for path, caller, r in zip(files, names, results):
         for qn, pos, kw in r.calls:
+            qn, _, method = qn.partition("#")  # ``pkg.losses.FocalLoss#forward``: a call of an instance
             if aliases and qn in aliases:  # imported from a package that re-exports it
                 seen = {qn}
                 while qn in aliases and aliases[qn] not in seen:
@@ -431,6 +432,7 @@ def _calls_in(
             if "." not in qn:
                 continue
             mod, fn = qn.rsplit(".", 1)
+            fn = f"{fn}.{method}" if method else fn
             target = next((c for c in module_candidates(mod, _here(path, caller)) if c in modules), None)
             if target is None:
                 near = [m for m in modules if m.endswith("." + mod) or mod.endswith("." + m)]
@@ -450,7 +452,7 @@ def _calls_in(
         words = _words(f)
         for m, fns in found.items():
             if any(part.encode() in words for part in m.split(".")):
-                blind |= {(m, fn) for fn in fns if fn.encode() in words}
+                blind |= {(m, fn) for fn in fns if fn.split(".", 1)[0].encode() in words}
     found = {m: {fn: s for fn, s in fns.items() if (m, fn) not in blind} for m, fns in found.items()}
     return {m: fns for m, fns in found.items() if fns}
 
