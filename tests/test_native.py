@@ -481,20 +481,23 @@ def _vma_flags(addr: int) -> str:
     return ""
 
 
-@pytest.mark.skipif(not __import__("actloss._native.arrays", fromlist=["hugepages"]).hugepages(),
+@pytest.mark.skipif(__import__("actloss._native.arrays", fromlist=["_thp_mode"])._thp_mode() != "madvise",
                     reason="transparent huge pages are not offered on request here (THP mode is not 'madvise')")
-def test_large_outputs_are_advised_for_huge_pages(monkeypatch):
+def test_large_outputs_are_advised_for_huge_pages_when_asked(monkeypatch):
     from actloss._native import arrays
 
+    assert not arrays.hugepages() or os.environ.get("ACTLOSS_HUGEPAGES") == "1"  # opt-in
+    monkeypatch.setenv("ACTLOSS_HUGEPAGES", "1")
     x = torch.randn(arrays.HUGE_MIN_BYTES // 4 * 2, requires_grad=True)  # 8 MiB of float32
     y = actloss.silu(x)
     y.sum().backward()
     for t in (y, x.grad):  # the output and the gradient: the middle of each lies in an advised range
         assert " hg" in _vma_flags(t.data_ptr() + t.numel() * 2), "no MADV_HUGEPAGE on a fresh output"
-    with _native.disabled():
-        xr = x.detach().clone().requires_grad_()
-        yr = actloss.silu(xr)
-        yr.sum().backward()
+    monkeypatch.setenv("ACTLOSS_HUGEPAGES", "0")  # the same kernels into plain memory: bit-identical
+    xr = x.detach().clone().requires_grad_()
+    yr = actloss.silu(xr)
+    yr.sum().backward()
+    monkeypatch.setenv("ACTLOSS_HUGEPAGES", "1")
     torch.testing.assert_close(y, yr, rtol=0, atol=0)
     torch.testing.assert_close(x.grad, xr.grad, rtol=0, atol=0)
     advised = []
