@@ -417,14 +417,14 @@ static float al_row_max(const float *restrict x, int64_t n, int *has_nan) {
     return m;
 }
 
-/* Row statistics: m = max (NaN if any NaN), s1 = sum of exp(x - m) over all but the first argmax (so that a
- * dominant entry keeps log p = -log1p(s1) to full relative precision), and the number of +inf entries. */
+/* Row statistics: m = max (NaN if any NaN), s1 = sum of exp(x - m) over all but one argmax (so that a
+ * dominant entry keeps log p = -log1p(s1) to full relative precision), and the number of +inf entries. The
+ * entries equal to the max (exp(0) = 1 each) are counted, not summed, in the vectorised exp pass: s1 = (sum
+ * over the others) + (count - 1), with no scalar search for the argmax. */
 static void al_row_stats(const float *restrict x, int64_t n, double *m_out, double *s1_out, int64_t *ninf,
                          double *restrict e) {
     int nan;
     float m = al_row_max(x, n, &nan);
-    int64_t arg = 0;
-    while (arg < n - 1 && x[arg] != m) ++arg; /* the first argmax */
     if (nan) {
         *m_out = NAN;
         *s1_out = NAN;
@@ -441,19 +441,24 @@ static void al_row_stats(const float *restrict x, int64_t n, double *m_out, doub
     }
     double md = m;
     double s = 0.0;
+    int64_t at_max = 0;
     if (e) {
-        _Pragma("omp simd reduction(+:s)")
+        _Pragma("omp simd reduction(+:s, at_max)")
         for (int64_t j = 0; j < n; ++j) {
             double ej = al_exp_neg((double)x[j] - md);
             e[j] = ej;
-            s += j == arg ? 0.0 : ej;
+            at_max += x[j] == m;
+            s += x[j] == m ? 0.0 : ej;
         }
     } else {
-        _Pragma("omp simd reduction(+:s)")
-        for (int64_t j = 0; j < n; ++j) s += j == arg ? 0.0 : al_exp_neg((double)x[j] - md);
+        _Pragma("omp simd reduction(+:s, at_max)")
+        for (int64_t j = 0; j < n; ++j) {
+            at_max += x[j] == m;
+            s += x[j] == m ? 0.0 : al_exp_neg((double)x[j] - md);
+        }
     }
     *m_out = md;
-    *s1_out = s;
+    *s1_out = s + (double)(at_max - 1);
     *ninf = 0;
 }
 
@@ -529,9 +534,12 @@ void al_softmax_bwd(const float *restrict x, const float *restrict g, float *res
         }
         double inv = 1.0 / s;
         dot *= inv;
-        for (int64_t j = 0; j < n; ++j) {
-            double y = (sc ? sc[j] : al_exp_neg((double)x[j] - m)) * inv;
-            out[j] = (float)(y * ((double)g[j] - dot));
+        if (sc) { /* two loops, not a select inside one: each vectorises */
+            _Pragma("omp simd")
+            for (int64_t j = 0; j < n; ++j) out[j] = (float)((sc[j] * inv) * ((double)g[j] - dot));
+        } else {
+            for (int64_t j = 0; j < n; ++j)
+                out[j] = (float)((al_exp_neg((double)x[j] - m) * inv) * ((double)g[j] - dot));
         }
     }
     free(sc);
@@ -540,6 +548,7 @@ void al_softmax_bwd(const float *restrict x, const float *restrict g, float *res
 /* log_softmax vjp: g - softmax(x) sum(g); the max, then the sum of e and of g in one pass */
 void al_log_softmax_bwd(const float *restrict x, const float *restrict g, float *restrict out, int64_t rows,
                         int64_t n) {
+    double *sc = malloc((size_t)n * sizeof(double));
     for (int64_t r = 0; r < rows; ++r, x += n, g += n, out += n) {
         int nan;
         float mf = al_row_max(x, n, &nan);
@@ -557,14 +566,30 @@ void al_log_softmax_bwd(const float *restrict x, const float *restrict g, float 
             continue;
         }
         double m = mf, s = 0.0;
-        _Pragma("omp simd reduction(+:s, sg)")
-        for (int64_t j = 0; j < n; ++j) {
-            s += al_exp_neg((double)x[j] - m);
-            sg += (double)g[j];
+        if (sc) { /* exp(x - m) of the row kept: one exp per element */
+            _Pragma("omp simd reduction(+:s, sg)")
+            for (int64_t j = 0; j < n; ++j) {
+                double e = al_exp_neg((double)x[j] - m);
+                sc[j] = e;
+                s += e;
+                sg += (double)g[j];
+            }
+        } else {
+            _Pragma("omp simd reduction(+:s, sg)")
+            for (int64_t j = 0; j < n; ++j) {
+                s += al_exp_neg((double)x[j] - m);
+                sg += (double)g[j];
+            }
         }
         double k = sg / s;
-        for (int64_t j = 0; j < n; ++j) out[j] = (float)((double)g[j] - al_exp_neg((double)x[j] - m) * k);
+        if (sc) {
+            _Pragma("omp simd")
+            for (int64_t j = 0; j < n; ++j) out[j] = (float)((double)g[j] - sc[j] * k);
+        } else {
+            for (int64_t j = 0; j < n; ++j) out[j] = (float)((double)g[j] - al_exp_neg((double)x[j] - m) * k);
+        }
     }
+    free(sc);
 }
 
 /* ---- float64 rows ------------------------------------------------------------------------------------------

@@ -20,11 +20,13 @@ double al_ce_denominator(const int64_t *restrict t, const float *restrict w, int
     return s;
 }
 
-/* A row's statistics: m = max, the first argmax, s1 = sum of exp(x_j - m) over j != argmax, and (eps != 0)
+/* A row's statistics: m = max, s1 = sum of exp(x_j - m) over all but one entry equal to m, and (eps != 0)
  * sw = sum_j w_j (x_j - m); e[j] = exp(x_j - m) (a row of scratch, so that the gradient pass needs no second
- * exp). Returns 1 for a row holding NaN or an infinite logit. */
+ * exp). The entries equal to m (exp(0) = 1 each) are counted in the vectorised exp pass, not summed: s1 = (the
+ * others' sum) + (count - 1), with no scalar search for the argmax (callers test x_j == m instead: at every
+ * entry equal to m, 1 - p = s1 / (1 + s1)). Returns 1 for a row holding NaN or an infinite logit. */
 AL_INLINE int al_class_row(const float *restrict xr, int64_t C, double eps, const float *restrict w, double *m_out,
-                           int64_t *arg_out, double *s1_out, double *sw_out, double *restrict e) {
+                           double *s1_out, double *sw_out, double *restrict e) {
     float mf = xr[0];
     int bad = 0;
     _Pragma("omp simd reduction(max:mf) reduction(|:bad)")
@@ -34,39 +36,40 @@ AL_INLINE int al_class_row(const float *restrict xr, int64_t C, double eps, cons
         mf = v > mf ? v : mf;
     }
     if (bad) return 1;
-    int64_t arg = 0;
-    while (arg < C - 1 && xr[arg] != mf) ++arg;
     const double m = mf;
     double s1 = 0.0, sw = 0.0;
+    int64_t at_max = 0;
     if (eps != 0.0 && w) {
-        _Pragma("omp simd reduction(+:s1, sw)")
+        _Pragma("omp simd reduction(+:s1, sw, at_max)")
         for (int64_t j = 0; j < C; ++j) {
             double d = (double)xr[j] - m;
             double ej = al_exp_neg(d);
             e[j] = ej;
-            s1 += j == arg ? 0.0 : ej;
+            at_max += xr[j] == mf;
+            s1 += xr[j] == mf ? 0.0 : ej;
             sw += (double)w[j] * d;
         }
     } else if (eps != 0.0) {
-        _Pragma("omp simd reduction(+:s1, sw)")
+        _Pragma("omp simd reduction(+:s1, sw, at_max)")
         for (int64_t j = 0; j < C; ++j) {
             double d = (double)xr[j] - m;
             double ej = al_exp_neg(d);
             e[j] = ej;
-            s1 += j == arg ? 0.0 : ej;
+            at_max += xr[j] == mf;
+            s1 += xr[j] == mf ? 0.0 : ej;
             sw += d;
         }
     } else {
-        _Pragma("omp simd reduction(+:s1)")
+        _Pragma("omp simd reduction(+:s1, at_max)")
         for (int64_t j = 0; j < C; ++j) {
             double ej = al_exp_neg((double)xr[j] - m);
             e[j] = ej;
-            s1 += j == arg ? 0.0 : ej;
+            at_max += xr[j] == mf;
+            s1 += xr[j] == mf ? 0.0 : ej;
         }
     }
     *m_out = m;
-    *arg_out = arg;
-    *s1_out = s1;
+    *s1_out = s1 + (double)(at_max - 1);
     *sw_out = sw;
     return 0;
 }
@@ -139,8 +142,7 @@ static int al_class_rows(const float *x, const int64_t *restrict t, const float 
             continue;
         }
         double m, s1, sw;
-        int64_t arg;
-        if (al_class_row(xr, C, eps, w, &m, &arg, &s1, &sw, e)) {
+        if (al_class_row(xr, C, eps, w, &m, &s1, &sw, e)) {
             if (!rowbad) {
                 free(e);
                 return 1;
@@ -157,17 +159,18 @@ static int al_class_rows(const float *x, const int64_t *restrict t, const float 
         const double gs = rscale ? (double)rscale[r] : gscale;
         double loss;
         if (focal) {
-            const double omp = ti == arg ? s1 * inv : -al_expm1_neg(logp_t);
-            const double p_t = ti == arg ? inv : al_exp_neg(logp_t);
+            const int t_max = (double)xr[ti] == m;
+            const double omp = t_max ? s1 * inv : -al_expm1_neg(logp_t);
+            const double p_t = t_max ? inv : al_exp_neg(logp_t);
             const double mg = al_pow01(omp, gamma);
             const double rr = logp_t == 0.0 ? 1.0 : logp_t / (-omp);
             loss = -wt * mg * logp_t;
             if (gr) {
                 const double S = -wt * mg * (1.0 + gamma * p_t * rr) * gs;
-                for (int64_t j = 0; j < C; ++j) {
-                    double p = e[j] * inv;
-                    gr[j] = (float)(j == ti ? S * omp : -S * p);
-                }
+                const double ms = -S * inv;
+                _Pragma("omp simd")
+                for (int64_t j = 0; j < C; ++j) gr[j] = (float)(e[j] * ms); /* -S p_j; the target after */
+                gr[ti] = (float)(S * omp);
             }
         } else {
             loss = -(1.0 - eps) * wt * logp_t;
@@ -182,15 +185,16 @@ static int al_class_rows(const float *x, const int64_t *restrict t, const float 
                 _Pragma("omp simd")
                 for (int64_t j = 0; j < C; ++j) gr[j] = (float)(e[j] * pk);
                 const double p_t = e[ti] * inv;
-                const double omp_t = ti == arg ? s1 * inv : 1.0 - p_t;
+                const double omp_t = (double)xr[ti] == m ? s1 * inv : 1.0 - p_t;
                 gr[ti] = (float)((p_t * (k - ct) - ct * omp_t) * gs);
             } else if (gr) {
                 const double omp_arg = s1 * inv;
                 const double ct = (1.0 - eps) * wt;
                 const double k = ct + ec * wsum + 2.0 * z * wt * lse; /* sum(c) + 2 z w_t lse */
+                _Pragma("omp simd")
                 for (int64_t j = 0; j < C; ++j) {
                     double p = e[j] * inv;
-                    double omp = j == arg ? omp_arg : 1.0 - p;
+                    double omp = (double)xr[j] == m ? omp_arg : 1.0 - p;
                     double cj = (w ? ec * (double)w[j] : ec) + (j == ti ? ct : 0.0);
                     gr[j] = (float)((p * (k - cj) - cj * omp) * gs);
                 }
