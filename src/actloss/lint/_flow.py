@@ -49,6 +49,12 @@ def join(a: V | None, b: V | None) -> V | None:
         return a if a.origin is b.origin else replace(a, origin=None)
     if a.depth != b.depth and replace(a, depth=0) == replace(b, depth=0):  # the depth every path has
         return replace(a, depth=min(a.depth, b.depth), origin=a.origin if a.origin is b.origin else None)
+    if a.kind == b.kind == "seq":  # a list after zero or more passes of a loop: the elements every path ends with
+        return _seq_join(a, b)
+    if a.kind == b.kind == "model" and a.detail == b.detail == "Sequential" and a.items and b.items:
+        items = _seq_join(a.items[0], b.items[0])
+        out = join(a.out, b.out) if items.items else None
+        return V("model", "Sequential", out=out, depth=min(a.depth, b.depth), items=(items,))
     if a.kind == b.kind == "tuple" and len(a.items) == len(b.items):
         items = tuple(join(x, y) for x, y in zip(a.items, b.items))
         return V("tuple", items=items) if any(i is not None for i in items) else None
@@ -60,6 +66,25 @@ def join(a: V | None, b: V | None) -> V | None:
             wheres = sorted({w for w in (a.out.where, b.out.where) if w})
             return V("model", f"{a.detail}|{b.detail}", out=replace(out, where=" / ".join(wheres)))
     return None
+
+
+def _seq_join(a: V, b: V) -> V:
+    n = 0
+    while n < min(len(a.items), len(b.items)) and a.items[-1 - n] == b.items[-1 - n]:
+        n += 1
+    if a.detail == b.detail and len(a.items) == len(b.items) == n:
+        return a
+    return V("seq", "open", items=a.items[len(a.items) - n :])
+
+
+def _seq_concat(a: V | None, b: V | None) -> V | None:
+    """``a + b`` of two lists of modules; an unknown start (``open``) stays unknown."""
+    if a is None or b is None or a.kind != "seq" or b.kind != "seq":
+        return None
+    if b.detail == "open":
+        return b
+    items = a.items + b.items
+    return replace(a, items=items[-64:], detail="open" if len(items) > 64 else a.detail)
 
 
 _BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "args")  # what a parameter can take
@@ -125,6 +150,9 @@ class FileFacts:
     # module-level objects another file can import (``netD = Discriminator()``, ``criterion = nn.BCELoss()``,
     # read by ``from train_setup import *``): name -> a model with a known output, or a loss object
     module_values: dict[str, V] = field(default_factory=dict)
+    # class name -> its sub-modules set in ``__init__`` (``self.decoder = Decoder()``): a dict value, so that
+    # ``model.decoder(z)`` in another file reaches the decoder's output
+    class_members: dict[str, V] = field(default_factory=dict)
 
 
 _WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
@@ -220,6 +248,14 @@ def _carries(v: V | None) -> bool:
     return v is not None and (v.kind == "logits" or (v.kind == "act" and v.detail in N.SATURATING))
 
 
+def _member(v: V | None) -> bool:
+    """A sub-module worth exporting with its class: a model with a known output (or sub-modules of its own), a
+    loss object, an activation module."""
+    if v is None or v.kind in ("loss", "actmod"):
+        return v is not None
+    return v.kind == "model" and (v.out is not None or (bool(v.items) and v.items[0].kind == "dict"))
+
+
 def _is_module(v: V | None) -> bool:
     return v is not None and v.kind == "module"
 
@@ -275,6 +311,7 @@ class FileAnalysis:
         self._fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         self._stack_reported: set[int] = set()
         self._inside: dict[int, list[ast.AST]] = {}  # expression -> the calls and comparisons in it
+        self._consts: dict[str, int] | None = None
 
     # ------------------------------------------------------------------ driver
     def run(self) -> FileFacts:
@@ -304,6 +341,9 @@ class FileAnalysis:
             out = self.class_output(cname)
             if out is not None:
                 self.facts.class_outputs[cname] = out
+            members = self.members(cname)
+            if members is not None:
+                self.facts.class_members[cname] = members
         for name, v in self.globals.items():
             if v is not None and (v.kind == "loss" or (v.kind == "model" and v.out is not None)):
                 self.facts.module_values[name] = v
@@ -422,6 +462,16 @@ class FileAnalysis:
             if bindable(v) or (v is not None and v.kind in ("layer", "passmod")):
                 attrs[a] = v
 
+    def members(self, cname: str) -> V | None:
+        """The sub-modules and loss objects of a class's instances (``self.decoder = Decoder()``, ``self.head =
+        nn.Sequential(..., nn.Sigmoid())``), as a dict value looked up by attribute name."""
+        if cname not in self.classes:
+            return None
+        found = [(a, v) for a, v in self.class_attrs(cname).items() if _member(v) and "\0" not in a]
+        if not found or len(found) > 32:
+            return None
+        return V("dict", "\0".join(a for a, _ in found), items=tuple(v for _, v in found))
+
     def class_output(self, cname: str) -> V | None:
         """What calling an instance of the class returns, joined over every ``return`` of ``forward``."""
         if cname in self._class_out:
@@ -539,6 +589,8 @@ class FileAnalysis:
                 self._assign(t, value, env, cls, attrs, stmt.value)
         elif isinstance(stmt, ast.Expr):
             self._effects(stmt.value, env, cls)
+            if isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
+                self._grow(stmt.value, env, cls, attrs)
             if isinstance(stmt.value, ast.Yield) and self._yields:
                 self._yields[-1].append(self.eval(stmt.value.value, env, cls))
         elif isinstance(stmt, ast.Return):
@@ -557,7 +609,10 @@ class FileAnalysis:
                 self._assign(stmt.target, self.eval(stmt.value, env, cls), env, cls, attrs, stmt.value)
         elif isinstance(stmt, ast.AugAssign):
             self._effects(stmt.value, env, cls)
-            self._assign(stmt.target, None, env, cls, attrs)
+            grown = None
+            if isinstance(stmt.op, ast.Add) and isinstance(stmt.target, (ast.Name, ast.Attribute)):
+                grown = _seq_concat(self.eval(stmt.target, env, cls), self.eval(stmt.value, env, cls))
+            self._assign(stmt.target, grown, env, cls, attrs)
         elif isinstance(stmt, ast.If):
             self._effects(stmt.test, env, cls)
             decided = self._decided(stmt.test, env, cls)
@@ -575,6 +630,8 @@ class FileAnalysis:
                 ends = self._exec_block(taken, env, cls, attrs)
                 self._dead(dead, before, cls)
                 return ends
+        elif isinstance(stmt, ast.For) and self._unrolled(stmt, env, cls, attrs):
+            pass
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
             is_for = not isinstance(stmt, ast.While)
             self._effects(stmt.iter if is_for else stmt.test, env, cls)
@@ -615,6 +672,93 @@ class FileAnalysis:
                 env[stmt.name] = None  # a local function shadows any outer name
         # class definitions, match, assert, del, ...: nothing to follow
         return False
+
+    def _unrolled(self, loop: ast.For, env, cls, attrs) -> bool:  # noqa: ANN001
+        """A loop that builds a list of modules ``for _ in range(4):`` a known number of times (a literal, a
+        module constant, or a parameter's default that no call of the function overrides), whose body only
+        builds: run that many times (the last pass records its facts). False when it is not such a loop."""
+        it = loop.iter
+        if not (isinstance(it, ast.Call) and _is_name(it.func, "range") and 1 <= len(it.args) <= 2) or loop.orelse:
+            return False
+        if "range" in env or it.keywords:
+            return False
+        bounds = [self._int(a, cls) for a in it.args]
+        if any(b is None for b in bounds):
+            return False
+        count = bounds[-1] - (bounds[0] if len(bounds) == 2 else 0)
+        if not 1 <= count <= 12 or not _only_builds(loop.body):
+            return False
+        saved = self.recording
+        try:
+            for i in range(count):
+                self.recording = saved and i == count - 1
+                self._assign(loop.target, None, env, cls, attrs)
+                self._exec_block(loop.body, env, cls, attrs)
+        finally:
+            self.recording = saved
+        return True
+
+    def _int(self, expr: ast.expr, cls: str | None) -> int | None:
+        """A small integer the source states: a literal, ``n - 1``, a module constant, a parameter's default."""
+        if isinstance(expr, ast.Constant) and type(expr.value) is int:
+            return expr.value
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub)):
+            a, b = self._int(expr.left, cls), self._int(expr.right, cls)
+            if a is None or b is None:
+                return None
+            return a + b if isinstance(expr.op, ast.Add) else a - b
+        if not isinstance(expr, ast.Name):
+            return None
+        fn = self._fn
+        if fn is not None and expr.id in _param_names(fn):
+            key = f"{cls}.{fn.name}" if cls else fn.name
+            default = _defaults(fn).get(expr.id)
+            if default is None or expr.id in self._calls.get(key, {}) or _assigned_in(fn, expr.id):
+                return None
+            return self._int(default, cls) if isinstance(default, ast.Constant) else None
+        if fn is None or not _assigned_in(fn, expr.id):
+            consts = self._constants()
+            if expr.id in consts:
+                return consts[expr.id]
+        return None
+
+    def _constants(self) -> dict[str, int]:
+        """Module-level names assigned once, to an integer literal (``N_LAYERS = 6``)."""
+        if self._consts is None:
+            seen: dict[str, int | None] = {}
+            for stmt in self.module.body:
+                if isinstance(stmt, ast.Assign):
+                    for t in stmt.targets:
+                        for n in ast.walk(t):
+                            if isinstance(n, ast.Name):
+                                v = stmt.value
+                                ok = n is t and isinstance(v, ast.Constant) and type(v.value) is int
+                                seen[n.id] = v.value if ok and n.id not in seen else None
+                elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name):
+                    seen[stmt.target.id] = None
+            self._consts = {k: v for k, v in seen.items() if v is not None}
+        return self._consts
+
+    def _grow(self, call: ast.Call, env, cls, attrs) -> None:  # noqa: ANN001
+        """``layers.append(nn.Sigmoid())``, ``layers.extend([...])``, ``decoder.add_module("out", nn.Sigmoid())``:
+        the list (or the ``nn.Sequential``) now ends with those modules."""
+        receiver, method = call.func.value, call.func.attr
+        if method not in ("append", "extend", "add_module") or not isinstance(receiver, (ast.Name, ast.Attribute)):
+            return
+        if isinstance(receiver, ast.Attribute) and not _is_name(receiver.value, "self"):
+            return
+        held = self.eval(receiver, env, cls)
+        if held is None or call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+            return
+        sequential = held.kind == "model" and held.detail == "Sequential" and bool(held.items)
+        if not (held.kind == "seq" or sequential) or len(call.args) != (2 if method == "add_module" else 1):
+            return
+        value = self.eval(call.args[-1], env, cls)
+        added = value if method == "extend" else V("seq", items=(value,))
+        grown = _seq_concat(held.items[0] if sequential else held, added)
+        if sequential and grown is not None:
+            grown = self._sequential_of(grown, call)
+        self._assign(receiver, grown, env, cls, attrs)
 
     def _element(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
         """What a ``for`` loop over ``expr`` binds on every iteration: what a generator function of this file
@@ -897,6 +1041,10 @@ class FileAnalysis:
                 return V("qual", qn)
             if expr.attr in ("data", "T"):
                 return self.eval(base, env, cls)
+            if isinstance(base, (ast.Name, ast.Attribute)):  # ``model.decoder``: a sub-module of an instance
+                held = self.eval(base, env, cls)
+                if held is not None and held.kind in ("model", "inst") and held.items:
+                    return _lookup(held.items[0], expr.attr)
             if self.options and isinstance(base, ast.Name):  # ``args.loss``: the option's default
                 held = env.get(base.id)
                 if held is not None and held.kind == "args":
@@ -915,9 +1063,11 @@ class FileAnalysis:
                 return None
             if base_v.kind == "eye":
                 return V("onehot", origin=expr)
-            if base_v.kind == "tuple":
+            if base_v.kind == "tuple" or base_v.kind == "seq":  # ``nets[0]``, ``layers[-1]``
                 idx = _int_index(expr)
-                if idx is not None and -len(base_v.items) <= idx < len(base_v.items):
+                lo = -len(base_v.items)
+                hi = len(base_v.items) if base_v.detail != "open" else 0  # an unknown start: from the end only
+                if idx is not None and lo <= idx < hi:
                     return base_v.items[idx]
                 return None
             if base_v.kind == "dict":
@@ -938,6 +1088,18 @@ class FileAnalysis:
             return join(self.eval(expr.body, env, cls), self.eval(expr.orelse, env, cls))
         if isinstance(expr, ast.Dict):
             return self._dict(expr, env, cls)
+        if isinstance(expr, ast.List) and len(expr.elts) <= 64:  # a list of modules (``layers = []``)
+            result: V | None = V("seq")
+            for e in expr.elts:
+                if isinstance(e, ast.Starred):
+                    result = _seq_concat(result, self.eval(e.value, env, cls))
+                else:
+                    result = _seq_concat(result, V("seq", items=(self.eval(e, env, cls),)))
+            return result
+        if isinstance(expr, ast.ListComp):  # ``[nn.Linear(a, b) for a, b in ...]``: elements unknown
+            return V("seq", "open")
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            return _seq_concat(self.eval(expr.left, env, cls), self.eval(expr.right, env, cls))
         return None
 
     def _dict(self, expr: ast.Dict, env, cls) -> V | None:  # noqa: ANN001
@@ -1090,7 +1252,8 @@ class FileAnalysis:
 
     def _instantiate(self, cname: str) -> V | None:
         if cname in self.classes:
-            return V("model", cname, out=self.class_output(cname))
+            members = self.members(cname)
+            return V("model", cname, out=self.class_output(cname), items=(members,) if members else ())
         return None
 
     def _eval_qualified(self, qn: str, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001, C901
@@ -1142,17 +1305,20 @@ class FileAnalysis:
             return V("weights", origin=call)
         if qn.startswith(N.LOGIT_MODEL_PREFIXES):
             return V("model", qn.rsplit(".", 1)[-1], out=V("logits", qn.rsplit(".", 1)[-1]))
+        members = None
         if self.project and not qn.startswith(("torch.", "numpy.", "sklearn.")):
             out = self._project_class(qn)
+            members = self._project_class(qn, "#members", ("dict",))
+            items = (members,) if members is not None else ()
             if out is not None:
-                return V("model", qn.rsplit(".", 1)[-1], out=out)
+                return V("model", qn.rsplit(".", 1)[-1], out=out, items=items)
         if not qn.startswith(_LIBRARIES) and qn.rsplit(".", 1)[-1][:1].isupper():
             # an instance of a class that may be of another file (``FocalLoss(gamma=1.5)`` from ``model.py``):
-            # its calls are passed on to that file's ``forward``
-            return V("inst", absolute(qn, self.module_name))
+            # its calls are passed on to that file's ``forward``; its sub-modules are that class's
+            return V("inst", absolute(qn, self.module_name), items=(members,) if members is not None else ())
         return None
 
-    def _project_class(self, qn: str) -> V | None:
+    def _project_class(self, qn: str, suffix: str = "", kinds: tuple = _OUTPUTS) -> V | None:
         """The output of an imported class of the linted tree: ``from .models import Net`` is
         ``<this package>.models.Net``; the tree's key may be shorter or longer than the import (the tree's root
         is not the import root), so a match at a dot boundary counts. Ambiguous matches count as unknown."""
@@ -1164,12 +1330,13 @@ class FileAnalysis:
         for candidate in module_candidates(mod, self.module_name):
             known = self.project.get(candidate)
             if known is not None and known.kind == "module":
-                out = self.project.get(f"{candidate}.{cls}")
-                return out if out is not None and out.kind in _OUTPUTS else None
+                out = self.project.get(f"{candidate}.{cls}{suffix}")
+                return out if out is not None and out.kind in kinds else None
+        qn += suffix
         found = [
             v
             for key, v in self.project.items()
-            if v.kind in _OUTPUTS and (key == qn or key.endswith("." + qn) or qn.endswith("." + key))
+            if v.kind in kinds and (key == qn or key.endswith("." + qn) or qn.endswith("." + key))
         ]
         if not found or any(f != found[0] for f in found):
             return None
@@ -1194,22 +1361,31 @@ class FileAnalysis:
         return v if _carries(v) and (0 < v.depth < 4 or four) and v.chain is not None else None
 
     def _sequential(self, call: ast.Call, env, cls) -> V:  # noqa: ANN001
-        pos, _, starred = _args(call)
-        items = pos
-        if len(pos) == 1 and isinstance(pos[0], ast.Call):
+        args: list[ast.expr] = list(call.args)
+        if len(args) == 1 and isinstance(args[0], ast.Call):
             # nn.Sequential(OrderedDict([("fc1", nn.Linear(...)), ...]))
-            inner = pos[0]
+            inner = args[0]
             if self.imports.qualify(inner.func) == "collections.OrderedDict" and inner.args:
                 lst = inner.args[0]
                 if isinstance(lst, (ast.List, ast.Tuple)):
-                    items = [e.elts[1] for e in lst.elts if isinstance(e, ast.Tuple) and len(e.elts) == 2]
+                    args = [e.elts[1] for e in lst.elts if isinstance(e, ast.Tuple) and len(e.elts) == 2]
+        seq: V | None = V("seq")
+        for a in args:  # ``nn.Sequential(*layers, nn.Linear(64, 1))``: a list of modules built before
+            part = self.eval(a.value, env, cls) if isinstance(a, ast.Starred) else V("seq", items=(self.eval(a, env, cls),))
+            seq = _seq_concat(seq, part)
+        if call.keywords or seq is None:
+            return V("model", "Sequential", origin=call)
+        return self._sequential_of(seq, call)
+
+    def _sequential_of(self, seq: V, call: ast.Call) -> V:
+        """An ``nn.Sequential`` of the modules ``seq`` holds (an unknown start, ``open``, counts as one unknown
+        module): what calling it returns, and its saturating activations between layers."""
         out: V | None = None
         hidden_sat = 0
         pending = False
         seen_layer = False
         kinds = []
-        for item in items:
-            v = self.eval(item, env, cls)
+        for v in ((None,) if seq.detail == "open" else ()) + seq.items:
             kind = v.kind if v is not None else None
             if kind == "passmod":
                 continue
@@ -1218,17 +1394,15 @@ class FileAnalysis:
                 if pending:
                     hidden_sat += 1
                 pending, seen_layer = False, True
-                out = V("logits", "layer", origin=item)
+                out = V("logits", "layer", origin=v.origin)
             elif kind == "actmod":
                 pending = seen_layer and v.detail in N.SATURATING
-                out = V("act", v.detail, origin=item, origin_fn=self._fn)
+                out = V("act", v.detail, origin=v.origin, origin_fn=self._fn)
             elif kind == "model":
                 pending = False
                 out = v.out
             else:
                 pending, out = False, None
-        if starred:
-            out, hidden_sat, kinds = None, 0, []
         if out is not None:
             out = replace(out, where="nn.Sequential")
             # what goes on into the next layer (a decoder after this encoder): the saturating activations
@@ -1238,7 +1412,7 @@ class FileAnalysis:
             elif hidden_sat < 4 and kinds[-1] == "actmod" and pending:
                 out = replace(out, depth=hidden_sat + 1, chain=call)
         opens = call if kinds and kinds[0] == "layer" else None
-        return V("model", "Sequential", origin=call, out=out, depth=hidden_sat, chain=opens)
+        return V("model", "Sequential", origin=call, out=out, depth=hidden_sat, chain=opens, items=(seq,))
 
 
 _LEAVES = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async"})
@@ -1374,6 +1548,29 @@ def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, b
         _SELF_SETS.clear()
     _SELF_SETS[id(fn)] = (fn, found)
     return found
+
+
+_BUILDING = (ast.Assign, ast.AugAssign, ast.Expr, ast.If, ast.Pass)
+
+
+def _only_builds(body: list[ast.stmt]) -> bool:
+    """Statements that build values and cannot leave the loop early (no return, break, yield, nested loop)."""
+    for stmt in body:
+        if not isinstance(stmt, _BUILDING):
+            return False
+        if isinstance(stmt, ast.If) and not (_only_builds(stmt.body) and _only_builds(stmt.orelse)):
+            return False
+        if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.Await, ast.Lambda)) for n in ast.walk(stmt)):
+            return False
+    return len(body) <= 16
+
+
+def _assigned_in(fn: ast.AST, name: str) -> bool:
+    """``name`` is (re)bound somewhere inside the function (not only a parameter)."""
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store):
+            return True
+    return False
 
 
 def _unstar(node: ast.expr) -> ast.expr:

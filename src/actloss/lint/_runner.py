@@ -223,6 +223,7 @@ def _lint_file(
             for k, v in facts.class_outputs.items()
             if v.kind in ("act", "tuple", "logits")
         }
+        classes.update({f"{module_name}.{k}#members".lstrip("."): _strip(v) for k, v in facts.class_members.items()})
         calls = [
             (absolute(qn, here), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
             for qn, pos, kw in facts.imported_calls
@@ -332,14 +333,18 @@ def lint_paths(
     if aliases:
         aliases = _sibling_aliases(aliases, files, names)
     if project and aliases:  # a class imported through a package that re-exports it (two levels or more)
+        with_members = {k[: -len("#members")] for k in project if k.endswith("#members")}
         for name in aliases:
             target = _resolve(name, aliases, project)
             if target is not None and name not in project:
                 project[name] = project[target]
+            target = _resolve(name, aliases, with_members) if with_members else None
+            if target is not None and name + "#members" not in project:  # and its sub-modules
+                project[name + "#members"] = project[target + "#members"]
     if project or values:
         for name in names:  # every module of the tree, so that an import resolves to the right file
             project.setdefault(name, V("module", name))
-        short = {k.rsplit(".", 1)[-1] for k, v in project.items() if v.kind != "module"}
+        short = {k.rsplit(".", 1)[-1].split("#")[0] for k, v in project.items() if v.kind != "module"}
         # a module-level object is only read by a file that names it and its module (``from setup import *``)
         imported = [(m.rsplit(".", 1)[-1].encode(), n.encode()) for m, n in (k.rsplit(".", 1) for k in values if "." in k)]
         project.update(values)
@@ -348,12 +353,23 @@ def lint_paths(
             if results[i].error is not None:
                 continue
             words = _words(p)
-            mine = {k.rsplit(".", 1)[-1] for k in results[i].classes}
+            mine = {k.rsplit(".", 1)[-1].split("#")[0] for k in results[i].classes}
             if any(n.encode() in words for n in short - mine) or any(m in words and n in words for m, n in imported):
                 again.append(i)
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in again], jobs)
         for i, r in zip(again, redo):
             results[i] = r
+        # a composite model whose sub-modules are classes of a third file (``self.disc = ZDiscriminator()`` in
+        # model.py, from nets.py) knows them only now: the files naming it are read once more
+        grown = {k: v for i in again for k, v in results[i].classes.items() if "#" in k and project.get(k) != v}
+        if grown:
+            project.update(grown)
+            wanted = {k.rsplit(".", 1)[-1].split("#")[0].encode() for k in grown}
+            later = [i for i, p in enumerate(files) if results[i].error is None and wanted & _words(p)]
+            later = [i for i in later if not wanted <= {k.rsplit(".", 1)[-1].split("#")[0].encode() for k in results[i].classes}]
+            redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in later], jobs)
+            for i, r in zip(later, redo):
+                results[i] = r
     # Functions called from other files of the tree: each is linted again with the argument values of those
     # calls (a parameter takes the value every call site agrees on, in its own file and in the others).
     # A function so linted passes its parameters' values on to the functions of other files it calls (train()
