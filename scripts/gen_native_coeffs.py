@@ -52,6 +52,26 @@ def clenshaw(c, u):
     return u * b1 - b2 + c[0]
 
 
+def cheb_to_power(c):
+    """The same polynomial in the power basis of u (exactly, in mpmath): T_0 = 1, T_1 = u, T_{k+1} = 2u T_k - T_{k-1}.
+    On [-1, 1] this series is well conditioned (sum |a_k u^k| <= 2.02 |p(u)|), so the kernels may evaluate it with
+    Estrin's scheme, whose dependency chain is 5 FMAs deep where Clenshaw's recurrence is 18."""
+    n = len(c)
+    t_prev, t_cur = [mp.mpf(1)] + [mp.mpf(0)] * (n - 1), [mp.mpf(0), mp.mpf(1)] + [mp.mpf(0)] * (n - 2)
+    a = [c[0] * v for v in t_prev]
+    for k in range(1, n):
+        a = [ai + c[k] * ti for ai, ti in zip(a, t_cur)]
+        t_prev, t_cur = t_cur, [2 * (t_cur[i - 1] if i else 0) - t_prev[i] for i in range(n)]
+    return a
+
+
+def horner(a, u):
+    r = mp.mpf(0)
+    for ak in reversed(a):
+        r = r * u + ak
+    return r
+
+
 def erfcx_taylor(m, n):
     """Taylor coefficients a_0..a_n of erfcx about m (exact recurrence, evaluated at 50 digits)."""
     a = [erfcx(m)]
@@ -119,6 +139,9 @@ def main() -> None:
         u = (2 * t - (ta + tb)) / (tb - ta)
         worst = max(worst, abs(clenshaw(c, u) / ((1 + z) * erfcx(z)) - 1))
     print(f"erfcx degree {ERFCX_DEG}: worst relative error {mp.nstr(worst, 3)}")
+    a = cheb_to_power(c)
+    for u in [mp.mpf(k) / 100 - 1 for k in range(201)]:
+        assert abs(horner(a, u) - clenshaw(c, u)) <= mp.mpf(10) ** -40, u
     rows, c0_lo, asym, worst64 = erfcx64_table()
     print(f"erfcx64 table: worst relative truncation error {mp.nstr(worst64, 3)}")
     inv_fact = [1 / mp.factorial(k) for k in range(16)]
@@ -131,6 +154,10 @@ def main() -> None:
         f" worst relative error {mp.nstr(worst, 3)} */",
         "static const double ERFCX_C[ERFCX_DEG + 1] = {",
         *[f"    {mp.nstr(v, 20, min_fixed=1, max_fixed=0)}," for v in c],
+        "};",
+        "/* the same polynomial in powers of u (evaluated by Estrin's scheme in the kernels) */",
+        "static const double ERFCX_P[ERFCX_DEG + 1] = {",
+        *[f"    {mp.nstr(v, 20, min_fixed=1, max_fixed=0)}," for v in a],
         "};",
         f"#define ERFCX64_PER_UNIT {ERFCX64_PER_UNIT}",
         f"#define ERFCX64_END {ERFCX64_END}",
