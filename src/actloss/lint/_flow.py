@@ -94,7 +94,11 @@ _BOUND_QUALS = frozenset((*N.ACT_MODULES, *N.ACT_FUNCS, *N.LOSS_MODULES, *N.LOSS
 
 def bindable(v: V | None) -> bool:
     """A value a parameter can take from the calls that agree on it."""
-    return v is not None and (v.kind in _BOUND or (v.kind == "qual" and v.detail in _BOUND_QUALS))
+    if v is None:
+        return False
+    if v.kind == "inst":  # an instance of another file's class whose sub-modules are known (``train(model)``)
+        return bool(v.items)
+    return v.kind in _BOUND or (v.kind == "qual" and v.detail in _BOUND_QUALS)
 _FOLLOWED = ("act", "logits", "tuple", "onehot", "multihot", "model", "loss")
 
 
@@ -312,6 +316,7 @@ class FileAnalysis:
         self._stack_reported: set[int] = set()
         self._inside: dict[int, list[ast.AST]] = {}  # expression -> the calls and comparisons in it
         self._consts: dict[str, int] | None = None
+        self._init_str: dict[str, dict[str, V]] = {}
 
     # ------------------------------------------------------------------ driver
     def run(self) -> FileFacts:
@@ -431,6 +436,11 @@ class FileAnalysis:
             self._attrs_set_later(cname, init, attrs)
         finally:
             self.recording = saved
+        for m in self.classes[cname].body if cname in self.classes else ():
+            if isinstance(m, _FUNCS) and m is not init:  # a string another method may change says nothing
+                for a in _self_assignments(m):
+                    if a in attrs and attrs[a] is not None and attrs[a].kind == "str":
+                        attrs[a] = None
         return attrs
 
     def _attrs_set_later(self, cname: str, init, attrs: dict[str, V | None]) -> None:  # noqa: ANN001
@@ -543,9 +553,29 @@ class FileAnalysis:
         env: dict[str, V | None] = dict(self.globals)
         names = _param_names(fn)
         bound = self.bindings.get(key, {})
+        unpassed = self._init_defaults(cls) if cls is not None and fn.name == "__init__" else {}
         for i, name in enumerate(names):
-            env[name] = V("self", cls) if (cls is not None and i == 0) else bound.get(name)
+            env[name] = V("self", cls) if (cls is not None and i == 0) else bound.get(name, unpassed.get(name))
         return env
+
+    def _init_defaults(self, cname: str) -> dict[str, V]:
+        """The string defaults of a class's ``__init__`` parameters that no construction of the class passes
+        (``method: str = "classification"``, ``loss="bce"`` with no ``TANDEM(..., loss=...)`` in the file or
+        from the other files of the tree): the value every instance has. None of them when the class is
+        subclassed here, used as a value (``make(TANDEM)``, ``partial``), or built with ``*args`` / ``**kw``."""
+        known = self._init_str.get(cname)
+        if known is not None:
+            return known
+        found: dict[str, V] = {}
+        init = self._method(cname, "__init__")
+        defaults = _defaults(init) if init is not None else {}
+        strs = {n: d.value for n, d in defaults.items() if isinstance(d, ast.Constant) and type(d.value) is str}
+        if strs and not any(_is_name(b, cname) for c in self.classes.values() for b in c.bases):
+            passed = _passed_names(self.module, cname, init, self.calls_in.get(cname, ()))
+            if passed is not None:
+                found = {n: V("str", v) for n, v in strs.items() if n not in passed and len(v) <= 64}
+        self._init_str[cname] = found
+        return found
 
     def _run_function(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None, key: str) -> tuple[list, list]:
         return self._frame(fn, self._function_env(fn, cls, key), cls)
@@ -630,6 +660,8 @@ class FileAnalysis:
                 ends = self._exec_block(taken, env, cls, attrs)
                 self._dead(dead, before, cls)
                 return ends
+        elif isinstance(stmt, _MATCH):
+            return self._match(stmt, env, cls, attrs)
         elif isinstance(stmt, ast.For) and self._unrolled(stmt, env, cls, attrs):
             pass
         elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
@@ -670,7 +702,51 @@ class FileAnalysis:
                 self._frame(stmt, inner, None)
             if self._fn is not None:
                 env[stmt.name] = None  # a local function shadows any outer name
-        # class definitions, match, assert, del, ...: nothing to follow
+        # class definitions, assert, del, ...: nothing to follow
+        return False
+
+    def _match(self, stmt, env, cls, attrs) -> bool:  # noqa: ANN001
+        """``match loss: case "bce": return nn.BCELoss() ...``: on a string the analysis knows (a default no
+        call overrides), only the case it selects goes on, like a decided ``if``; the others still run, on a
+        copy, for their facts. On anything else every case is a branch, joined with not matching at all."""
+        self._effects(stmt.subject, env, cls)
+        subject = self.eval(stmt.subject, env, cls)
+        chosen: int | None = None  # the case taken; len(cases) when none matches
+        if subject is not None and subject.kind == "str":
+            for i, case in enumerate(stmt.cases):
+                hit = _case_matches(case, subject.detail)
+                if hit is None:
+                    break
+                if hit:
+                    chosen = i
+                    break
+            else:
+                chosen = len(stmt.cases)
+        before = dict(env)
+        if chosen is not None:
+            ends = False
+            for i, case in enumerate(stmt.cases):
+                if i == chosen:
+                    for name in _captures(case.pattern):
+                        self._assign(ast.Name(name, ast.Store()), subject, env, cls, attrs)
+                    ends = self._exec_block(case.body, env, cls, attrs)
+                else:
+                    self._dead(case.body, before, cls)
+            return ends
+        exits = [] if any(_case_matches(c, None) for c in stmt.cases) else [dict(env)]
+        for case in stmt.cases:
+            case_env = dict(before)
+            for name in _captures(case.pattern):
+                self._assign(ast.Name(name, ast.Store()), None, case_env, cls, attrs)
+            self._exec_block(case.body, case_env, cls, attrs)
+            exits.append(case_env)
+        merged = exits[0]
+        for other in exits[1:]:
+            joined: dict = {}
+            self._merge(joined, merged, other)
+            merged = joined
+        env.clear()
+        env.update(merged)
         return False
 
     def _unrolled(self, loop: ast.For, env, cls, attrs) -> bool:  # noqa: ANN001
@@ -748,12 +824,19 @@ class FileAnalysis:
         if isinstance(receiver, ast.Attribute) and not _is_name(receiver.value, "self"):
             return
         held = self.eval(receiver, env, cls)
-        if held is None or call.keywords or any(isinstance(a, ast.Starred) for a in call.args):
+        pos, kw, starred = _args(call)
+        if held is None or starred:
             return
         sequential = held.kind == "model" and held.detail == "Sequential" and bool(held.items)
-        if not (held.kind == "seq" or sequential) or len(call.args) != (2 if method == "add_module" else 1):
+        if method == "add_module":  # ``add_module("out", nn.Sigmoid())``, also ``name=`` / ``module=``
+            added_expr = kw.get("module", pos[1] if len(pos) == 2 else None)
+            arity = len(pos) + len(kw) == 2 and set(kw) <= {"name", "module"}
+        else:
+            added_expr = pos[0] if pos else None
+            arity = len(pos) == 1 and not kw
+        if not (held.kind == "seq" or sequential) or not arity or added_expr is None:
             return
-        value = self.eval(call.args[-1], env, cls)
+        value = self.eval(added_expr, env, cls)
         added = value if method == "extend" else V("seq", items=(value,))
         grown = _seq_concat(held.items[0] if sequential else held, added)
         if sequential and grown is not None:
@@ -1248,6 +1331,9 @@ class FileAnalysis:
             return V("out", _code(func), origin=call)
         if callee.kind == "cls":
             return self._instantiate(callee.detail)
+        if callee.kind == "self" and callee.detail in self.classes:
+            # ``outputs = self(batch_x)`` in a model's own fit / training_step: what its forward returns
+            return self.class_output(callee.detail)
         return None
 
     def _instantiate(self, cname: str) -> V | None:
@@ -1521,6 +1607,35 @@ def _int_index(expr: ast.Subscript) -> int | None:
 
 
 _TRY = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
+_MATCH = (ast.Match,) if hasattr(ast, "Match") else ()
+
+
+def _case_matches(case, subject: str | None) -> bool | None:  # noqa: ANN001
+    """Whether a ``case`` of a ``match`` on the string ``subject`` is taken: string literals, ``|`` of them, a
+    capture or ``_``; None when it cannot be told (a guard, any other pattern). ``subject`` None: whether the
+    case takes every value."""
+    if case.guard is not None:
+        return None
+    return _pattern_matches(case.pattern, subject)
+
+
+def _pattern_matches(pattern, subject: str | None) -> bool | None:  # noqa: ANN001
+    if isinstance(pattern, ast.MatchAs):
+        return True if pattern.pattern is None else _pattern_matches(pattern.pattern, subject)
+    if subject is None:
+        return False
+    if isinstance(pattern, ast.MatchValue):
+        v = pattern.value
+        return v.value == subject if isinstance(v, ast.Constant) and isinstance(v.value, str) else None
+    if isinstance(pattern, ast.MatchOr):
+        hits = [_pattern_matches(p, subject) for p in pattern.patterns]
+        return True if True in hits else (None if None in hits else False)
+    return None
+
+
+def _captures(pattern) -> list[str]:  # noqa: ANN001
+    """The names a pattern binds (``case x:``, ``case "a" | "b" as name:``, any nested capture)."""
+    return [n.name for n in ast.walk(pattern) if isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name]
 _SELF_SETS: dict[int, tuple[ast.AST, dict[str, bool]]] = {}
 
 
@@ -1548,6 +1663,37 @@ def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, b
         _SELF_SETS.clear()
     _SELF_SETS[id(fn)] = (fn, found)
     return found
+
+
+_TYPE_TESTS = frozenset({"super", "isinstance", "issubclass", "type"})
+
+
+def _passed_names(module: ast.Module, cname: str, init, sites_in) -> set[str] | None:  # noqa: ANN001
+    """The ``__init__`` parameters that some construction of ``cname`` passes (``Net(8, loss="mse")``, in this
+    module or, ``sites_in``, from other files); None when the class's name is used otherwise than called or
+    behind ``*args`` / ``**kw``, so that what is passed cannot be told."""
+    params = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:] if init is not None else []
+    passed: set[str] = set()
+    calls = 0
+    for node in ast.walk(module):
+        if isinstance(node, ast.Call) and (_is_name(node.func, cname) or (
+            isinstance(node.func, ast.Attribute) and node.func.attr == cname
+        )):
+            calls += 1
+            pos, kw, starred = _args(node)
+            if starred:
+                return None
+            passed.update(params[: len(pos)])
+            passed.update(kw)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _TYPE_TESTS:
+            calls += sum(1 for a in node.args if _is_name(a, cname))  # ``super(Net, self)``, ``isinstance(m, Net)``
+    names = sum(1 for n in ast.walk(module) if _is_name(n, cname) or (isinstance(n, ast.Attribute) and n.attr == cname))
+    if names > calls:  # the class as a value: ``partial(Net, ...)``, ``models = {"net": Net}``
+        return None
+    for pos, kw in sites_in:
+        passed.update(params[: len(pos)])
+        passed.update(kw)
+    return passed
 
 
 _BUILDING = (ast.Assign, ast.AugAssign, ast.Expr, ast.If, ast.Pass)
