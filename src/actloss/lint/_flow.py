@@ -55,6 +55,8 @@ def join(a: V | None, b: V | None) -> V | None:
         items = _seq_join(a.items[0], b.items[0])
         out = join(a.out, b.out) if items.items else None
         return V("model", "Sequential", out=out, depth=min(a.depth, b.depth), items=(items,))
+    if a.kind == b.kind == "dict":
+        return _dict_join(a, b)
     if a.kind == b.kind == "tuple" and len(a.items) == len(b.items):
         items = tuple(join(x, y) for x, y in zip(a.items, b.items))
         return V("tuple", items=items) if any(i is not None for i in items) else None
@@ -621,6 +623,7 @@ class FileAnalysis:
             self._effects(stmt.value, env, cls)
             if isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
                 self._grow(stmt.value, env, cls, attrs)
+                self._dict_changed(stmt.value, env, cls, attrs)
             if isinstance(stmt.value, ast.Yield) and self._yields:
                 self._yields[-1].append(self.eval(stmt.value.value, env, cls))
         elif isinstance(stmt, ast.Return):
@@ -843,6 +846,16 @@ class FileAnalysis:
             grown = self._sequential_of(grown, call)
         self._assign(receiver, grown, env, cls, attrs)
 
+    def _dict_changed(self, call: ast.Call, env, cls, attrs) -> None:  # noqa: ANN001
+        """``config.update(...)``, ``.pop(...)``, ``.setdefault(...)``: the dict no longer says what it holds."""
+        receiver = call.func.value
+        if call.func.attr not in ("update", "pop", "popitem", "setdefault", "clear"):
+            return
+        if isinstance(receiver, ast.Name) or (isinstance(receiver, ast.Attribute) and _is_name(receiver.value, "self")):
+            held = self.eval(receiver, env, cls)
+            if held is not None and held.kind == "dict":
+                self._assign(receiver, None, env, cls, attrs)
+
     def _element(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
         """What a ``for`` loop over ``expr`` binds on every iteration: what a generator function of this file
         yields (``for x, y in self.batches():``), also through ``enumerate``."""
@@ -877,10 +890,16 @@ class FileAnalysis:
                 env["self." + target.attr] = value
                 if attrs is not None:
                     attrs[target.attr] = value
-        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-            held = env.get(target.value.id)
+        elif isinstance(target, ast.Subscript) and (
+            isinstance(target.value, ast.Name) or (isinstance(target.value, ast.Attribute) and _is_name(target.value.value, "self"))
+        ):
+            held = self.eval(target.value, env, cls)
             if held is not None and held.kind == "dict":
-                env[target.value.id] = None  # ``parts["head"] = ...``: the literal no longer says what it holds
+                # ``config["disc"] = Discriminator()``: the dict now holds that value under a constant key; any
+                # other key (computed, or past the size kept) leaves it unknown
+                key = self.eval(target.slice, env, cls)
+                filled = _with_key(held, key.detail, value) if key is not None and key.kind == "str" else None
+                self._assign(target.value, filled, env, cls, attrs)
         elif isinstance(target, (ast.Tuple, ast.List)):
             values: list[V | None] = [None] * len(target.elts)
             if isinstance(value_expr, (ast.Tuple, ast.List)) and len(value_expr.elts) == len(values):
@@ -1186,14 +1205,14 @@ class FileAnalysis:
         return None
 
     def _dict(self, expr: ast.Dict, env, cls) -> V | None:  # noqa: ANN001
-        """``{"head": nn.Sequential(...), ...}`` with constant string keys: the values, looked up by key."""
-        if not 0 < len(expr.keys) <= 16:
+        """``{"head": nn.Sequential(...), ...}`` with constant string keys: the values, looked up by key (``{}``:
+        a dict that item assignments fill)."""
+        if len(expr.keys) > 16:
             return None
         keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None for k in expr.keys]
         if any(k is None or "\0" in k for k in keys) or len(set(keys)) != len(keys):
             return None
-        items = tuple(self.eval(v, env, cls) for v in expr.values)
-        return V("dict", "\0".join(keys), items=items) if any(i is not None for i in items) else None
+        return _dict_of(list(zip(keys, (self.eval(v, env, cls) for v in expr.values))))
 
     def _decided(self, test: ast.expr, env, cls) -> bool | None:  # noqa: ANN001, C901
         """The truth of a condition on strings the analysis knows (``args.loss == "bce"``, ``name in ("bce",
@@ -1266,6 +1285,8 @@ class FileAnalysis:
                 return self._member(call.args[0], name.detail, env, cls)
             return None
         qn = self.imports.qualify(func)
+        if _is_name(func, "dict") and "dict" not in env and not call.args and not call.keywords:
+            return V("dict")  # an empty dict that item assignments fill
         if qn is None and isinstance(func, ast.Name) and func.id not in env and func.id in self.functions:
             return self.function_output(None, func.id)
         if qn is None and isinstance(func, ast.Attribute):
@@ -1358,8 +1379,10 @@ class FileAnalysis:
             return V("passmod", qn, origin=call)
         if qn == "torch.nn.Sequential":
             return self._sequential(call, env, cls)
-        if qn == "torch.nn.ModuleDict":
+        if qn in ("torch.nn.ModuleDict", "collections.OrderedDict"):
             arg = _arg(call, 0, "modules")
+            if arg is None and not call.args and not call.keywords:
+                return V("dict")  # an empty dict that item assignments fill
             return self._dict(arg, env, cls) if isinstance(arg, ast.Dict) else None
         if qn in ("torch.tensor", "torch.Tensor", "torch.FloatTensor", "numpy.array"):
             literal = _indicator_rows(_arg(call, 0, "data"))
@@ -1534,10 +1557,32 @@ _PARSERS = frozenset({"argparse", "configargparse"})
 
 def _lookup(held: V | None, key: str) -> V | None:
     """The value a dict literal (or the parsed options) holds under a key."""
-    if held is None or held.kind not in ("dict", "args"):
+    if held is None or held.kind not in ("dict", "args") or not held.items:
         return None
     keys = held.detail.split("\0")
     return held.items[keys.index(key)] if key in keys else None
+
+
+def _dict_of(pairs: list[tuple[str, V | None]]) -> V:
+    return V("dict", "\0".join(k for k, _ in pairs), items=tuple(v for _, v in pairs))
+
+
+def _dict_pairs(held: V) -> list[tuple[str, V | None]]:
+    return list(zip(held.detail.split("\0"), held.items)) if held.items else []
+
+
+def _with_key(held: V, key: str, value: V | None) -> V | None:
+    """A dict after ``held[key] = value`` (None past 16 keys or for a key with a NUL)."""
+    pairs = [(k, v) for k, v in _dict_pairs(held) if k != key]
+    if "\0" in key or len(pairs) >= 16:
+        return None
+    return _dict_of([*pairs, (key, value)])
+
+
+def _dict_join(a: V, b: V) -> V:
+    """The keys both paths set, each with the value both agree on (a key set on one path only is unknown)."""
+    theirs = dict(_dict_pairs(b))
+    return _dict_of([(k, join(v, theirs[k])) for k, v in _dict_pairs(a) if k in theirs])
 
 
 def _options(module: ast.Module) -> dict[str, str]:
