@@ -159,6 +159,10 @@ class FileFacts:
     # class name -> its sub-modules set in ``__init__`` (``self.decoder = Decoder()``): a dict value, so that
     # ``model.decoder(z)`` in another file reaches the decoder's output
     class_members: dict[str, V] = field(default_factory=dict)
+    # module-level function name -> what it returns on every path with its parameters unknown, when that is a
+    # tuple, a model or a loss object (``return Net(), nn.BCELoss()``), for ``model, criterion = build(args)``
+    # in another file
+    function_returns: dict[str, V] = field(default_factory=dict)
 
 
 _WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
@@ -246,6 +250,7 @@ def module_candidates(mod: str, module_name: str) -> tuple[str, ...]:
 
 
 _OUTPUTS = ("act", "tuple", "logits")  # what the project holds for a class: what calling it returns
+_RETURNS = ("tuple", "model", "loss")  # what the project holds for a function of another file: what it returns
 _LIBRARIES = ("torch.", "numpy.", "sklearn.", "os.", "sys.", "math.", "time.", "random.", "json.", "logging.")
 
 
@@ -354,6 +359,11 @@ class FileAnalysis:
         for name, v in self.globals.items():
             if v is not None and (v.kind == "loss" or (v.kind == "model" and v.out is not None)):
                 self.facts.module_values[name] = v
+        top = {id(s) for s in self.module.body}
+        for name, fn in self.functions.items():
+            v = self.function_output(None, name) if id(fn) in top else None
+            if v is not None and v.kind in _RETURNS:
+                self.facts.function_returns[name] = v
         return self.facts
 
     def _imported_values(self) -> dict[str, V]:
@@ -1421,6 +1431,10 @@ class FileAnalysis:
             items = (members,) if members is not None else ()
             if out is not None:
                 return V("model", qn.rsplit(".", 1)[-1], out=out, items=items)
+        if self.project and not qn.startswith(_LIBRARIES):  # a function of another file (``build(args)``)
+            returned = self._project_class(qn, "#returns", _RETURNS)
+            if returned is not None:
+                return returned
         if not qn.startswith(_LIBRARIES) and qn.rsplit(".", 1)[-1][:1].isupper():
             # an instance of a class that may be of another file (``FocalLoss(gamma=1.5)`` from ``model.py``):
             # its calls are passed on to that file's ``forward``; its sub-modules are that class's

@@ -224,6 +224,7 @@ def _lint_file(
             if v.kind in ("act", "tuple", "logits")
         }
         classes.update({f"{module_name}.{k}#members".lstrip("."): _strip(v) for k, v in facts.class_members.items()})
+        classes.update({f"{module_name}.{k}#returns".lstrip("."): _strip(v) for k, v in facts.function_returns.items()})
         calls = [
             (absolute(qn, here), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
             for qn, pos, kw in facts.imported_calls
