@@ -1153,6 +1153,9 @@ class FileAnalysis:
                 return V("qual", qn)
             if expr.attr in ("data", "T"):
                 return self.eval(base, env, cls)
+            if expr.attr == "values":  # ``pd.get_dummies(y).values``
+                held = self.eval(base, env, cls)
+                return held if held is not None and held.kind in ("onehot", "multihot") else None
             if isinstance(base, (ast.Name, ast.Attribute)):  # ``model.decoder``: a sub-module of an instance
                 held = self.eval(base, env, cls)
                 if held is not None and held.kind in ("model", "inst") and held.items:
@@ -1318,6 +1321,9 @@ class FileAnalysis:
                     return self._act(method, self.eval(receiver, env, cls), call)
                 if method in N.TRANSPARENT_METHODS:
                     return self.eval(receiver, env, cls)
+                if method in N.ARRAY_CONVERSIONS:  # ``enc.fit_transform(y).toarray()``
+                    r = self.eval(receiver, env, cls)
+                    return r if r is not None and r.kind in ("onehot", "multihot") else None
                 if method in ("scatter", "scatter_"):
                     pos, kw, _ = _args(call)
                     src = pos[2] if len(pos) > 2 else kw.get("value", kw.get("src"))
@@ -1367,6 +1373,16 @@ class FileAnalysis:
             return self.class_output(callee.detail)
         return None
 
+    def _split(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
+        """``train_test_split(X, y_onehot)``: a train and a test part of each array, one-hot where it was."""
+        if not 0 < len(call.args) <= 4 or any(isinstance(a, ast.Starred) for a in call.args):
+            return None
+        kept = [self.eval(a, env, cls) for a in call.args]
+        kept = [v if v is not None and v.kind in ("onehot", "multihot") else None for v in kept]
+        if not any(kept):
+            return None
+        return V("tuple", items=tuple(v for v in kept for _ in (0, 1)))
+
     def _instantiate(self, cname: str) -> V | None:
         if cname in self.classes:
             members = self.members(cname)
@@ -1413,13 +1429,17 @@ class FileAnalysis:
                 return replace(v, detail="log_softmax", origin=None)
             return None
         if qn in N.ONE_HOT_FUNCS:
+            if qn == "pandas.get_dummies" and (len(call.args) != 1 or any(k.arg == "columns" for k in call.keywords)):
+                return None  # ``get_dummies(df, columns=[...])``: a table with some columns encoded
             return V("onehot", origin=call)
         if qn in ("torch.eye", "numpy.eye"):
             return V("eye", origin=call)
         if qn in N.MULTI_HOT_CLASSES:
             return V("mlb", origin=call)
-        if qn in ("sklearn.preprocessing.LabelBinarizer",):
+        if qn in N.ONE_HOT_ENCODERS:
             return V("lb", origin=call)
+        if qn == "sklearn.model_selection.train_test_split":
+            return self._split(call, env, cls)
         if qn in N.CLASS_WEIGHT_FUNCS:
             return V("weights", origin=call)
         if qn.startswith(N.LOGIT_MODEL_PREFIXES):

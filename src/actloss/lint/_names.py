@@ -123,8 +123,15 @@ ONE_HOT_FUNCS = frozenset(
         "keras.utils.to_categorical",
         "tensorflow.keras.utils.to_categorical",
         "sklearn.preprocessing.label_binarize",
+        "keras.utils.np_utils.to_categorical",
+        "tensorflow.keras.utils.np_utils.to_categorical",
+        "pandas.get_dummies",  # of a label column; with ``columns=`` it encodes features of a table (see _flow)
     }
 )
+# encoders whose ``fit_transform`` / ``transform`` returns one indicator column per class
+ONE_HOT_ENCODERS = frozenset({"sklearn.preprocessing.LabelBinarizer", "sklearn.preprocessing.OneHotEncoder"})
+# conversions between array types that keep the values (a one-hot matrix stays one)
+ARRAY_CONVERSIONS = frozenset({"toarray", "todense", "to_numpy", "numpy", "astype"})
 MULTI_HOT_CLASSES = frozenset({"sklearn.preprocessing.MultiLabelBinarizer"})
 CLASS_WEIGHT_FUNCS = frozenset(
     {

@@ -29,7 +29,11 @@ CALL_LEVELS = 6  # levels of function calls followed across files (main.py -> tr
 PARALLEL_THRESHOLD = 64  # below this many files one process is faster than starting workers
 # Every rule needs one of these in the text (a loss, an activation, a 0.5 threshold or rounding); a file with
 # none cannot have a finding and is not parsed (so its syntax errors are not reported either).
-RELEVANT = re.compile(rb"Loss|_loss|cross_entropy|igmoid|oftmax|anh|0\.5|round")
+# a loss, an activation, a threshold or rounding, or a one-hot encoder (whose targets another file may import)
+RELEVANT = re.compile(
+    rb"Loss|_loss|cross_entropy|igmoid|oftmax|anh|0\.5|round"
+    rb"|OneHotEncoder|LabelBinarizer|get_dummies|to_categorical|label_binarize"
+)
 
 
 @dataclass(frozen=True)
