@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field, replace
 
@@ -259,6 +260,26 @@ def _carries(v: V | None) -> bool:
     return v is not None and (v.kind == "logits" or (v.kind == "act" and v.detail in N.SATURATING))
 
 
+def _literal_constant(expr: ast.expr) -> V | None:
+    """A bool or number literal (``True``, ``5``, ``-1``, ``0.5``) as a constant value."""
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant):
+        inner = expr.operand.value
+        return V("const", repr(-inner)) if type(inner) in (int, float) else None
+    if isinstance(expr, ast.Constant) and type(expr.value) in (bool, int, float):
+        return V("const", repr(expr.value))
+    return None
+
+
+def _const_value(v: V) -> object:
+    return ast.literal_eval(v.detail)
+
+
+_CONST_OPS = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+}
+
+
 def _member(v: V | None) -> bool:
     """A sub-module worth exporting with its class: a model with a known output (or sub-modules of its own), a
     loss object, an activation module."""
@@ -323,6 +344,8 @@ class FileAnalysis:
         self._stack_reported: set[int] = set()
         self._inside: dict[int, list[ast.AST]] = {}  # expression -> the calls and comparisons in it
         self._consts: dict[str, int] | None = None
+        self._flags: dict[str, V] | None = None
+        self._attr_writes: dict[str, int] | None = None
         self._init_str: dict[str, dict[str, V]] = {}
 
     # ------------------------------------------------------------------ driver
@@ -451,7 +474,7 @@ class FileAnalysis:
         for m in self.classes[cname].body if cname in self.classes else ():
             if isinstance(m, _FUNCS) and m is not init:  # a string another method may change says nothing
                 for a in _self_assignments(m):
-                    if a in attrs and attrs[a] is not None and attrs[a].kind == "str":
+                    if a in attrs and attrs[a] is not None and attrs[a].kind in ("str", "const"):
                         attrs[a] = None
         return attrs
 
@@ -489,8 +512,15 @@ class FileAnalysis:
         nn.Sequential(..., nn.Sigmoid())``), as a dict value looked up by attribute name."""
         if cname not in self.classes:
             return None
-        found = [(a, v) for a, v in self.class_attrs(cname).items() if _member(v) and "\0" not in a]
-        if not found or len(found) > 32:
+        attrs = self.class_attrs(cname)
+        found = [(a, v) for a, v in attrs.items() if _member(v) and "\0" not in a]
+        if len(found) > 32:
+            return None
+        # constant attributes of a configuration object (``self.multi_class = True``), while there is room
+        consts = [(a, v) for a, v in attrs.items() if v is not None and v.kind == "const" and "\0" not in a]
+        if len(found) + len(consts) <= 32:
+            found += consts
+        if not found:
             return None
         return V("dict", "\0".join(a for a, _ in found), items=tuple(v for _, v in found))
 
@@ -627,6 +657,8 @@ class FileAnalysis:
         if isinstance(stmt, ast.Assign):
             self._effects(stmt.value, env, cls)
             value = self.eval(stmt.value, env, cls)
+            if value is None and attrs is not None and len(stmt.targets) == 1:
+                value = self._attr_constant(stmt.targets[0], stmt.value, cls)
             for t in stmt.targets:
                 self._assign(t, value, env, cls, attrs, stmt.value)
         elif isinstance(stmt, ast.Expr):
@@ -900,6 +932,12 @@ class FileAnalysis:
                 env["self." + target.attr] = value
                 if attrs is not None:
                     attrs[target.attr] = value
+            else:  # ``config.multi_class = False``: the instance's constant attribute is no longer known
+                held = env.get(target.value.id)
+                member = _lookup(held.items[0], target.attr) if held is not None and held.kind in ("model", "inst") and held.items else None
+                if member is not None and member.kind == "const":
+                    dropped = _with_key(held.items[0], target.attr, None)
+                    env[target.value.id] = replace(held, items=(dropped,) if dropped is not None else ())
         elif isinstance(target, ast.Subscript) and (
             isinstance(target.value, ast.Name) or (isinstance(target.value, ast.Attribute) and _is_name(target.value.value, "self"))
         ):
@@ -1134,7 +1172,10 @@ class FileAnalysis:
             return None
         if isinstance(expr, ast.Name):
             if expr.id in env:
-                return env[expr.id]
+                held = env[expr.id]
+                if held is None and self._fn is not None:  # ``MULTI_CLASS = True`` at module level, read in a function
+                    return self._flag_constants().get(expr.id)
+                return held
             if expr.id in self.classes:
                 return V("cls", expr.id)
             qn = self.imports.qualify(expr)
@@ -1239,9 +1280,15 @@ class FileAnalysis:
             if short in parts:
                 return short
             return None if None in parts else not short
+        if isinstance(test, (ast.Name, ast.Attribute)):  # ``if MULTI_CLASS:``, ``if self.multi_class:``
+            held = self.eval(test, env, cls)
+            return bool(_const_value(held)) if held is not None and held.kind == "const" else None
         if not isinstance(test, ast.Compare) or len(test.ops) != 1:
             return None
         op, right = test.ops[0], test.comparators[0]
+        flag = self._decided_constant(test.left, op, right, env, cls)
+        if flag is not None:
+            return flag
         if not isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
             return None
         left_v = self.eval(test.left, env, cls)
@@ -1258,6 +1305,99 @@ class FileAnalysis:
         if len(members) != len(right.elts):
             return None
         return (left_v.detail in members) == isinstance(op, ast.In)
+
+    def _decided_constant(self, left: ast.expr, op: ast.cmpop, right: ast.expr, env, cls) -> bool | None:  # noqa: ANN001
+        """``self.multi_class == True``, ``FLAG is False``, ``N_LABELS > 1``: a comparison with a module or
+        attribute constant (see ``_flag_constants`` / ``_attr_constant``) on one side and a literal or another
+        known constant on the other; None unless one side is such a constant."""
+        values = []
+        for side in (left, right):
+            if isinstance(side, ast.Constant) and type(side.value) in (bool, int, float, str, type(None)):
+                values.append((side.value, False))
+                continue
+            held = self.eval(side, env, cls)
+            if held is not None and held.kind == "const":
+                values.append((_const_value(held), True))
+            elif held is not None and held.kind == "str":
+                values.append((held.detail, False))
+            else:
+                return None
+        (a, a_flag), (b, b_flag) = values
+        if not (a_flag or b_flag):
+            return None
+        compare = _CONST_OPS.get(type(op))
+        if compare is None:
+            return None
+        try:
+            return bool(compare(a, b))
+        except TypeError:
+            return None
+
+    def _flag_constants(self) -> dict[str, V]:
+        """Module-level names assigned once, at the top level, to a bool or number literal (``multi_class =
+        True``, ``N_CLASSES = 5``) and bound nowhere else in the file (no other assignment, ``global``, loop or
+        ``with`` target, parameter, import, function or class of that name): the value every read sees."""
+        if self._flags is None:
+            found: dict[str, V] = {}
+            for stmt in self.module.body:
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                    v = _literal_constant(stmt.value)
+                    if v is not None:
+                        found[stmt.targets[0].id] = None if stmt.targets[0].id in found else v
+            if found:
+                bound: dict[str, int] = {}
+                for node in ast.walk(self.module):
+                    names: list[str] = []
+                    if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                        names = [node.id]
+                    elif isinstance(node, (ast.Global, ast.Nonlocal)):
+                        names = list(node.names) * 2
+                    elif isinstance(node, ast.arg):
+                        names = [node.arg] * 2
+                    elif isinstance(node, ast.alias):
+                        names = [(node.asname or node.name).split(".")[0]] * 2
+                    elif isinstance(node, (*_FUNCS, ast.ClassDef)):
+                        names = [node.name] * 2
+                    for n in names:
+                        if n in found:
+                            bound[n] = bound.get(n, 0) + 1
+                found = {k: v for k, v in found.items() if v is not None and bound.get(k) == 1}
+            self._flags = found
+        return self._flags
+
+    def _attr_constant(self, target: ast.expr, value: ast.expr, cls: str | None) -> V | None:
+        """``self.multi_class = True`` while a class's attributes are collected: the constant, when nothing else
+        in the file writes that attribute of the class's instances: no other ``self.multi_class = ...`` in the
+        class or in a subclass of it here, no ``obj.multi_class = ...`` on anything but ``self``, no augmented
+        assignment, no ``setattr`` call in the file. Writes from other files are not seen."""
+        if cls is None or not (isinstance(target, ast.Attribute) and _is_name(target.value, "self")):
+            return None
+        v = _literal_constant(value)
+        if v is None:
+            return None
+        if self._attr_writes is None:
+            writes: dict[str, list[str]] = {}  # attribute -> the class of each ``self.<attribute>`` write, "" otherwise
+
+            def visit(node: ast.AST, owner: str) -> None:
+                for child in ast.iter_child_nodes(node):
+                    if isinstance(child, ast.ClassDef):
+                        visit(child, child.name)
+                        continue
+                    if isinstance(child, ast.Attribute) and not isinstance(child.ctx, ast.Load):
+                        writes.setdefault(child.attr, []).append(owner if _is_name(child.value, "self") else "")
+                    elif isinstance(child, ast.Call) and _is_name(child.func, "setattr"):
+                        writes["\0setattr"] = [""]
+                    visit(child, owner)
+
+            visit(self.module, "")
+            self._attr_writes = writes
+        if "\0setattr" in self._attr_writes:
+            return None
+        owners = self._attr_writes.get(target.attr, [])
+        subclasses = {c for c, cdef in self.classes.items() if any(_is_name(b, cls) for b in cdef.bases)}
+        if "" in owners or owners.count(cls) != 1 or subclasses & set(owners):
+            return None
+        return v
 
     def _named(self, expr: ast.Subscript, env, cls) -> V | None:  # noqa: ANN001
         """A name looked up by a string the analysis knows: ``nn.__dict__[name]``, ``vars(nn)[name]``,
