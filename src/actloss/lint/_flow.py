@@ -309,7 +309,7 @@ class FileAnalysis:
     ) -> None:
         self.module = module
         self.calls_in = calls_in or {}  # function -> (positional, keyword) argument values of other files' calls
-        self.imports = N.ImportTable(module)
+        self.imports = N.ImportTable(module, dynamic=True)
         # command-line option defaults, when the file imports an argument parser
         argparse = any(q.split(".", 1)[0] in _PARSERS for q in self.imports.names.values())
         self.options = _options(module) if argparse else {}
@@ -350,7 +350,7 @@ class FileAnalysis:
 
     # ------------------------------------------------------------------ driver
     def run(self) -> FileFacts:
-        for round_ in range(3):
+        for round_ in range(4):
             self.facts = FileFacts()
             self._calls = self._calls_from_other_files()
             self._class_out = {}
@@ -368,7 +368,7 @@ class FileAnalysis:
                     if isinstance(stmt, _FUNCS):
                         self._run_function(stmt, cls=cname, key=f"{cname}.{stmt.name}")
             new = self._agreed_bindings()
-            if new == self.bindings or round_ == 2:
+            if new == self.bindings or round_ == 3:
                 break
             self.bindings = new
         self.recording = False
@@ -427,15 +427,21 @@ class FileAnalysis:
         calls: dict[str, dict[str, list[V | None]]] = {}
         for name, sites in self.calls_in.items():
             cname, _, method = name.rpartition(".")
+            skip = 1 if cname else 0
             if cname:  # ``Class.forward``: the calls of its instances, for a loss class
                 fn = self._method(cname, method) if self.loss_class(cname) else None
+            elif name in self.classes and name not in self.functions:
+                # ``Model(config)`` in another file: the arguments of ``__init__`` (a class subclassed here is left out)
+                subclassed = any(_is_name(b, name) for c in self.classes.values() for b in c.bases)
+                fn = None if subclassed else self._method(name, "__init__")
+                name, skip = f"{name}.__init__", 1
             else:
                 fn = self.functions.get(name)
             if fn is None:
                 continue
             slot = calls.setdefault(name, {})
             for pos, kw in sites:
-                for pname, v, default in _site(fn, 1 if cname else 0, list(pos), kw, False):
+                for pname, v, default in _site(fn, skip, list(pos), kw, False):
                     v = self._default(v) if default else v
                     if v is not None or not default:
                         slot.setdefault(pname, []).append(v)

@@ -243,12 +243,14 @@ class ImportTable:
     """Local names bound by the import statements of one module (at any depth), mapped to qualified names.
     Statements are read in source order, so a later import of a name replaces an earlier one."""
 
-    def __init__(self, module: ast.Module) -> None:
+    def __init__(self, module: ast.Module, dynamic: bool = False) -> None:
         self.names: dict[str, str] = {}
         self.by_convention: set[str] = set()
         self._imports = False
         self._module: ast.Module | None = module
         self._collect(module.body)
+        if dynamic:  # ``importlib.import_module`` with a literal name (the analysis; libcst does not know it)
+            self._imported_modules(module)
         if not self.names and not self._imports:
             self._conventional(module, idioms=False)
             self._module = None
@@ -283,6 +285,30 @@ class ImportTable:
             if name not in bound and (not idioms or name in used):
                 self.names[name] = qualified
                 self.by_convention.add(name)
+
+    def _imported_modules(self, module: ast.Module) -> None:
+        """``x = import_module("models." + "textCNN")`` (``importlib.import_module``) with a module name the
+        source spells out in string literals, the name assigned nowhere else: ``x`` is that module."""
+        if not any(q == "importlib" or q.startswith("importlib.") for q in self.names.values()):
+            return
+        found: dict[str, str | None] = {}
+        stores: dict[str, int] = {}
+        for node in ast.walk(module):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                stores[node.id] = stores.get(node.id, 0) + 1
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+                continue
+            call = node.value
+            if not (isinstance(call, ast.Call) and len(call.args) == 1 and not call.keywords):
+                continue
+            if self.qualify(call.func) != "importlib.import_module":
+                continue
+            name = _literal_string(call.args[0])
+            if name and not name.startswith(".") and all(p.isidentifier() for p in name.split(".")):
+                found[node.targets[0].id] = name
+        for target, name in found.items():
+            if stores.get(target) == 1 and target not in self.names:
+                self.names[target] = name
 
     def _collect(self, body: list[ast.stmt]) -> None:
         # Statements only (imports can sit inside functions, ifs and trys); expressions are never entered.
@@ -337,3 +363,13 @@ class ImportTable:
 
 
 _BODIES = ("body", "orelse", "finalbody")
+
+
+def _literal_string(expr: ast.expr) -> str | None:
+    """A string written as literals: ``"models.textCNN"``, ``"models." + "textCNN"``."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        left, right = _literal_string(expr.left), _literal_string(expr.right)
+        return left + right if left is not None and right is not None else None
+    return None

@@ -380,20 +380,38 @@ def lint_paths(
     # A function so linted passes its parameters' values on to the functions of other files it calls (train()
     # in one file hands the model's output to a loss function in a third): repeated, up to CALL_LEVELS levels
     # (a round that changes no file's arguments ends it early).
+    # A class whose output those arguments decide (``Model(config)`` built in ``run.py``, ``config`` fixing
+    # ``if self.multi_class:`` in ``forward``) sends its new output to the files that name it, which are read
+    # again in the next round (and may pass the model on in turn).
     where = {n: i for i, n in enumerate(names)}
     done: dict[str, dict] = {}
+    pending: set[int] = set()
     for _ in range(CALL_LEVELS):
         calls_in = _calls_in(files, names, results, aliases)
-        redo_ix = [where[m] for m, fns in calls_in.items() if done.get(m) != fns]
+        redo_ix = sorted({where[m] for m, fns in calls_in.items() if done.get(m) != fns} | pending)
         if not redo_ix:
             break
         redo = _map(
-            [(files[i], tuple(select), tuple(ignore), project or None, names[i], calls_in[names[i]]) for i in redo_ix],
+            [(files[i], tuple(select), tuple(ignore), project or None, names[i], calls_in.get(names[i])) for i in redo_ix],
             jobs,
         )
+        changed: set[str] = set()
         for i, r in zip(redo_ix, redo):
+            before = results[i].classes
+            changed |= {k for k in set(before) | set(r.classes) if before.get(k) != r.classes.get(k)}
             results[i] = r
-            done[names[i]] = calls_in[names[i]]
+            if names[i] in calls_in:
+                done[names[i]] = calls_in[names[i]]
+        for k in changed:
+            new = next((r.classes[k] for r in redo if k in r.classes), None)
+            if new is None:
+                project.pop(k, None)
+            else:
+                project[k] = new
+        wanted = {k.rsplit(".", 1)[-1].split("#")[0].encode() for k in changed}
+        pending = {
+            i for i, p in enumerate(files) if wanted and results[i].error is None and i not in redo_ix and wanted & _words(p)
+        }
     for r in results:
         report.findings.extend(r.findings)
         if r.error is not None:
