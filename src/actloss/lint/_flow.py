@@ -41,6 +41,7 @@ class V:
     origin_fn: object = field(default=None, compare=False)  # function node where ``origin`` lives
     items: tuple = ()  # tuple: the values of its elements (``return validity, label``); dict: of its keys
     chain: object = field(default=None, compare=False)  # where the layer chain this value ends started
+    filled: bool = False  # written into a fresh tensor (``out[:, t] = sigmoid(..)``, ``out = torch.cat((out, p))``)
 
 
 def join(a: V | None, b: V | None) -> V | None:
@@ -48,6 +49,10 @@ def join(a: V | None, b: V | None) -> V | None:
         return None
     if a == b:
         return a if a.origin is b.origin else replace(a, origin=None)
+    if a.kind == "blank" and b.filled or b.kind == "blank" and a.filled:
+        # a fresh tensor (``torch.zeros``) before a loop that fills it with one kind of value: that value
+        filled = b if a.kind == "blank" else a
+        return replace(filled, origin=None)
     if a.depth != b.depth and replace(a, depth=0) == replace(b, depth=0):  # the depth every path has
         return replace(a, depth=min(a.depth, b.depth), origin=a.origin if a.origin is b.origin else None)
     if a.kind == b.kind == "seq":  # a list after zero or more passes of a loop: the elements every path ends with
@@ -78,6 +83,24 @@ def _seq_join(a: V, b: V) -> V:
     if a.detail == b.detail and len(a.items) == len(b.items) == n:
         return a
     return V("seq", "open", items=a.items[len(a.items) - n :])
+
+
+_BLANK_FUNCS = frozenset({"torch.zeros", "torch.empty", "torch.ones", "torch.zeros_like", "torch.empty_like", "torch.ones_like"})
+
+
+def _fill(held: V | None, value: V | None) -> V | None:
+    """A fresh tensor (``blank``) or one already filled, after ``value`` is written into part of it: an activation
+    output when every part written is the same one, else unknown."""
+    if held is None or value is None:
+        return None
+    if value.kind == "blank":
+        return held
+    if value.kind != "act":
+        return None
+    value = replace(value, filled=True, origin=None, indexed=False, depth=0)
+    if held.kind == "blank":
+        return value
+    return value if held.filled and replace(held, where="") == replace(value, where="") else None
 
 
 def _seq_concat(a: V | None, b: V | None) -> V | None:
@@ -948,7 +971,11 @@ class FileAnalysis:
             isinstance(target.value, ast.Name) or (isinstance(target.value, ast.Attribute) and _is_name(target.value.value, "self"))
         ):
             held = self.eval(target.value, env, cls)
-            if held is not None and held.kind == "dict":
+            if held is not None and (held.kind == "blank" or held.filled):
+                # ``output = torch.zeros(..)`` then ``output[:, t] = torch.sigmoid(..)``: the tensor holds what
+                # every item assignment writes into it, when they agree
+                self._assign(target.value, _fill(held, value), env, cls, attrs)
+            elif held is not None and held.kind == "dict":
                 # ``config["disc"] = Discriminator()``: the dict now holds that value under a constant key; any
                 # other key (computed, or past the size kept) leaves it unknown
                 key = self.eval(target.slice, env, cls)
@@ -1562,6 +1589,19 @@ class FileAnalysis:
                 return V(literal, origin=call)
         if qn in N.TRANSPARENT_FUNCS:
             return self.eval(_arg(call, 0, "input"), env, cls)
+        if qn in _BLANK_FUNCS:
+            return V("blank", origin=call)
+        if qn in ("torch.cat", "torch.concat", "torch.stack"):
+            # ``outputs = torch.cat((outputs, torch.sigmoid(x)), dim=1)`` from ``torch.empty``: the parts agree
+            parts = _arg(call, 0, "tensors")
+            if not isinstance(parts, (ast.Tuple, ast.List)) or not parts.elts:
+                return None
+            result: V | None = V("blank")
+            for e in parts.elts:
+                if isinstance(e, ast.Starred):
+                    return None
+                result = _fill(result, self.eval(e, env, cls))
+            return result if result is not None and result.kind != "blank" else None
         if qn == "torch.nn.parallel.data_parallel":  # data_parallel(module, input, device_ids): calls module
             m = self.eval(_arg(call, 0, "module"), env, cls)
             if m is not None and m.kind == "model":
