@@ -331,6 +331,7 @@ class FileAnalysis:
         calls_in: dict[str, list[tuple[tuple, dict]]] | None = None,
     ) -> None:
         self.module = module
+        self._sequential_calls: set[int] | None = None  # ids of this file's calls (see ``_stack_start``)
         self.calls_in = calls_in or {}  # function -> (positional, keyword) argument values of other files' calls
         self.imports = N.ImportTable(module, dynamic=True)
         # command-line option defaults, when the file imports an argument parser
@@ -1053,7 +1054,7 @@ class FileAnalysis:
                     and id(self._fn) not in self._stack_reported
                 ):
                     self._stack_reported.add(id(self._fn))
-                    self.facts.stacks.append(Stack(call, v.depth, v.detail))
+                    self.facts.stacks.append(Stack(self._stack_start(v) or call, v.depth, v.detail))
             elif callee.kind == "model":
                 v = self._chained(callee, call, env, cls)
                 if v is not None and v.depth + callee.depth >= 4 > callee.depth and id(self._fn) not in self._stack_reported:
@@ -1675,6 +1676,19 @@ class FileAnalysis:
         if act in N.SATURATING and arg is not None and arg.kind == "logits":
             return V("act", act, origin=call, depth=arg.depth + 1, origin_fn=self._fn, chain=arg.chain)
         return V("act", act, origin=call, origin_fn=self._fn)
+
+    def _stack_start(self, v: V) -> ast.Call | None:
+        """The ``nn.Sequential(`` call of this file where a layer chain started, when its last saturating
+        activation comes out of an ``nn.Sequential`` too (``self.conv1`` ... ``self.conv4``, blocks called one
+        after the other in ``forward``): the stack is reported there. None when the chain started at a layer call
+        of a ``forward`` or its last activation is applied in ``forward`` (then the layer call after the 4th
+        activation is the position)."""
+        chain = v.chain
+        if v.where != "nn.Sequential" or not isinstance(chain, ast.Call) or self.imports.qualify(chain.func) != "torch.nn.Sequential":
+            return None
+        if self._sequential_calls is None:
+            self._sequential_calls = {id(n) for n in ast.walk(self.module) if isinstance(n, ast.Call)}
+        return chain if id(chain) in self._sequential_calls else None
 
     def _chained(self, model: V, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
         """The input of a call of an ``nn.Sequential`` that opens with a layer and ends in a layer (or a
