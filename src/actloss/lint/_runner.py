@@ -366,9 +366,20 @@ def lint_paths(
             results[i] = r
         # a composite model whose sub-modules are classes of a third file (``self.disc = ZDiscriminator()`` in
         # model.py, from nets.py) knows them only now: the files naming it are read once more
-        grown = {k: v for i in again for k, v in results[i].classes.items() if "#" in k and project.get(k) != v}
+        # (also a class whose output comes from a class of a third file: ``self.ntm = NTM(...)`` in
+        # ``wrapper.py``, ``o, state = self.ntm(x)``; new outputs only, under its name and its re-exports)
+        grown = {
+            k: v
+            for i in again
+            for k, v in results[i].classes.items()
+            if ("#" in k and project.get(k) != v) or ("#" not in k and k not in project)
+        }
         if grown:
             project.update(grown)
+            for name in aliases:
+                target = _resolve(name, aliases, grown)
+                if target is not None and name not in project:
+                    project[name] = grown[target]
             wanted = {k.rsplit(".", 1)[-1].split("#")[0].encode() for k in grown}
             later = [i for i, p in enumerate(files) if results[i].error is None and wanted & _words(p)]
             later = [i for i in later if not wanted <= {k.rsplit(".", 1)[-1].split("#")[0].encode() for k in results[i].classes}]
