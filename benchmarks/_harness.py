@@ -130,6 +130,18 @@ def _reset_peak() -> bool:
         return False
 
 
+def _timed_calls(run: Callable[[], object], n: int) -> tuple[list[float], list[float]]:
+    """Wall and process CPU seconds of n calls of run."""
+    times, cpu = [], []
+    for _ in range(n):
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return times, cpu
+
+
 def measure(case_name: str, module: str, impl: str, size: dict) -> dict:
     """Build the inputs, warm up, then time run() and record its peak memory above the pre-run RSS."""
     importlib.import_module(module)
@@ -150,22 +162,10 @@ def measure(case_name: str, module: str, impl: str, size: dict) -> dict:
     else:  # ru_maxrss is a lifetime high-water mark: only meaningful when warmup=0 and setup is small
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         method = "ru_maxrss-delta"
-    times, cpu = [], []
-    for _ in range(c.number):
-        c0 = time.process_time()
-        t0 = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
+    times, cpu = _timed_calls(run, c.number)
     steady = int(os.environ.get("ACTLOSS_BENCH_STEADY", "0"))
     if steady:  # a training loop's steady state: the calls after the first
-        times, cpu = [], []
-        for _ in range(steady):
-            c0 = time.process_time()
-            t0 = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
+        times, cpu = _timed_calls(run, steady)
     after = _status_kib("VmHWM") if exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     times.sort()
     return {

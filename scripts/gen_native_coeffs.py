@@ -150,12 +150,9 @@ def main() -> None:
         "#ifndef ACTLOSS_COEFFS_H",
         "#define ACTLOSS_COEFFS_H",
         f"#define ERFCX_DEG {ERFCX_DEG}",
-        f"/* (1 + z) erfcx(z), z >= 0: Chebyshev in u = (2t - ({mp.nstr(ta + tb, 3)})) / {mp.nstr(tb - ta, 3)}, t = 1 - 4/(z+2);"
-        f" worst relative error {mp.nstr(worst, 3)} */",
-        "static const double ERFCX_C[ERFCX_DEG + 1] = {",
-        *[f"    {mp.nstr(v, 20, min_fixed=1, max_fixed=0)}," for v in c],
-        "};",
-        "/* the same polynomial in powers of u (evaluated by Estrin's scheme in the kernels) */",
+        f"/* (1 + z) erfcx(z), z >= 0: a Chebyshev fit in u = (2t - ({mp.nstr(ta + tb, 3)})) / {mp.nstr(tb - ta, 3)},"
+        f" t = 1 - 4/(z+2), worst relative error {mp.nstr(worst, 3)}, written in powers of u (the kernels evaluate it"
+        " by Estrin's scheme) */",
         "static const double ERFCX_P[ERFCX_DEG + 1] = {",
         *[f"    {mp.nstr(v, 20, min_fixed=1, max_fixed=0)}," for v in a],
         "};",

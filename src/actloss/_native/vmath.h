@@ -186,7 +186,7 @@ AL_INLINE double al_sum_get(const al_sum *a) { return a->s + a->c; }
  * (relative error below 1e-13: see coeffs.h); 2 - erfc(|z|) for z < 0 (in [1, 2]: no cancellation).
  * One branch-free formula for every z: no separate series near 0. */
 /* (1 + z) erfcx(z) as the degree-18 polynomial in u = 1 - 4 / (z + 2) (coeffs.h: ERFCX_P, the Chebyshev fit
- * ERFCX_C in powers of u; well conditioned on [-1, 1]), by Estrin's scheme: 5 dependent FMAs where Clenshaw's
+ * in powers of u; well conditioned on [-1, 1]), by Estrin's scheme: 5 dependent FMAs where Clenshaw's
  * recurrence chained 18 (measured: 5% less time in the GELU loops; the loops are not bound by that chain). */
 #if ERFCX_DEG != 18
 #error "al_erfcx_poly is written for degree 18"
