@@ -186,7 +186,8 @@ class Prepared:
     index_targets: bool = False
     axis: int = -1  # class axis of the input (class losses)
     # a pointwise loss's target value check not run yet: (lo, hi, what). The native kernels check the targets
-    # in the pass that reads them (native_losses.run); every other path runs it first (check_target).
+    # in the pass that reads them (native_losses.run); the reference path's entry points (value, input_grad)
+    # run it first (check_target), and so does the torch Function that rebuilds its own Prepared.
     target_check: tuple[float | None, float | None, str] | None = None
 
 
@@ -595,7 +596,7 @@ def apply(spec: LossSpec, input: Any, target: Any, kwargs: Mapping[str, Any]) ->
 
         return apply_torch_loss(spec, p)
     if p.fw == "numpy":
-        res = native_losses.run(spec, p, want_grad=False)  # checks the targets, taken or not
+        res = native_losses.run(spec, p, want_grad=False)
         if res is not None:
             return res[0]
     if p.fw == "jax":
@@ -618,7 +619,6 @@ def value_and_grad(spec: LossSpec, input: Any, target: Any, cotangent: Any, kwar
     native = _native_value_and_grad(spec, p, g)
     if native is not None:
         return native
-    check_target(spec, p)
     with _errstate(xp):
         if p.fw == "torch":
             import torch

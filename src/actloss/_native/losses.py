@@ -276,17 +276,8 @@ def _finite(x: Any) -> bool:
 
 
 def run(spec: Any, p: Any, want_grad: bool, inplace: bool = False) -> tuple[Any, Any] | None:
-    """(value, grad), or None for the reference path. Either way a pointwise loss's targets have been checked
-    when it returns (by the kernel, or here before the reference path takes over)."""
-    res = _run(spec, p, want_grad, inplace)
-    if res is None:
-        from actloss import _losses
-
-        _losses.check_target(spec, p)
-    return res
-
-
-def _run(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any, Any] | None:
+    """(value, grad), or None for the reference path. A pointwise loss's deferred target check is done by the
+    kernel's pass when it takes the call; otherwise the reference path's entry points run it."""
     if p.fw not in ("numpy", "torch") or not arrays.takes(p.input, float64=takes_float64(spec, p.params)):
         return None
     if spec.name in CLASS:
