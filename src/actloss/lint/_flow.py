@@ -367,7 +367,6 @@ class FileAnalysis:
         self._fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         self._stack_reported: set[int] = set()
         self._inside: dict[int, list[ast.AST]] = {}  # expression -> the calls and comparisons in it
-        self._consts: dict[str, int] | None = None
         self._flags: dict[str, V] | None = None
         self._attr_writes: dict[str, int] | None = None
         self._init_str: dict[str, dict[str, V]] = {}
@@ -867,28 +866,12 @@ class FileAnalysis:
             if default is None or expr.id in self._calls.get(key, {}) or _assigned_in(fn, expr.id):
                 return None
             return self._int(default, cls) if isinstance(default, ast.Constant) else None
-        if fn is None or not _assigned_in(fn, expr.id):
-            consts = self._constants()
-            if expr.id in consts:
-                return consts[expr.id]
+        if fn is None or not _assigned_in(fn, expr.id):  # a module constant (``N_LAYERS = 6``): the flags' scan
+            v = self._flag_constants().get(expr.id)
+            value = None if v is None else _const_value(v)
+            if type(value) is int:
+                return value
         return None
-
-    def _constants(self) -> dict[str, int]:
-        """Module-level names assigned once, to an integer literal (``N_LAYERS = 6``)."""
-        if self._consts is None:
-            seen: dict[str, int | None] = {}
-            for stmt in self.module.body:
-                if isinstance(stmt, ast.Assign):
-                    for t in stmt.targets:
-                        for n in ast.walk(t):
-                            if isinstance(n, ast.Name):
-                                v = stmt.value
-                                ok = n is t and isinstance(v, ast.Constant) and type(v.value) is int
-                                seen[n.id] = v.value if ok and n.id not in seen else None
-                elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name):
-                    seen[stmt.target.id] = None
-            self._consts = {k: v for k, v in seen.items() if v is not None}
-        return self._consts
 
     def _grow(self, call: ast.Call, env, cls, attrs) -> None:  # noqa: ANN001
         """``layers.append(nn.Sigmoid())``, ``layers.extend([...])``, ``decoder.add_module("out", nn.Sigmoid())``:
@@ -1370,7 +1353,8 @@ class FileAnalysis:
     def _flag_constants(self) -> dict[str, V]:
         """Module-level names assigned once, at the top level, to a bool or number literal (``multi_class =
         True``, ``N_CLASSES = 5``) and bound nowhere else in the file (no other assignment, ``global``, loop or
-        ``with`` target, parameter, import, function or class of that name): the value every read sees."""
+        ``with`` target, parameter, import, function or class of that name): the value every read sees. Decides
+        ``if`` branches, and gives the counts of build-only loops (``_int``)."""
         if self._flags is None:
             found: dict[str, V] = {}
             for stmt in self.module.body:
