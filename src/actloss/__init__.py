@@ -12,6 +12,7 @@ from typing import Any
 from actloss import ops as _ops  # noqa: F401  (registers every op)
 from actloss._dispatch import derivative as derivative
 from actloss._dispatch import value_and_grad as value_and_grad
+from actloss._native import empty_cache as empty_cache
 from actloss._native import status as native_status
 from actloss._functional import make_function as _make_function
 from actloss._registry import REGISTRY as REGISTRY

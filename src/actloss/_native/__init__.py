@@ -136,6 +136,25 @@ def status() -> str:
     return _reason
 
 
+def empty_cache() -> int:
+    """Unmap the free buffers of the gradient cache and return how many bytes that released.
+
+    The native losses write their input gradient in the forward pass, and the activations their
+    vector-Jacobian products, into buffers of 4 MiB or more that come from a small cache: when torch frees such a
+    gradient, its memory stays mapped for the next step instead of being page-faulted again (in a training loop
+    a 4096 x 32768 cross-entropy step takes ~85 ms instead of ~230 ms here). Free buffers are kept at most
+    ``ACTLOSS_GRAD_CACHE_MB`` MiB (default 2048) and 10 s unused; ``ACTLOSS_GRAD_CACHE_MB=0`` turns the cache
+    off. Like ``torch.cuda.empty_cache()``, this frees nothing that is in use.
+
+    >>> import actloss
+    >>> actloss.empty_cache()  # doctest: +SKIP
+    536870912
+    """
+    from actloss._native import arrays
+
+    return arrays.grad_cache.clear()
+
+
 @contextlib.contextmanager
 def disabled() -> Iterator[None]:
     """Within this context (this thread), every op takes the reference path; the tests compare both."""

@@ -1,0 +1,163 @@
+"""The gradient cache (actloss._native.arrays.grad_cache): the native losses' input gradients and the activations'
+VJPs of 4 MiB or more come from mappings that are taken back when torch frees the tensor. A cached buffer must
+never be handed out while a tensor still uses it, results must be bit-identical with the cache off, and the
+limits (size, idle time, ACTLOSS_GRAD_CACHE_MB, empty_cache) must hold."""
+from __future__ import annotations
+
+import gc
+import threading
+
+import pytest
+
+import actloss
+from actloss import _native
+from actloss._native import arrays
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.skipif(_native.lib() is None, reason="native kernels unavailable")
+
+N, C = 2048, 1024  # 8 MiB of float32 logits: over CACHE_MIN_BYTES
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(monkeypatch):
+    monkeypatch.delenv("ACTLOSS_GRAD_CACHE_MB", raising=False)
+    arrays.grad_cache.clear()
+    yield
+    arrays.grad_cache.clear()
+
+
+def _ce_grad(x, t):
+    x = x.detach().clone().requires_grad_()
+    actloss.cross_entropy(x, t).backward()
+    return x.grad
+
+
+def _inputs(seed=0, n=N, c=C):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, c, generator=g) * 4, torch.randint(0, c, (n,), generator=g)
+
+
+def test_a_freed_gradient_buffer_serves_the_next_call_and_results_are_bit_identical(monkeypatch):
+    x, t = _inputs()
+    g1 = _ce_grad(x, t)
+    first = g1.data_ptr()
+    expected = g1.clone()
+    hits = arrays.grad_cache.hits
+    del g1
+    gc.collect()
+    assert arrays.grad_cache.free_bytes() >= N * C * 4
+    g2 = _ce_grad(x, t)
+    assert arrays.grad_cache.hits == hits + 1 and g2.data_ptr() == first  # the same mapping, reused
+    torch.testing.assert_close(g2, expected, rtol=0, atol=0)
+    monkeypatch.setenv("ACTLOSS_GRAD_CACHE_MB", "0")  # off: plain torch.empty memory, same bits
+    g3 = _ce_grad(x, t)
+    assert g3.untyped_storage().resizable()
+    torch.testing.assert_close(g3, expected, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse_loss", "binary_cross_entropy_with_logits",
+                                  "sigmoid_focal_loss", "softmax_focal_loss", "gelu", "softmax"])
+def test_a_live_gradient_is_never_handed_out_again(loss):
+    # every native gradient path that takes a buffer from the cache: while g1 lives, the next call must get
+    # other memory, and g1 must keep its values
+    x, t = _inputs(1)
+    tf = torch.rand(N, C)
+
+    def grad():
+        xx = x.detach().clone().requires_grad_()
+        if loss in ("cross_entropy", "softmax_focal_loss"):
+            y = getattr(actloss, loss)(xx, t)
+        elif loss in ("gelu", "softmax"):
+            y = getattr(actloss, loss)(xx).square().sum()
+        else:
+            y = getattr(actloss, loss)(xx, tf)
+        y.backward()
+        return xx.grad
+
+    g1 = grad()
+    keep = g1.clone()
+    g2 = grad()
+    assert g2.data_ptr() != g1.data_ptr()
+    torch.testing.assert_close(g1, keep, rtol=0, atol=0)
+    torch.testing.assert_close(g2, keep, rtol=0, atol=0)
+    ptr = g1.data_ptr()
+    del g1
+    gc.collect()
+    assert grad().data_ptr() == ptr  # freed now: reused
+
+
+def test_a_buffer_serves_requests_of_its_size_or_up_to_a_quarter_smaller():
+    cache = arrays.grad_cache
+    big = arrays.empty_grad_like(torch.empty(N, C))
+    ptr = big.data_ptr()
+    del big
+    gc.collect()
+    smaller = arrays.empty_grad_like(torch.empty(N - N // 4, C))  # 3/4 of it: served
+    assert smaller.data_ptr() == ptr and smaller.shape == (N - N // 4, C)
+    del smaller
+    gc.collect()
+    tiny = arrays.empty_grad_like(torch.empty(N // 2, C))  # half: a buffer of its own
+    assert tiny.data_ptr() != ptr
+    larger = arrays.empty_grad_like(torch.empty(N + 1, C))  # larger: never the smaller buffer
+    assert larger.data_ptr() != ptr
+    assert cache.free_bytes() == N * C * 4  # the big buffer is still there, free
+
+
+def test_small_and_non_cpu_requests_bypass_the_cache():
+    small = arrays.empty_grad_like(torch.empty(arrays.CACHE_MIN_BYTES // 4 - 1))
+    assert small.untyped_storage().resizable()  # plain torch memory
+    assert arrays.grad_cache.free_bytes() == 0
+
+
+def test_limits_idle_time_and_empty_cache(monkeypatch):
+    cache = arrays.grad_cache
+    nbytes = N * C * 4
+    a = arrays.empty_grad_like(torch.empty(N, C))
+    del a
+    gc.collect()
+    assert cache.free_bytes() == nbytes
+    assert actloss.empty_cache() == nbytes and cache.free_bytes() == 0
+    monkeypatch.setenv("ACTLOSS_GRAD_CACHE_MB", str(nbytes / 2 / (1 << 20)))  # smaller than one buffer
+    b = arrays.empty_grad_like(torch.empty(N, C))
+    del b
+    gc.collect()
+    assert cache.free_bytes() == 0  # unmapped when it came back: over the limit
+    monkeypatch.delenv("ACTLOSS_GRAD_CACHE_MB")
+    c = arrays.empty_grad_like(torch.empty(N, C))
+    del c
+    gc.collect()
+    assert cache.free_bytes() == nbytes
+    clock = [arrays.time.monotonic() + arrays.CACHE_IDLE_S + 1]
+    monkeypatch.setattr(arrays.time, "monotonic", lambda: clock[0])
+    d = arrays.empty_grad_like(torch.empty(N // 2, C))  # a miss: and the idle buffer is dropped on the way
+    assert cache.free_bytes() == 0
+    del d
+
+
+def test_a_bad_limit_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("ACTLOSS_GRAD_CACHE_MB", "lots")
+    with pytest.raises(ValueError, match="ACTLOSS_GRAD_CACHE_MB must be a number of MiB"):
+        arrays.empty_grad_like(torch.empty(N, C))
+
+
+def test_threads_sharing_the_cache_get_their_own_buffers():
+    # several threads in training loops at once: each result equals the single-threaded one
+    inputs = [_inputs(s) for s in range(4)]
+    expected = [_ce_grad(x, t).clone() for x, t in inputs]
+    errors: list[str] = []
+
+    def loop(k):
+        x, t = inputs[k]
+        for _ in range(5):
+            g = _ce_grad(x, t)
+            if not torch.equal(g, expected[k]):
+                errors.append(f"thread {k}: wrong gradient")
+
+    threads = [threading.Thread(target=loop, args=(k,)) for k in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+    assert arrays.grad_cache.hits > 0
