@@ -46,7 +46,8 @@ docs: $(STAMP_DOCS)
 bench: $(STAMP_DEV)
 	$(PY) -m benchmarks
 	$(PY) -m benchmarks --steady 6 --case cross_entropy --case cross_entropy_smoothing --case cross_entropy_inplace \
-		--case softmax_focal_loss --case sigmoid_focal_loss --case bce_with_logits --case mse_loss --case huber_loss
+		--case softmax_focal_loss --case sigmoid_focal_loss --case bce_with_logits --case mse_loss --case huber_loss \
+		--case activation_gelu --case activation_silu --case activation_softmax --case activation_log_softmax
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis demo-output experiments-output site

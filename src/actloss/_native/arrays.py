@@ -137,7 +137,9 @@ class _GradCache:
     as the tensor's memory is in use, gives the mapping back."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        # re-entrant: a garbage collection inside a locked section can free a cached tensor, whose finalizer
+        # then gives its mapping back from the same thread
+        self._lock = threading.RLock()
         self._free: list[tuple[int, float, mmap.mmap]] = []
         self.hits = self.misses = 0
 
@@ -210,7 +212,7 @@ class _GradCache:
 
     def after_fork(self) -> None:
         # the child's copy: a lock held by another thread of the parent would never be released here
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
 
 grad_cache = _GradCache()
