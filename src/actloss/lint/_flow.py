@@ -134,6 +134,9 @@ def _joined(values: list[V | None]) -> V | None:
     result = values[0] if values else None
     for v in values[1:]:
         result = join(result, v)
+    if result is not None and result.kind == "dict":  # ``return {"probs": torch.sigmoid(..), ...}``
+        pairs = [(k, v if v is not None and v.kind in _FOLLOWED else None) for k, v in _dict_pairs(result)]
+        return _dict_of(pairs) if any(v is not None for _, v in pairs) else None
     return result if result is not None and result.kind in _FOLLOWED else None
 
 
@@ -273,8 +276,8 @@ def module_candidates(mod: str, module_name: str) -> tuple[str, ...]:
     return (f"{package}.{mod}", mod) if package else (mod,)
 
 
-_OUTPUTS = ("act", "tuple", "logits")  # what the project holds for a class: what calling it returns
-_RETURNS = ("tuple", "model", "loss")  # what the project holds for a function of another file: what it returns
+_OUTPUTS = ("act", "tuple", "logits", "dict")  # what the project holds for a class: what calling it returns
+_RETURNS = ("tuple", "model", "loss", "dict")  # what the project holds for a function of another file: what it returns
 _LIBRARIES = ("torch.", "numpy.", "sklearn.", "os.", "sys.", "math.", "time.", "random.", "json.", "logging.")
 
 
@@ -582,6 +585,10 @@ class FileAnalysis:
                         for i in result.items
                     )
                     result = V("tuple", items=items) if any(i is not None for i in items) else None
+                elif result is not None and result.kind == "dict":
+                    # a dict of heads (``return {"genre": torch.sigmoid(..), "rating": ..}``), read with a
+                    # constant key (``outputs["genre"]``): the heads that are activation outputs or logits
+                    result = _heads(result, f"{cname}.forward")
                 else:
                     result = None
             self._class_out[cname] = result
@@ -1456,8 +1463,13 @@ class FileAnalysis:
                 return self._member(call.args[0], name.detail, env, cls)
             return None
         qn = self.imports.qualify(func)
-        if _is_name(func, "dict") and "dict" not in env and not call.args and not call.keywords:
-            return V("dict")  # an empty dict that item assignments fill
+        if _is_name(func, "dict") and "dict" not in env and not call.args:
+            if not call.keywords:
+                return V("dict")  # an empty dict that item assignments fill
+            # ``dict(genre=torch.sigmoid(..), rating=..)``: the keywords are its constant keys
+            if len(call.keywords) > 16 or any(k.arg is None for k in call.keywords):
+                return None
+            return _dict_of([(k.arg, self.eval(k.value, env, cls)) for k in call.keywords])
         if qn is None and isinstance(func, ast.Name) and func.id not in env and func.id in self.functions:
             return self.function_output(None, func.id)
         if qn is None and isinstance(func, ast.Attribute):
@@ -1779,6 +1791,14 @@ def _lookup(held: V | None, key: str) -> V | None:
         return None
     keys = held.detail.split("\0")
     return held.items[keys.index(key)] if key in keys else None
+
+
+def _heads(held: V, where: str) -> V | None:
+    """A dict a model returns, with only its activation and logits values (marked as coming out of ``where``);
+    None when it has none."""
+    pairs = [(k, replace(v, where=where) if v is not None and v.kind in ("act", "logits") else None)
+             for k, v in _dict_pairs(held)]
+    return _dict_of(pairs) if any(v is not None for _, v in pairs) else None
 
 
 def _dict_of(pairs: list[tuple[str, V | None]]) -> V:

@@ -167,6 +167,17 @@ def _strip(v: V | None) -> V | None:
     )
 
 
+def _crossing(v: V) -> V:
+    """A class output as another file sees it: raw logits (and the heads of a returned dict) without the depth
+    of their layer chain."""
+    v = _strip(v)
+    if v.kind == "logits":
+        return replace(v, depth=0)
+    if v.kind == "dict":
+        return replace(v, items=tuple(None if i is None else replace(i, depth=0) for i in v.items))
+    return v
+
+
 def lint_file(
     path: str,
     select: Sequence[str] = ("AL",),
@@ -220,12 +231,12 @@ def _lint_file(
             module, path, project=project, select=select, ignore=ignore, source=text, module_name=here,
             calls_in=calls_in,
         )
-        # what calling a class of this file returns: an activation, a tuple, or raw logits (a linear layer's
-        # output, for NLLLoss in another file: AL103); a layer chain's depth does not cross files
+        # what calling a class of this file returns: an activation, a tuple or a dict of heads, or raw logits (a
+        # linear layer's output, for NLLLoss in another file: AL103); a layer chain's depth does not cross files
         classes = {
-            f"{module_name}.{k}".lstrip("."): _strip(v) if v.kind != "logits" else replace(_strip(v), depth=0)
+            f"{module_name}.{k}".lstrip("."): _crossing(v)
             for k, v in facts.class_outputs.items()
-            if v.kind in ("act", "tuple", "logits")
+            if v.kind in ("act", "tuple", "logits", "dict")
         }
         classes.update({f"{module_name}.{k}#members".lstrip("."): _strip(v) for k, v in facts.class_members.items()})
         classes.update({f"{module_name}.{k}#returns".lstrip("."): _strip(v) for k, v in facts.function_returns.items()})
