@@ -55,6 +55,12 @@ def join(a: V | None, b: V | None) -> V | None:
         return replace(filled, origin=None)
     if a.depth != b.depth and replace(a, depth=0) == replace(b, depth=0):  # the depth every path has
         return replace(a, depth=min(a.depth, b.depth), origin=a.origin if a.origin is b.origin else None)
+    if a.kind == b.kind == "act" and a.where != b.where and replace(a, where="", depth=0) == replace(b, where="", depth=0):
+        # the same activation's output from two places (``wce_loss(D1(x), ..)``, ``wce_loss(D2(x), ..)``, both
+        # ending in a sigmoid): that activation's output, whichever it came from
+        wheres = sorted({w for v in (a, b) for w in v.where.split(" / ") if w})
+        origin = a.origin if a.origin is b.origin else None
+        return replace(a, where=" / ".join(wheres), depth=min(a.depth, b.depth), origin=origin)
     if a.kind == b.kind == "seq":  # a list after zero or more passes of a loop: the elements every path ends with
         return _seq_join(a, b)
     if a.kind == b.kind == "model" and a.detail == b.detail == "Sequential" and a.items and b.items:
