@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 
 import pytest
 
@@ -161,3 +162,16 @@ def test_threads_sharing_the_cache_get_their_own_buffers():
         th.join()
     assert not errors
     assert arrays.grad_cache.hits > 0
+
+
+def test_idle_buffers_are_unmapped_without_another_call(monkeypatch):
+    # a loop that stops must not keep its buffers: a timer unmaps them after the idle time
+    monkeypatch.setattr(arrays, "CACHE_IDLE_S", 0.2)
+    a = arrays.empty_grad_like(torch.empty(N, C))
+    del a
+    gc.collect()
+    assert arrays.grad_cache.free_bytes() == N * C * 4
+    deadline = time.monotonic() + 10
+    while arrays.grad_cache.free_bytes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert arrays.grad_cache.free_bytes() == 0

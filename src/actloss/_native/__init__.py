@@ -143,7 +143,7 @@ def empty_cache() -> int:
     vector-Jacobian products, into buffers of 4 MiB or more that come from a small cache: when torch frees such a
     gradient, its memory stays mapped for the next step instead of being page-faulted again (in a training loop
     a 4096 x 32768 cross-entropy step takes ~85 ms instead of ~230 ms here). Free buffers are kept at most
-    ``ACTLOSS_GRAD_CACHE_MB`` MiB (default 2048) and 10 s unused; ``ACTLOSS_GRAD_CACHE_MB=0`` turns the cache
+    ``ACTLOSS_GRAD_CACHE_MB`` MiB (default 2048) and about 10 s unused; ``ACTLOSS_GRAD_CACHE_MB=0`` turns the cache
     off. Like ``torch.cuda.empty_cache()``, this frees nothing that is in use.
 
     >>> import actloss

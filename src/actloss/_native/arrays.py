@@ -17,7 +17,7 @@ for a few seconds on CPUs. glibc hands every freed block of 32 MiB or more (and,
 smaller ones) back to the kernel, so that a training loop's next step page-faults its gradient again (~0.3 ms
 per MiB: 155 of the 240 ms of a 4096 x 32768 cross-entropy step here); from the cache the next step writes into
 mapped memory. A cached buffer serves a request of its size or up to a quarter smaller; free buffers are kept
-at most ``ACTLOSS_GRAD_CACHE_MB`` MiB (default 2048) and at most 10 s unused (released at the next call, or by
+at most ``ACTLOSS_GRAD_CACHE_MB`` MiB (default 2048) and about 10 s unused (a daemon timer unmaps them; at once:
 ``actloss.empty_cache()``); ``ACTLOSS_GRAD_CACHE_MB=0`` turns the cache off. Their storage is not resizable
 (``Tensor.resize_`` to a larger size raises), which gradients never need.
 """
@@ -141,6 +141,7 @@ class _GradCache:
         # then gives its mapping back from the same thread
         self._lock = threading.RLock()
         self._free: list[tuple[int, float, mmap.mmap]] = []
+        self._timer: threading.Timer | None = None
         self.hits = self.misses = 0
 
     def limit(self) -> int:
@@ -200,19 +201,39 @@ class _GradCache:
         with self._lock:
             self._free.append((len(m), time.monotonic(), m))
             drop = self._trim(limit, time.monotonic())
+            self._schedule()
+        self._close(drop)
+
+    def _schedule(self) -> None:
+        """(Under the lock) a daemon timer that unmaps idle buffers even if no call comes (jemalloc's decay)."""
+        if self._timer is None and self._free:
+            self._timer = threading.Timer(CACHE_IDLE_S, self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self._timer = None
+            drop = self._trim(sys.maxsize, time.monotonic())  # the idle ones only
+            self._schedule()
         self._close(drop)
 
     def clear(self) -> int:
         """Unmap every free buffer; the bytes released."""
         with self._lock:
             drop, self._free = [f[2] for f in self._free], []
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
         n = sum(len(m) for m in drop)
         self._close(drop)
         return n
 
     def after_fork(self) -> None:
-        # the child's copy: a lock held by another thread of the parent would never be released here
+        # the child's copy: a lock held by another thread of the parent would never be released here, and
+        # the parent's timer thread does not exist
         self._lock = threading.RLock()
+        self._timer = None
 
 
 grad_cache = _GradCache()
