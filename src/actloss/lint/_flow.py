@@ -49,7 +49,7 @@ def join(a: V | None, b: V | None) -> V | None:
         return None
     if a == b:
         return a if a.origin is b.origin else replace(a, origin=None)
-    if a.kind == "blank" and b.filled or b.kind == "blank" and a.filled:
+    if a.kind == "blank" and b.filled and b.kind != "seq" or b.kind == "blank" and a.filled and a.kind != "seq":
         # a fresh tensor (``torch.zeros``) before a loop that fills it with one kind of value: that value
         filled = b if a.kind == "blank" else a
         return replace(filled, origin=None)
@@ -62,6 +62,9 @@ def join(a: V | None, b: V | None) -> V | None:
         origin = a.origin if a.origin is b.origin else None
         return replace(a, where=" / ".join(wheres), depth=min(a.depth, b.depth), origin=origin)
     if a.kind == b.kind == "seq":  # a list after zero or more passes of a loop: the elements every path ends with
+        outputs = _fill(_outputs_list(a), _outputs_list(b))
+        if outputs is not None and outputs.kind == "act":  # ``outputs.append(torch.sigmoid(..))`` in a loop
+            return _outputs_seq(outputs)
         return _seq_join(a, b)
     if a.kind == b.kind == "model" and a.detail == b.detail == "Sequential" and a.items and b.items:
         items = _seq_join(a.items[0], b.items[0])
@@ -103,10 +106,31 @@ def _fill(held: V | None, value: V | None) -> V | None:
         return held
     if value.kind != "act":
         return None
-    value = replace(value, filled=True, origin=None, indexed=False, depth=0)
+    value = replace(value, filled=True, origin=None, depth=0)  # a column (``p[:, 0]``) stays one
     if held.kind == "blank":
         return value
     return value if held.filled and replace(held, where="") == replace(value, where="") else None
+
+
+def _outputs_list(v: V | None) -> V | None:
+    """A list of tensors every element of which is the same activation's output (``outputs.append(
+    torch.sigmoid(..))`` in a loop, ``[torch.softmax(h, 1) for h in hs]``): that output; ``blank`` for an empty
+    list; None for anything else."""
+    if v is None or v.kind != "seq":
+        return None
+    if v.filled:
+        return v.items[0]
+    if v.detail:  # an unknown start
+        return None
+    result: V | None = V("blank")
+    for item in v.items:
+        result = _fill(result, item)
+    return result
+
+
+def _outputs_seq(value: V) -> V:
+    """A list of any length whose every element is ``value`` (an activation's output)."""
+    return V("seq", "open", items=(value,), filled=True)
 
 
 def _seq_concat(a: V | None, b: V | None) -> V | None:
@@ -115,6 +139,9 @@ def _seq_concat(a: V | None, b: V | None) -> V | None:
         return None
     if b.detail == "open":
         return b
+    if a.filled:  # a list of one activation's outputs: still one, or an unknown start and then ``b``
+        same = _fill(a.items[0], _outputs_list(b))
+        return a if same is not None else V("seq", "open", items=b.items[-64:])
     items = a.items + b.items
     return replace(a, items=items[-64:], detail="open" if len(items) > 64 else a.detail)
 
@@ -318,6 +345,10 @@ def _member(v: V | None) -> bool:
     if v is None or v.kind in ("loss", "actmod"):
         return v is not None
     return v.kind == "model" and (v.out is not None or (bool(v.items) and v.items[0].kind == "dict"))
+
+
+def _is_act(v: V | None) -> bool:
+    return v is not None and v.kind == "act"
 
 
 def _is_module(v: V | None) -> bool:
@@ -968,10 +999,14 @@ class FileAnalysis:
             isinstance(target.value, ast.Name) or (isinstance(target.value, ast.Attribute) and _is_name(target.value.value, "self"))
         ):
             held = self.eval(target.value, env, cls)
-            if held is not None and (held.kind == "blank" or held.filled):
+            if held is not None and (held.kind == "blank" or (held.filled and held.kind != "seq")):
                 # ``output = torch.zeros(..)`` then ``output[:, t] = torch.sigmoid(..)``: the tensor holds what
                 # every item assignment writes into it, when they agree
                 self._assign(target.value, _fill(held, value), env, cls, attrs)
+            elif held is not None and held.kind == "seq" and (held.filled or any(_is_act(i) for i in held.items)):
+                # ``outputs[t] = ..`` in a list of activation outputs: still one when the same output is written
+                kept = _fill(_outputs_list(held), value)
+                self._assign(target.value, _outputs_seq(kept) if kept is not None else None, env, cls, attrs)
             elif held is not None and held.kind == "dict":
                 # ``config["disc"] = Discriminator()``: the dict now holds that value under a constant key; any
                 # other key (computed, or past the size kept) leaves it unknown
@@ -1283,7 +1318,12 @@ class FileAnalysis:
                     result = _seq_concat(result, V("seq", items=(self.eval(e, env, cls),)))
             return result
         if isinstance(expr, ast.ListComp):  # ``[nn.Linear(a, b) for a, b in ...]``: elements unknown
-            return V("seq", "open")
+            inner = dict(env)
+            for gen in expr.generators:
+                inner.update((n.id, None) for n in ast.walk(gen.target) if isinstance(n, ast.Name))
+            element = _fill(V("blank"), self.eval(expr.elt, inner, cls))
+            # ``[torch.sigmoid(self.head(h)) for h in hs]``: every element is that output
+            return _outputs_seq(element) if element is not None and element.kind == "act" else V("seq", "open")
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
             return _seq_concat(self.eval(expr.left, env, cls), self.eval(expr.right, env, cls))
         return None
@@ -1597,7 +1637,11 @@ class FileAnalysis:
         if qn in ("torch.cat", "torch.concat", "torch.stack"):
             # ``outputs = torch.cat((outputs, torch.sigmoid(x)), dim=1)`` from ``torch.empty``: the parts agree
             parts = _arg(call, 0, "tensors")
-            if not isinstance(parts, (ast.Tuple, ast.List)) or not parts.elts:
+            if parts is not None and not isinstance(parts, (ast.Tuple, ast.List)):
+                # ``torch.stack(outputs)``: a list every element of which is one activation's output
+                found = _outputs_list(self.eval(parts, env, cls))
+                return found if found is not None and found.kind == "act" else None
+            if parts is None or not parts.elts:
                 return None
             result: V | None = V("blank")
             for e in parts.elts:
