@@ -309,6 +309,22 @@ def module_candidates(mod: str, module_name: str) -> tuple[str, ...]:
     return (f"{package}.{mod}", mod) if package else (mod,)
 
 
+def folded_modules(names) -> dict[str, str | None]:  # noqa: ANN001
+    """The tree's module names by their lower-case spelling (None where two modules share it), for an import
+    that resolves only on a case-insensitive file system (``from Unet_model import Unet`` beside
+    ``unet_model.py``, written on Windows or macOS)."""
+    folded: dict[str, str | None] = {}
+    for name in names:
+        key = name.lower()
+        folded[key] = None if key in folded and folded[key] != name else name
+    return folded
+
+
+def folded_module(mod: str, module_name: str, folded: dict[str, str | None]) -> str | None:
+    """The one module of the tree that ``import mod`` in ``module_name`` names when case is ignored."""
+    return next((hit for c in module_candidates(mod, module_name) if (hit := folded.get(c.lower()))), None)
+
+
 _OUTPUTS = ("act", "tuple", "logits", "dict")  # what the project holds for a class: what calling it returns
 _RETURNS = ("tuple", "model", "loss", "dict")  # what the project holds for a function of another file: what it returns
 _LIBRARIES = ("torch.", "numpy.", "sklearn.", "os.", "sys.", "math.", "time.", "random.", "json.", "logging.")
@@ -379,6 +395,7 @@ class FileAnalysis:
         self.options = _options(module) if argparse else {}
         self.project = project or {}
         self.module_name = module_name
+        self._folded_names: dict[str, str | None] | None = None  # see ``_folded``
         self._imported = self._imported_values()
         self.classes: dict[str, ast.ClassDef] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -468,6 +485,8 @@ class FileAnalysis:
             if mod.startswith(_LIBRARIES) or mod in ("torch", "numpy", "sklearn"):
                 continue
             here = next((c for c in module_candidates(mod, self.module_name) if _is_module(self.project.get(c))), None)
+            if here is None:
+                here = folded_module(mod, self.module_name, self._folded())
             if here is None:
                 continue
             for alias in stmt.names:
@@ -1714,9 +1733,18 @@ class FileAnalysis:
             for key, v in self.project.items()
             if v.kind in kinds and (key == qn or key.endswith("." + qn) or qn.endswith("." + key))
         ]
-        if not found or any(f != found[0] for f in found):
+        if not found:  # ``from Unet_model import Unet`` with the file ``unet_model.py``: that module
+            here = folded_module(mod, self.module_name, self._folded())
+            out = self.project.get(f"{here}.{cls}{suffix}") if here is not None else None
+            return out if out is not None and out.kind in kinds else None
+        if any(f != found[0] for f in found):
             return None
         return found[0]
+
+    def _folded(self) -> dict[str, str | None]:
+        if self._folded_names is None:
+            self._folded_names = folded_modules(k for k, v in self.project.items() if v.kind == "module")
+        return self._folded_names
 
     def _act(self, act: str, arg: V | None, call: ast.Call) -> V:
         if act in N.SATURATING and arg is not None and arg.kind == "logits":

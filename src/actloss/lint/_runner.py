@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from actloss.lint._core import Finding, LintError, lint_module, parse_text
-from actloss.lint._flow import _LIBRARIES, _TRY, V, absolute, module_candidates
+from actloss.lint._flow import _LIBRARIES, _TRY, V, absolute, folded_module, folded_modules, module_candidates
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 EXCLUDED_DIRS = frozenset(
@@ -482,6 +482,7 @@ def _calls_in(
     if len(modules) != len(names):
         modules = {n: i for n, i in modules.items() if names.count(n) == 1}
     found: dict[str, dict[str, list]] = {}
+    folded: dict[str, str | None] | None = None
     for path, caller, r in zip(files, names, results):
         for qn, pos, kw in r.calls:
             qn, _, method = qn.partition("#")  # ``pkg.losses.FocalLoss#forward``: a call of an instance
@@ -498,6 +499,9 @@ def _calls_in(
             if target is None:
                 near = [m for m in modules if m.endswith("." + mod) or mod.endswith("." + m)]
                 target = near[0] if len(near) == 1 else None
+            if target is None:  # an import that resolves only on a case-insensitive file system
+                folded = folded_modules(modules) if folded is None else folded
+                target = folded_module(mod, _here(path, caller), folded)
             if target is not None and target != caller and results[modules[target]].read:
                 found.setdefault(target, {}).setdefault(fn, []).append((pos, kw))
     # keep only calls that can bind something, and drop names an unread file mentions
