@@ -404,6 +404,13 @@ class FileAnalysis:
                 self.classes[stmt.name] = stmt
             elif isinstance(stmt, _FUNCS):
                 self.functions[stmt.name] = stmt
+        # classes and functions defined inside the module's ``if`` / ``try`` / ``with`` blocks (a script under
+        # ``if __name__ == "__main__":``), when the file defines that name nowhere else
+        guarded = _guarded_defs(module.body)
+        for name, defs in guarded.items():
+            if len(defs) == 1 and name not in self.classes and name not in self.functions:
+                target = self.classes if isinstance(defs[0], ast.ClassDef) else self.functions
+                target[name] = defs[0]
         for fn in list(self.functions.values()):  # classes defined inside a function (``def main(): class MLP``)
             for stmt in fn.body:
                 if isinstance(stmt, ast.ClassDef):
@@ -459,9 +466,11 @@ class FileAnalysis:
             members = self.members(cname)
             if members is not None:
                 self.facts.class_members[cname] = members
+        script_only = _main_guard_names(self.module)  # not there when another file imports this one
         for name, v in self.globals.items():
             if v is not None and (v.kind == "loss" or (v.kind == "model" and v.out is not None)):
-                self.facts.module_values[name] = v
+                if name not in script_only:
+                    self.facts.module_values[name] = v
         top = {id(s) for s in self.module.body}
         for name, fn in self.functions.items():
             v = self.function_output(None, name) if id(fn) in top else None
@@ -1375,6 +1384,10 @@ class FileAnalysis:
         if not isinstance(test, ast.Compare) or len(test.ops) != 1:
             return None
         op, right = test.ops[0], test.comparators[0]
+        if self._fn is None and _is_main_guard(test) and "__name__" not in env:
+            # ``if __name__ == "__main__":`` at module level: the script's path (what its functions read from
+            # the module's names when it runs)
+            return isinstance(op, ast.Eq)
         flag = self._decided_constant(test.left, op, right, env, cls)
         if flag is not None:
             return flag
@@ -1968,6 +1981,58 @@ def _int_index(expr: ast.Subscript) -> int | None:
 
 
 _TRY = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round, or ``!=``)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
+        return False
+    sides = (test.left, test.comparators[0])
+    return any(_is_name(a, "__name__") for a in sides) and any(
+        isinstance(b, ast.Constant) and b.value == "__main__" for b in sides
+    )
+
+
+def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists inside a module-level ``if`` / ``try`` / ``with``."""
+    if isinstance(stmt, ast.If):
+        return [stmt.body, stmt.orelse]
+    if isinstance(stmt, _TRY):
+        return [stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [stmt.body]
+    return []
+
+
+def _guarded_defs(body: list[ast.stmt]) -> dict[str, list[ast.stmt]]:
+    """Name -> the class and function definitions of that name inside the module's ``if`` / ``try`` / ``with``
+    blocks (nested such blocks included, not inside functions or classes)."""
+    found: dict[str, list[ast.stmt]] = {}
+    pending = [b for s in body for b in _blocks(s)]
+    while pending:
+        for stmt in pending.pop():
+            if isinstance(stmt, (ast.ClassDef, *_FUNCS)):
+                found.setdefault(stmt.name, []).append(stmt)
+            else:
+                pending.extend(_blocks(stmt))
+    return found
+
+
+def _main_guard_names(module: ast.Module) -> set[str]:
+    """Names bound inside the module's ``if __name__ == "__main__":`` blocks (absent when it is imported)."""
+    names: set[str] = set()
+    for stmt in module.body:
+        if isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
+            pending: list[ast.AST] = list(stmt.body if isinstance(stmt.test.ops[0], ast.Eq) else stmt.orelse)
+            while pending:
+                node = pending.pop()
+                if isinstance(node, (ast.ClassDef, *_FUNCS)):  # not the names bound inside them
+                    names.add(node.name)
+                    continue
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.add(node.id)
+                pending.extend(ast.iter_child_nodes(node))
+    return names
 _MATCH = (ast.Match,) if hasattr(ast, "Match") else ()
 
 
