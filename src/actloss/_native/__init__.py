@@ -137,14 +137,15 @@ def status() -> str:
 
 
 def empty_cache() -> int:
-    """Unmap the free buffers of the gradient cache and return how many bytes that released.
+    """Unmap the free buffers of the buffer cache and return how many bytes that released.
 
-    The native losses write their input gradient in the forward pass, and the activations their
-    vector-Jacobian products, into buffers of 4 MiB or more that come from a small cache: when torch frees such a
-    gradient, its memory stays mapped for the next step instead of being page-faulted again (in a training loop
-    a 4096 x 32768 cross-entropy step takes ~85 ms instead of ~230 ms here). Free buffers are kept at most
-    ``ACTLOSS_GRAD_CACHE_MB`` MiB (default 2048) and about 10 s unused; ``ACTLOSS_GRAD_CACHE_MB=0`` turns the cache
-    off. Like ``torch.cuda.empty_cache()``, this frees nothing that is in use.
+    The native kernels write their outputs of 4 MiB or more on CPU tensors (activation outputs and gradients,
+    the input gradients the losses compute in their forward pass) into buffers that come from a small cache:
+    when torch frees such a tensor, its memory stays mapped for the next step instead of being page-faulted
+    again (in a training loop a 4096 x 32768 cross-entropy step takes ~85 ms instead of ~230 ms here). Free
+    buffers are kept at most ``ACTLOSS_BUFFER_CACHE_MB`` MiB (default 2048) and about 10 s unused;
+    ``ACTLOSS_BUFFER_CACHE_MB=0`` turns the cache off. Like ``torch.cuda.empty_cache()``, this frees nothing
+    that is in use. The storage of such a tensor is not resizable (``clone()`` gives an ordinary one).
 
     >>> import actloss
     >>> actloss.empty_cache()  # doctest: +SKIP
@@ -152,7 +153,7 @@ def empty_cache() -> int:
     """
     from actloss._native import arrays
 
-    return arrays.grad_cache.clear()
+    return arrays.buffer_cache.clear()
 
 
 @contextlib.contextmanager

@@ -10,16 +10,17 @@ a loop, a 512 MiB cross-entropy gradient costs 135-151 ms per call instead of 21
 of a process took 611-657 ms, and a cold 31 MiB one 43-59 ms instead of 17 ms, while the VM's host backed the
 2 MiB pages (free huge blocks are handed back to the host there). Hence off by default.
 
-Gradient buffers (``empty_grad_like``): the input gradients the native losses write in their forward pass and
-the activations' vector-Jacobian products, 4 MiB or more, come from a small cache of anonymous mappings that
-takes each buffer back when torch frees its tensor, as torch's CUDA caching allocator does on GPUs and jemalloc
-for a few seconds on CPUs. glibc hands every freed block of 32 MiB or more (and, depending on its heap's state,
-smaller ones) back to the kernel, so that a training loop's next step page-faults its gradient again (~0.3 ms
-per MiB: 155 of the 240 ms of a 4096 x 32768 cross-entropy step here); from the cache the next step writes into
-mapped memory. A cached buffer serves a request of its size or up to a quarter smaller; free buffers are kept
-at most ``ACTLOSS_GRAD_CACHE_MB`` MiB (default 2048) and about 10 s unused (a daemon timer unmaps them; at once:
-``actloss.empty_cache()``); ``ACTLOSS_GRAD_CACHE_MB=0`` turns the cache off. Their storage is not resizable
-(``Tensor.resize_`` to a larger size raises), which gradients never need.
+Output buffers (the buffer cache): the native kernels' fresh CPU torch outputs of 4 MiB or more (activation
+outputs and vector-Jacobian products, the input gradients the losses write in their forward pass, per-element
+losses) come from a small cache of anonymous mappings that takes each buffer back when torch frees its tensor,
+as torch's CUDA caching allocator does on GPUs and jemalloc for a few seconds on CPUs. glibc hands every freed
+block of 32 MiB or more (and, depending on its heap's state, smaller ones) back to the kernel, so that a training
+loop's next step page-faults its outputs again (~0.3 ms per MiB: 155 of the 240 ms of a 4096 x 32768
+cross-entropy step here); from the cache the next step writes into mapped memory. A cached buffer serves a
+request of its size or up to a quarter smaller; free buffers are kept at most ``ACTLOSS_BUFFER_CACHE_MB`` MiB
+(default 2048) and about 10 s unused (a daemon timer unmaps them; at once: ``actloss.empty_cache()``);
+``ACTLOSS_BUFFER_CACHE_MB=0`` turns the cache off. Their storage is not resizable (``Tensor.resize_`` to a
+larger size raises; ``clone()`` gives an ordinary tensor).
 """
 from __future__ import annotations
 
@@ -112,12 +113,19 @@ def hugepages() -> bool:
 
 
 def empty_like(a: Any) -> Any:
-    """A fresh C-contiguous array like a (NumPy array or tensor); large CPU tensors advised for huge pages."""
+    """A fresh C-contiguous array like a (NumPy array or tensor): CPU tensors of CACHE_MIN_BYTES or more from the
+    buffer cache, large ones advised for huge pages when asked (module docstring)."""
     if isinstance(a, np.ndarray):
         return np.empty_like(a, order="C")  # NumPy advises its large arrays itself
     torch = sys.modules["torch"]
-    out = torch.empty_like(a, memory_format=torch.contiguous_format)
-    nbytes = out.numel() * out.element_size()
+    nbytes = a.numel() * a.element_size()
+    m = buffer_cache.take(nbytes) if nbytes >= CACHE_MIN_BYTES and a.device.type == "cpu" else None
+    if m is None:
+        out = torch.empty_like(a, memory_format=torch.contiguous_format)
+    else:
+        view = memoryview(m)
+        weakref.finalize(view, buffer_cache.give_back, m).atexit = False
+        out = torch.frombuffer(view, dtype=a.dtype, count=a.numel()).view(a.shape)
     if nbytes >= HUGE_MIN_BYTES and out.device.type == "cpu" and hugepages():
         _advise_huge(out.data_ptr(), nbytes)
     return out
@@ -129,8 +137,8 @@ def _advise_huge(addr: int, nbytes: int) -> None:
         _madvise()(start, end - start, mmap.MADV_HUGEPAGE)  # advice only: a failure changes nothing
 
 
-class _GradCache:
-    """Anonymous mappings for gradient buffers, taken back when their tensor is freed (module docstring).
+class _BufferCache:
+    """Anonymous mappings for output buffers, taken back when their tensor is freed (module docstring).
 
     ``_free`` holds (size, last_used, mapping) of the free ones; a tensor is a view of a ``memoryview`` of its
     mapping, and a weak-reference finalizer on that memoryview, which torch's storage keeps alive exactly as long
@@ -146,10 +154,10 @@ class _GradCache:
 
     def limit(self) -> int:
         try:
-            mb = float(os.environ.get("ACTLOSS_GRAD_CACHE_MB", "2048"))
+            mb = float(os.environ.get("ACTLOSS_BUFFER_CACHE_MB", "2048"))
         except ValueError:
-            raise ValueError("ACTLOSS_GRAD_CACHE_MB must be a number of MiB (0 turns the gradient cache off), got "
-                             f"{os.environ['ACTLOSS_GRAD_CACHE_MB']!r}") from None
+            raise ValueError("ACTLOSS_BUFFER_CACHE_MB must be a number of MiB (0 turns the buffer cache off), got "
+                             f"{os.environ['ACTLOSS_BUFFER_CACHE_MB']!r}") from None
         return max(0, int(mb * (1 << 20)))
 
     def free_bytes(self) -> int:
@@ -236,25 +244,6 @@ class _GradCache:
         self._timer = None
 
 
-grad_cache = _GradCache()
+buffer_cache = _BufferCache()
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=grad_cache.after_fork)
-
-
-def empty_grad_like(a: Any) -> Any:
-    """empty_like for a gradient buffer: large CPU float tensors come from the gradient cache (module docstring)."""
-    if isinstance(a, np.ndarray):
-        return empty_like(a)
-    torch = sys.modules["torch"]
-    nbytes = a.numel() * a.element_size()
-    if nbytes < CACHE_MIN_BYTES or a.device.type != "cpu":
-        return empty_like(a)
-    m = grad_cache.take(nbytes)
-    if m is None:
-        return empty_like(a)
-    view = memoryview(m)
-    weakref.finalize(view, grad_cache.give_back, m).atexit = False
-    out = torch.frombuffer(view, dtype=a.dtype, count=a.numel()).view(a.shape)
-    if hugepages():
-        _advise_huge(out.data_ptr(), nbytes)
-    return out
+    os.register_at_fork(after_in_child=buffer_cache.after_fork)

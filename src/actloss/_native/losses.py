@@ -122,7 +122,7 @@ def _pointwise(spec: Any, p: Any, want_grad: bool) -> tuple[Any, Any] | None:
         denom = _sum64(w)  # accumulated in float64, as the reference path does
     gscale = 1.0 if reduction != "mean" else (0.0 if denom == 0 else 1.0 / denom)
     per = arrays.empty_like(x) if reduction == "none" else None
-    grad = arrays.empty_grad_like(x) if want_grad else None
+    grad = arrays.empty_like(x) if want_grad else None
     pieces = _native.split(n)
     sums = np.zeros(len(pieces))
     size = x.itemsize if isinstance(x, np.ndarray) else x.element_size()
@@ -201,7 +201,7 @@ def _class_loss(spec: Any, p: Any, want_grad: bool, inplace: bool) -> tuple[Any,
     denom = float(den(arrays.ptr(t), wp, rows, ignore)) if reduction == "mean" else float(rows)
     gscale = 1.0 if reduction != "mean" else (0.0 if denom == 0 else 1.0 / denom)
     per = _zeros(x, tuple(x.shape[:-1])) if reduction == "none" else None
-    grad = (x if inplace else arrays.empty_grad_like(x)) if want_grad else None
+    grad = (x if inplace else arrays.empty_like(x)) if want_grad else None
     pieces = _native.split(rows, C)
     sums = np.zeros(len(pieces))
     bad = np.zeros(len(pieces), np.int32)

@@ -1,7 +1,8 @@
-"""The gradient cache (actloss._native.arrays.grad_cache): the native losses' input gradients and the activations'
-VJPs of 4 MiB or more come from mappings that are taken back when torch frees the tensor. A cached buffer must
-never be handed out while a tensor still uses it, results must be bit-identical with the cache off, and the
-limits (size, idle time, ACTLOSS_GRAD_CACHE_MB, empty_cache) must hold."""
+"""The buffer cache (actloss._native.arrays.buffer_cache): the native kernels' CPU torch outputs of 4 MiB or more
+(activation outputs and VJPs, the losses' input gradients and per-element losses) come from mappings taken back
+when torch frees the tensor. A cached buffer must never be handed out while a tensor still uses it, results must
+be bit-identical with the cache off, and the limits (size, idle time, ACTLOSS_BUFFER_CACHE_MB, empty_cache)
+must hold."""
 from __future__ import annotations
 
 import gc
@@ -22,10 +23,10 @@ N, C = 2048, 1024  # 8 MiB of float32 logits: over CACHE_MIN_BYTES
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(monkeypatch):
-    monkeypatch.delenv("ACTLOSS_GRAD_CACHE_MB", raising=False)
-    arrays.grad_cache.clear()
+    monkeypatch.delenv("ACTLOSS_BUFFER_CACHE_MB", raising=False)
+    arrays.buffer_cache.clear()
     yield
-    arrays.grad_cache.clear()
+    arrays.buffer_cache.clear()
 
 
 def _ce_grad(x, t):
@@ -44,14 +45,14 @@ def test_a_freed_gradient_buffer_serves_the_next_call_and_results_are_bit_identi
     g1 = _ce_grad(x, t)
     first = g1.data_ptr()
     expected = g1.clone()
-    hits = arrays.grad_cache.hits
+    hits = arrays.buffer_cache.hits
     del g1
     gc.collect()
-    assert arrays.grad_cache.free_bytes() >= N * C * 4
+    assert arrays.buffer_cache.free_bytes() >= N * C * 4
     g2 = _ce_grad(x, t)
-    assert arrays.grad_cache.hits == hits + 1 and g2.data_ptr() == first  # the same mapping, reused
+    assert arrays.buffer_cache.hits == hits + 1 and g2.data_ptr() == first  # the same mapping, reused
     torch.testing.assert_close(g2, expected, rtol=0, atol=0)
-    monkeypatch.setenv("ACTLOSS_GRAD_CACHE_MB", "0")  # off: plain torch.empty memory, same bits
+    monkeypatch.setenv("ACTLOSS_BUFFER_CACHE_MB", "0")  # off: plain torch.empty memory, same bits
     g3 = _ce_grad(x, t)
     assert g3.untyped_storage().resizable()
     torch.testing.assert_close(g3, expected, rtol=0, atol=0)
@@ -88,58 +89,94 @@ def test_a_live_gradient_is_never_handed_out_again(loss):
     assert grad().data_ptr() == ptr  # freed now: reused
 
 
+@pytest.mark.parametrize("call", ["silu", "log_softmax", "mse_none"])
+def test_a_live_output_is_never_handed_out_again(call, monkeypatch):
+    # forward outputs are the user's tensors: the same rule, also when the output is saved for backward
+    x, _ = _inputs(2)
+    tf = torch.rand(N, C)
+
+    def out():
+        if call == "mse_none":
+            return actloss.mse_loss(x, tf, reduction="none")
+        return getattr(actloss, call)(x)
+
+    y1 = out()
+    keep = y1.clone()
+    y2 = out()
+    assert y2.data_ptr() != y1.data_ptr()
+    torch.testing.assert_close(y1, keep, rtol=0, atol=0)
+    ptr = y1.data_ptr()
+    del y1
+    gc.collect()
+    y3 = out()
+    assert y3.data_ptr() == ptr
+    torch.testing.assert_close(y3, keep, rtol=0, atol=0)
+    monkeypatch.setenv("ACTLOSS_BUFFER_CACHE_MB", "0")
+    torch.testing.assert_close(out(), keep, rtol=0, atol=0)
+    monkeypatch.delenv("ACTLOSS_BUFFER_CACHE_MB")
+    xx = x.detach().clone().requires_grad_()
+    y = actloss.log_softmax(xx).mul(1.0)  # only autograd holds the output: reusing it would corrupt the gradient
+    for _ in range(3):
+        actloss.log_softmax(x).fill_(7.0)
+    g = torch.randn(N, C)
+    y.backward(g)
+    xr = x.detach().clone().requires_grad_()
+    torch.nn.functional.log_softmax(xr.double(), -1).backward(g.double())
+    torch.testing.assert_close(xx.grad, xr.grad.float(), rtol=1e-5, atol=1e-6)
+
+
 def test_a_buffer_serves_requests_of_its_size_or_up_to_a_quarter_smaller():
-    cache = arrays.grad_cache
-    big = arrays.empty_grad_like(torch.empty(N, C))
+    cache = arrays.buffer_cache
+    big = arrays.empty_like(torch.empty(N, C))
     ptr = big.data_ptr()
     del big
     gc.collect()
-    smaller = arrays.empty_grad_like(torch.empty(N - N // 4, C))  # 3/4 of it: served
+    smaller = arrays.empty_like(torch.empty(N - N // 4, C))  # 3/4 of it: served
     assert smaller.data_ptr() == ptr and smaller.shape == (N - N // 4, C)
     del smaller
     gc.collect()
-    tiny = arrays.empty_grad_like(torch.empty(N // 2, C))  # half: a buffer of its own
+    tiny = arrays.empty_like(torch.empty(N // 2, C))  # half: a buffer of its own
     assert tiny.data_ptr() != ptr
-    larger = arrays.empty_grad_like(torch.empty(N + 1, C))  # larger: never the smaller buffer
+    larger = arrays.empty_like(torch.empty(N + 1, C))  # larger: never the smaller buffer
     assert larger.data_ptr() != ptr
     assert cache.free_bytes() == N * C * 4  # the big buffer is still there, free
 
 
 def test_small_and_non_cpu_requests_bypass_the_cache():
-    small = arrays.empty_grad_like(torch.empty(arrays.CACHE_MIN_BYTES // 4 - 1))
+    small = arrays.empty_like(torch.empty(arrays.CACHE_MIN_BYTES // 4 - 1))
     assert small.untyped_storage().resizable()  # plain torch memory
-    assert arrays.grad_cache.free_bytes() == 0
+    assert arrays.buffer_cache.free_bytes() == 0
 
 
 def test_limits_idle_time_and_empty_cache(monkeypatch):
-    cache = arrays.grad_cache
+    cache = arrays.buffer_cache
     nbytes = N * C * 4
-    a = arrays.empty_grad_like(torch.empty(N, C))
+    a = arrays.empty_like(torch.empty(N, C))
     del a
     gc.collect()
     assert cache.free_bytes() == nbytes
     assert actloss.empty_cache() == nbytes and cache.free_bytes() == 0
-    monkeypatch.setenv("ACTLOSS_GRAD_CACHE_MB", str(nbytes / 2 / (1 << 20)))  # smaller than one buffer
-    b = arrays.empty_grad_like(torch.empty(N, C))
+    monkeypatch.setenv("ACTLOSS_BUFFER_CACHE_MB", str(nbytes / 2 / (1 << 20)))  # smaller than one buffer
+    b = arrays.empty_like(torch.empty(N, C))
     del b
     gc.collect()
     assert cache.free_bytes() == 0  # unmapped when it came back: over the limit
-    monkeypatch.delenv("ACTLOSS_GRAD_CACHE_MB")
-    c = arrays.empty_grad_like(torch.empty(N, C))
+    monkeypatch.delenv("ACTLOSS_BUFFER_CACHE_MB")
+    c = arrays.empty_like(torch.empty(N, C))
     del c
     gc.collect()
     assert cache.free_bytes() == nbytes
     clock = [arrays.time.monotonic() + arrays.CACHE_IDLE_S + 1]
     monkeypatch.setattr(arrays.time, "monotonic", lambda: clock[0])
-    d = arrays.empty_grad_like(torch.empty(N // 2, C))  # a miss: and the idle buffer is dropped on the way
+    d = arrays.empty_like(torch.empty(N // 2, C))  # a miss: and the idle buffer is dropped on the way
     assert cache.free_bytes() == 0
     del d
 
 
 def test_a_bad_limit_is_a_clear_error(monkeypatch):
-    monkeypatch.setenv("ACTLOSS_GRAD_CACHE_MB", "lots")
-    with pytest.raises(ValueError, match="ACTLOSS_GRAD_CACHE_MB must be a number of MiB"):
-        arrays.empty_grad_like(torch.empty(N, C))
+    monkeypatch.setenv("ACTLOSS_BUFFER_CACHE_MB", "lots")
+    with pytest.raises(ValueError, match="ACTLOSS_BUFFER_CACHE_MB must be a number of MiB"):
+        arrays.empty_like(torch.empty(N, C))
 
 
 def test_threads_sharing_the_cache_get_their_own_buffers():
@@ -161,17 +198,17 @@ def test_threads_sharing_the_cache_get_their_own_buffers():
     for th in threads:
         th.join()
     assert not errors
-    assert arrays.grad_cache.hits > 0
+    assert arrays.buffer_cache.hits > 0
 
 
 def test_idle_buffers_are_unmapped_without_another_call(monkeypatch):
     # a loop that stops must not keep its buffers: a timer unmaps them after the idle time
     monkeypatch.setattr(arrays, "CACHE_IDLE_S", 0.2)
-    a = arrays.empty_grad_like(torch.empty(N, C))
+    a = arrays.empty_like(torch.empty(N, C))
     del a
     gc.collect()
-    assert arrays.grad_cache.free_bytes() == N * C * 4
+    assert arrays.buffer_cache.free_bytes() == N * C * 4
     deadline = time.monotonic() + 10
-    while arrays.grad_cache.free_bytes() and time.monotonic() < deadline:
+    while arrays.buffer_cache.free_bytes() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert arrays.grad_cache.free_bytes() == 0
+    assert arrays.buffer_cache.free_bytes() == 0
