@@ -1143,14 +1143,18 @@ class FileAnalysis:
 
     def _record_call_site(self, call: ast.Call, env, cls, qn: str | None) -> None:  # noqa: ANN001
         func = call.func
+        alias = False
         if qn is None and isinstance(func, (ast.Name, ast.Attribute)):
             held = self.eval(func, env, cls)
             if held is not None and held.kind in ("model", "inst"):
                 self._instance_call(call, held, env, cls)
                 return
+            if held is not None and held.kind == "qual" and isinstance(func, ast.Name):
+                # ``criterion = cross_entropy_one_hot`` (imported) then ``criterion(out, labels)``: a call of it
+                qn, alias = held.detail, True
         if qn is not None and not qn.startswith(_LIBRARIES):  # maybe a function of another file of the tree
             pos, kw, starred = _args(call)
-            if not starred and not (isinstance(func, ast.Name) and func.id in env):
+            if not starred and (alias or not (isinstance(func, ast.Name) and func.id in env)):
                 self.facts.imported_calls.append(
                     (qn, tuple(self._passed(e, env, cls) for e in pos), {k: self._passed(e, env, cls) for k, e in kw.items()})
                 )
