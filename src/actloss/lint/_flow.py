@@ -476,6 +476,10 @@ class FileAnalysis:
             v = self.function_output(None, name) if id(fn) in top else None
             if v is not None and v.kind in _RETURNS:
                 self.facts.function_returns[name] = v
+            elif id(fn) in top and v is None:
+                through = self.passed_through(name)
+                if through is not None:
+                    self.facts.function_returns[name] = through
         return self.facts
 
     def _imported_values(self) -> dict[str, V]:
@@ -691,6 +695,50 @@ class FileAnalysis:
             self._in_progress.discard(key)
         self._fn_out[key] = (_joined(returns), _joined(yields))
         return self._fn_out[key][yielded]
+
+    def passed_through(self, name: str) -> V | None:
+        """For a small function of this file that returns one of its parameters on every path, converted only by
+        calls that keep what a value is (``def to_tensor(data): return torch.Tensor(np.array(data))``): that
+        parameter, as ``V("param", "<index>\0<name>")``, so that a call returns what it passes there."""
+        key = f"#through.{name}"
+        if key in self._fn_out:
+            return self._fn_out[key][0]
+        self._fn_out[key] = (None, None)
+        fn = self.functions.get(name)
+        body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))] if fn else []
+        if fn is None or not 1 <= len(body) <= 4 or fn.args.vararg or fn.args.kwarg:
+            return None
+        positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+        env: dict[str, V | None] = dict(self.globals)
+        for i, pname in enumerate(_param_names(fn)):
+            env[pname] = V("param", f"{i if pname in positional else -1}\0{pname}")
+        saved = self.recording
+        self.recording = False
+        self._in_progress.add(key)
+        try:
+            returns, _ = self._frame(fn, env, None)
+        finally:
+            self.recording = saved
+            self._in_progress.discard(key)
+        result = returns[0] if returns else None
+        for r in returns[1:]:
+            result = join(result, r)
+        result = result if result is not None and result.kind == "param" else None
+        self._fn_out[key] = (result, None)
+        return result
+
+    def _argument(self, call: ast.Call, param: V | None, env, cls) -> V | None:  # noqa: ANN001
+        """The value a call passes for the parameter ``param`` names (see ``passed_through``)."""
+        if param is None:
+            return None
+        index, name = param.detail.split("\0")
+        pos, kw, starred = _args(call)
+        if name in kw:
+            return self.eval(kw[name], env, cls)
+        i = int(index)
+        if starred or i < 0 or i >= len(pos):
+            return None
+        return self.eval(pos[i], env, cls)
 
     def _function_env(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None, key: str) -> dict[str, V | None]:
         env: dict[str, V | None] = dict(self.globals)
@@ -1553,7 +1601,10 @@ class FileAnalysis:
                 return None
             return _dict_of([(k.arg, self.eval(k.value, env, cls)) for k in call.keywords])
         if qn is None and isinstance(func, ast.Name) and func.id not in env and func.id in self.functions:
-            return self.function_output(None, func.id)
+            found = self.function_output(None, func.id)
+            if found is None:  # ``def to_tensor(data): return torch.Tensor(data)``: what the call passes
+                found = self._argument(call, self.passed_through(func.id), env, cls)
+            return found
         if qn is None and isinstance(func, ast.Attribute):
             method = func.attr
             receiver = func.value
@@ -1721,7 +1772,9 @@ class FileAnalysis:
             if out is not None:
                 return V("model", qn.rsplit(".", 1)[-1], out=out, items=items)
         if self.project and not qn.startswith(_LIBRARIES):  # a function of another file (``build(args)``)
-            returned = self._project_class(qn, "#returns", _RETURNS)
+            returned = self._project_class(qn, "#returns", (*_RETURNS, "param"))
+            if returned is not None and returned.kind == "param":  # it returns one of its arguments
+                return self._argument(call, returned, env, cls)
             if returned is not None:
                 return returned
         if not qn.startswith(_LIBRARIES) and qn.rsplit(".", 1)[-1][:1].isupper():

@@ -195,6 +195,7 @@ TRANSPARENT_FUNCS = frozenset(
         "torch.FloatTensor",
         "numpy.array",
         "numpy.asarray",
+        "pandas.DataFrame",  # a table of the array's values (one-hot rows stay one-hot)
         # wrappers that return a module computing the same function
         "torch.nn.DataParallel",
         "torch.nn.parallel.DataParallel",
