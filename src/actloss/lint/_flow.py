@@ -1318,7 +1318,7 @@ class FileAnalysis:
         if isinstance(expr, ast.Name):
             if expr.id in env:
                 held = env[expr.id]
-                if held is None and self._fn is not None:  # ``MULTI_CLASS = True`` at module level, read in a function
+                if held is None:  # ``MULTI_CLASS = True`` at module level, read in a function or at module level
                     return self._flag_constants().get(expr.id)
                 return held
             if expr.id in self.classes:
