@@ -502,6 +502,16 @@ def _calls_in(
             if target is None:  # an import that resolves only on a case-insensitive file system
                 folded = folded_modules(modules) if folded is None else folded
                 target = folded_module(mod, _here(path, caller), folded)
+            if target is not None and aliases and f"{target}.{qn.rsplit('.', 1)[1]}" in aliases:
+                # re-exported by the package the import names, found only now because the tree's root lies
+                # above the import root (``from framework.loss import f`` in ``src/net.py``)
+                key, seen = f"{target}.{qn.rsplit('.', 1)[1]}", set()
+                while key in aliases and key not in seen and len(seen) < 5:
+                    seen.add(key)
+                    key = aliases[key]
+                owner, name = key.rsplit(".", 1) if "." in key else ("", key)
+                if owner in modules:
+                    target, fn = owner, f"{name}.{method}" if method else name
             if target is not None and target != caller and results[modules[target]].read:
                 found.setdefault(target, {}).setdefault(fn, []).append((pos, kw))
     # keep only calls that can bind something, and drop names an unread file mentions
