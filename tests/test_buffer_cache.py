@@ -5,7 +5,9 @@ be bit-identical with the cache off, and the limits (size, idle time, ACTLOSS_BU
 must hold."""
 from __future__ import annotations
 
+import ctypes
 import gc
+import os
 import threading
 import time
 
@@ -212,3 +214,21 @@ def test_idle_buffers_are_unmapped_without_another_call(monkeypatch):
     while arrays.buffer_cache.free_bytes() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert arrays.buffer_cache.free_bytes() == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_child_writing_a_cached_buffer_leaves_the_parents_alone():
+    # a DataLoader worker is a fork: the buffers must be private copy-on-write memory, not shared mappings
+    x, _ = _inputs(3)
+    y = actloss.silu(x)
+    assert not y.untyped_storage().resizable()  # from the cache
+    keep = y.clone()
+    pid = os.fork()
+    if pid == 0:  # the child overwrites the buffer (memset: torch's OpenMP pool can hang in a forked child)
+        try:
+            ctypes.memset(y.data_ptr(), 0xFF, y.numel() * y.element_size())
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    torch.testing.assert_close(y, keep, rtol=0, atol=0)
