@@ -523,8 +523,11 @@ class FileAnalysis:
         for name, sites in self.calls_in.items():
             cname, _, method = name.rpartition(".")
             skip = 1 if cname else 0
-            if cname:  # ``Class.forward``: the calls of its instances, for a loss class
-                fn = self._method(cname, method) if self.loss_class(cname) else None
+            if cname:  # ``Class.forward``: the calls of its instances, for a loss class (its ``__call__`` if it has one instead)
+                fn = None
+                if self.loss_class(cname):
+                    fn = self._entry(cname) if method == "forward" else self._method(cname, method)
+                    name = f"{cname}.{fn.name}" if fn is not None else name
             elif name in self.classes and name not in self.functions:
                 # ``Model(config)`` in another file: the arguments of ``__init__`` (a class subclassed here is left out)
                 subclassed = any(_is_name(b, name) for c in self.classes.values() for b in c.bases)
@@ -633,7 +636,7 @@ class FileAnalysis:
             return None
         self._in_progress.add(cname)
         try:
-            fwd = self._method(cname, "forward", "__call__")
+            fwd = self._entry(cname)
             result: V | None = None
             if fwd is not None:
                 saved = self.recording
@@ -1246,9 +1249,9 @@ class FileAnalysis:
                      {k: self._passed(e, env, cls) for k, e in kw.items()})
                 )
             return
-        fn = self._method(held.detail, "forward") if self.loss_class(held.detail) else None
+        fn = self._entry(held.detail) if self.loss_class(held.detail) else None
         if fn is not None:
-            self._bind_site(f"{held.detail}.forward", fn, 1, call, env, cls)
+            self._bind_site(f"{held.detail}.{fn.name}", fn, 1, call, env, cls)
 
     def loss_class(self, cname: str) -> bool:
         """Whether the class is a loss of its own (a focal loss, a VAE loss module): its ``forward`` calls a
@@ -1260,8 +1263,13 @@ class FileAnalysis:
             known = self._loss_classes[cname] = self._calls_a_loss(cname)
         return known
 
+    def _entry(self, cname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """What a call of an instance runs: ``forward``, or a ``__call__`` the class defines in its place (the
+        pix2pix ``GANLoss``: ``def __call__(self, input, target_is_real)``)."""
+        return self._method(cname, "forward") or self._method(cname, "__call__")
+
     def _calls_a_loss(self, cname: str) -> bool:
-        fwd = self._method(cname, "forward")
+        fwd = self._entry(cname)
         if fwd is None:
             return False
         for node in ast.walk(fwd):
