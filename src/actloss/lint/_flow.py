@@ -146,7 +146,7 @@ def _seq_concat(a: V | None, b: V | None) -> V | None:
     return replace(a, items=items[-64:], detail="open" if len(items) > 64 else a.detail)
 
 
-_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "args")  # what a parameter can take
+_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "const", "args")  # what a parameter can take
 # a torch name passed uncalled (``activation=nn.Sigmoid``, ``loss_fn=F.binary_cross_entropy``) binds a parameter too
 _BOUND_QUALS = frozenset((*N.ACT_MODULES, *N.ACT_FUNCS, *N.LOSS_MODULES, *N.LOSS_FUNCS))
 
@@ -345,6 +345,15 @@ def _literal_constant(expr: ast.expr) -> V | None:
     return None
 
 
+def _is_none(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
+
+
+def _placeholder(v: V | None) -> bool:
+    """A default that says nothing about the calls that leave it out: unknown, or ``None``."""
+    return v is None or (v.kind == "const" and v.detail == "None")
+
+
 def _const_value(v: V) -> object:
     return ast.literal_eval(v.detail)
 
@@ -439,10 +448,12 @@ class FileAnalysis:
     def run(self) -> FileFacts:
         for round_ in range(4):
             self.facts = FileFacts()
-            self._calls = self._calls_from_other_files()
+            # reset before the other files' calls are sorted: whether a class is a loss class can depend on
+            # this round's bindings (``GANLoss(use_lsgan=False)`` in another file choosing ``nn.BCELoss``)
             self._class_out = {}
             self._class_attrs = {}
             self._loss_classes = {}
+            self._calls = self._calls_from_other_files()
             self._fn_out = {}
             self._stack_reported = set()
             self.recording = True
@@ -541,7 +552,7 @@ class FileAnalysis:
             for pos, kw in sites:
                 for pname, v, default in _site(fn, skip, list(pos), kw, False):
                     v = self._default(v) if default else v
-                    if v is not None or not default:
+                    if not _placeholder(v) or not default:
                         slot.setdefault(pname, []).append(v)
         return calls
 
@@ -763,11 +774,16 @@ class FileAnalysis:
         found: dict[str, V] = {}
         init = self._method(cname, "__init__")
         defaults = _defaults(init) if init is not None else {}
-        strs = {n: d.value for n, d in defaults.items() if isinstance(d, ast.Constant) and type(d.value) is str}
+        strs: dict[str, V] = {}
+        for n, d in defaults.items():
+            if isinstance(d, ast.Constant) and type(d.value) is str and len(d.value) <= 64:
+                strs[n] = V("str", d.value)
+            elif _literal_constant(d) is not None or _is_none(d):  # ``use_sigmoid=True``, ``norm=None``
+                strs[n] = _literal_constant(d) or V("const", "None")
         if strs and not any(_is_name(b, cname) for c in self.classes.values() for b in c.bases):
             passed = _passed_names(self.module, cname, init, self.calls_in.get(cname, ()))
             if passed is not None:
-                found = {n: V("str", v) for n, v in strs.items() if n not in passed and len(v) <= 64}
+                found = {n: v for n, v in strs.items() if n not in passed}
         self._init_str[cname] = found
         return found
 
@@ -1233,8 +1249,8 @@ class FileAnalysis:
             pos = list(itertools.takewhile(lambda a: not isinstance(a, ast.Starred), call.args))
         slot = self._calls.setdefault(key, {})
         for name, expr, default in _site(fn, skip_self, pos, kw, starred):
-            v = self._default(expr) if default else self.eval(expr, env, cls)
-            if v is not None or not default:  # a default it cannot read (``None``, a number) says nothing
+            v = self._default(expr) if default else self._arg_value(expr, env, cls)
+            if not _placeholder(v) or not default:  # a default it cannot read, or ``None``, says nothing
                 slot.setdefault(name, []).append(v)
 
     def _instance_call(self, call: ast.Call, held: V, env, cls) -> None:  # noqa: ANN001
@@ -1286,12 +1302,22 @@ class FileAnalysis:
         return False
 
     def _default(self, expr: ast.expr) -> V | None:
-        """A parameter's default value, as the module defines it (``activation=nn.ReLU``, ``loss="bce"``)."""
-        return self.eval(expr, self.globals, None)
+        """A parameter's default value, as the module defines it (``activation=nn.ReLU``, ``loss="bce"``,
+        ``use_sigmoid=True``, ``n_layers=3``; a ``None`` default is a placeholder and says nothing)."""
+        return self._arg_value(expr, self.globals, None)
+
+    def _arg_value(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
+        """An argument's value: what ``eval`` gives, or for a bool, number or ``None`` literal
+        (``use_sigmoid=True``, ``n_layers=3``) a constant, which decides ``if`` branches in the callee as a
+        string or a module-level flag does."""
+        v = self.eval(expr, env, cls)
+        if v is None and isinstance(expr, (ast.Constant, ast.UnaryOp)):
+            v = _literal_constant(expr) or (V("const", "None") if _is_none(expr) else None)
+        return v
 
     def _passed(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
         """An argument's value as another file can use it (a class of this file means nothing there)."""
-        v = self.eval(expr, env, cls)
+        v = self._arg_value(expr, env, cls)
         return v if bindable(v) and v.kind != "cls" else None
 
     def _compare_effect(self, node: ast.Compare, env, cls) -> None:  # noqa: ANN001
