@@ -1169,7 +1169,10 @@ class FileAnalysis:
         if callee is not None:
             if callee.kind == "loss":
                 loss, ctor = callee.detail, callee
-            elif callee.kind == "layer":
+            elif callee.kind == "layer" or (
+                callee.kind == "model" and callee.detail in self.classes and self._opens_with_layer(callee.detail)
+            ):
+                # a layer, or a model of this file whose ``forward`` first passes its input to a layer
                 arg = _arg(call, 0, "input")
                 v = self.eval(arg, env, cls) if arg is not None else None
                 if (
@@ -1867,6 +1870,41 @@ class FileAnalysis:
         if self._sequential_calls is None:
             self._sequential_calls = {id(n) for n in ast.walk(self.module) if isinstance(n, ast.Call)}
         return chain if id(chain) in self._sequential_calls else None
+
+    def _opens_with_layer(self, cname: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether the class's ``forward`` first passes its input to a layer (``output = self.conv(input)``), or
+        to a sub-module of a class of this file that does so (``self.level1 = ConvBNPReLU(..)``), or to an
+        ``nn.Sequential`` opening with a layer: a saturating stack's output called into it meets a layer."""
+        fwd = self._entry(cname)
+        if fwd is None or cname in seen or len(seen) > 4:
+            return False
+        params = _param_names(fwd)
+        if len(params) < 2:
+            return False
+        inp = params[1]
+        for stmt in fwd.body:
+            if not any(isinstance(n, ast.Name) and n.id == inp for n in ast.walk(stmt)):
+                continue
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 or isinstance(stmt, ast.Return):
+                c = stmt.value
+            else:
+                return False
+            while isinstance(c, ast.Call) and c.args and not _is_name(c.args[0], inp):
+                c = c.args[0]
+            if not (isinstance(c, ast.Call) and c.args and _is_name(c.args[0], inp)):
+                return False
+            f = c.func
+            if not (isinstance(f, ast.Attribute) and _is_name(f.value, "self")):
+                return False
+            held = self.class_attrs(cname).get(f.attr)
+            if held is None:
+                return False
+            if held.kind == "layer":
+                return True
+            if held.kind == "model" and held.detail in self.classes:
+                return self._opens_with_layer(held.detail, seen | {cname})
+            return held.kind == "model" and held.detail == "Sequential" and held.chain is not None
+        return False
 
     def _chained(self, model: V, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
         """The input of a call of an ``nn.Sequential`` that opens with a layer and ends in a layer (or a
