@@ -2223,27 +2223,57 @@ def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, b
 _TYPE_TESTS = frozenset({"super", "isinstance", "issubclass", "type"})
 
 
+_NAME_USES: dict[int, tuple[ast.AST, dict[str, tuple[list[ast.Call], int, int]]]] = {}
+
+
+def _name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int, int]]:
+    """One walk of a module, for every name: the calls of it (``Net(..)``, ``models.Net(..)``), how many type
+    tests name it (``super(Net, self)``, ``isinstance(m, Net)``) and how many times it occurs (as a name or an
+    attribute). Cached per module: every class with constant ``__init__`` defaults asks (``_passed_names``)."""
+    hit = _NAME_USES.get(id(module))
+    if hit is not None and hit[0] is module:
+        return hit[1]
+    calls: dict[str, list[ast.Call]] = {}
+    tests: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for node in ast.walk(module):
+        if isinstance(node, ast.Name):
+            names[node.id] = names.get(node.id, 0) + 1
+        elif isinstance(node, ast.Attribute):
+            names[node.attr] = names.get(node.attr, 0) + 1
+        elif isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Name):
+                calls.setdefault(f.id, []).append(node)
+                if f.id in _TYPE_TESTS:
+                    for a in node.args:
+                        if isinstance(a, ast.Name):
+                            tests[a.id] = tests.get(a.id, 0) + 1
+            elif isinstance(f, ast.Attribute):
+                calls.setdefault(f.attr, []).append(node)
+    uses = {n: (calls.get(n, []), tests.get(n, 0), c) for n, c in names.items()}
+    if len(_NAME_USES) > 4096:
+        _NAME_USES.clear()
+    _NAME_USES[id(module)] = (module, uses)
+    return uses
+
+
 def _passed_names(module: ast.Module, cname: str, init, sites_in) -> set[str] | None:  # noqa: ANN001
     """The ``__init__`` parameters that some construction of ``cname`` passes (``Net(8, loss="mse")``, in this
     module or, ``sites_in``, from other files); None when the class's name is used otherwise than called or
     behind ``*args`` / ``**kw``, so that what is passed cannot be told."""
     params = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:] if init is not None else []
     passed: set[str] = set()
-    calls = 0
-    for node in ast.walk(module):
-        if isinstance(node, ast.Call) and (_is_name(node.func, cname) or (
-            isinstance(node.func, ast.Attribute) and node.func.attr == cname
-        )):
-            calls += 1
-            pos, kw, starred = _args(node)
-            if starred:
-                return None
-            passed.update(params[: len(pos)])
-            passed.update(kw)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _TYPE_TESTS:
-            calls += sum(1 for a in node.args if _is_name(a, cname))  # ``super(Net, self)``, ``isinstance(m, Net)``
-    names = sum(1 for n in ast.walk(module) if _is_name(n, cname) or (isinstance(n, ast.Attribute) and n.attr == cname))
-    if names > calls:  # the class as a value: ``partial(Net, ...)``, ``models = {"net": Net}``
+    sites, tests, names = _name_uses(module).get(cname, ([], 0, 0))
+    for node in sites:
+        pos, kw, starred = _args(node)
+        if starred:
+            return None
+        passed.update(params[: len(pos)])
+        passed.update(kw)
+    if cname in _TYPE_TESTS:  # a class named like a type test: its calls are constructions, not tests
+        tests = 0
+    if names > len(sites) + tests:  # the class as a value: ``partial(Net, ...)``, ``models = {"net": Net}``
         return None
     for pos, kw in sites_in:
         passed.update(params[: len(pos)])
