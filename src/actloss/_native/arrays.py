@@ -40,6 +40,7 @@ HUGE_PAGE = 2 << 20
 HUGE_MIN_BYTES = 4 << 20  # NumPy's threshold for the same advice
 CACHE_MIN_BYTES = 4 << 20  # below this a fresh buffer's page faults cost < 1.5 ms, and glibc's heap recycles most
 CACHE_IDLE_S = 10.0  # jemalloc's default decay time for unused dirty pages
+_now = time.monotonic  # the buffer cache's clock (a module name, so that tests can move it)
 
 
 def _torch_ok(a: Any, float64: bool) -> bool:
@@ -166,8 +167,13 @@ class _BufferCache:
 
     def _trim(self, limit: int, now: float) -> list[mmap.mmap]:
         """Drop (under the lock) free mappings unused for CACHE_IDLE_S and the oldest beyond ``limit``."""
-        keep = [f for f in self._free if now - f[1] < CACHE_IDLE_S]
-        drop = [f[2] for f in self._free if now - f[1] >= CACHE_IDLE_S]
+        keep: list[tuple[int, float, mmap.mmap]] = []
+        drop: list[mmap.mmap] = []
+        for f in self._free:
+            if now - f[1] < CACHE_IDLE_S:
+                keep.append(f)
+            else:
+                drop.append(f[2])
         keep.sort(key=lambda f: f[1])
         total = sum(f[0] for f in keep)
         while keep and total > limit:
@@ -189,7 +195,7 @@ class _BufferCache:
         if limit == 0:
             return None
         size = -(-nbytes // mmap.PAGESIZE) * mmap.PAGESIZE
-        now = time.monotonic()
+        now = _now()
         with self._lock:
             drop = self._trim(limit, now)
             fits = [i for i, f in enumerate(self._free) if size <= f[0] and 4 * size >= 3 * f[0]]
@@ -207,10 +213,14 @@ class _BufferCache:
     def give_back(self, m: mmap.mmap) -> None:
         if m.closed:
             return
-        limit = self.limit()
+        try:
+            limit = self.limit()
+        except ValueError:  # a finalizer cannot report it: the next take() does; keep nothing meanwhile
+            limit = 0
         with self._lock:
-            self._free.append((len(m), time.monotonic(), m))
-            drop = self._trim(limit, time.monotonic())
+            now = _now()
+            self._free.append((len(m), now, m))
+            drop = self._trim(limit, now)
             self._schedule()
         self._close(drop)
 
@@ -224,7 +234,7 @@ class _BufferCache:
     def _expire(self) -> None:
         with self._lock:
             self._timer = None
-            drop = self._trim(sys.maxsize, time.monotonic())  # the idle ones only
+            drop = self._trim(sys.maxsize, _now())  # the idle ones only
             self._schedule()
         self._close(drop)
 
