@@ -49,6 +49,11 @@ def join(a: V | None, b: V | None) -> V | None:
         return None
     if a == b:
         return a if a.origin is b.origin else replace(a, origin=None)
+    for held, other in ((a, b), (b, a)):
+        # ``best_model = None`` before a loop that sets ``best_model = model``: the object, where it is used (a
+        # model or a loss still None at its call would raise)
+        if held.kind == "const" and held.detail == "None" and other.kind in ("model", "inst", "loss"):
+            return replace(other, origin=None)
     if a.kind == "blank" and b.filled and b.kind != "seq" or b.kind == "blank" and a.filled and a.kind != "seq":
         # a fresh tensor (``torch.zeros``) before a loop that fills it with one kind of value: that value
         filled = b if a.kind == "blank" else a
@@ -326,7 +331,7 @@ def folded_module(mod: str, module_name: str, folded: dict[str, str | None]) -> 
 
 
 _OUTPUTS = ("act", "tuple", "logits", "dict")  # what the project holds for a class: what calling it returns
-_RETURNS = ("tuple", "model", "loss", "dict")  # what the project holds for a function of another file: what it returns
+_RETURNS = ("tuple", "model", "loss", "dict", "onehot", "multihot")  # what the project holds for a function of another file: what it returns
 _LIBRARIES = ("torch.", "numpy.", "sklearn.", "os.", "sys.", "math.", "time.", "random.", "json.", "logging.")
 
 
@@ -343,6 +348,9 @@ def _literal_constant(expr: ast.expr) -> V | None:
     if isinstance(expr, ast.Constant) and type(expr.value) in (bool, int, float):
         return V("const", repr(expr.value))
     return None
+
+
+_NONE = V("const", "None")
 
 
 def _is_none(expr: ast.expr) -> bool:
@@ -424,6 +432,7 @@ class FileAnalysis:
             for stmt in fn.body:
                 if isinstance(stmt, ast.ClassDef):
                     self.classes.setdefault(stmt.name, stmt)
+        self._star_names()
         self._class_attrs: dict[str, dict[str, V | None]] = {}
         self._class_out: dict[str, V | None] = {}
         self._in_progress: set[str] = set()
@@ -497,6 +506,7 @@ class FileAnalysis:
         """Module-level objects of other files of the tree that this file imports by name (``from setup import
         netD``) or with a star import (``from Main.DCGAN import *``: every such object of that module)."""
         found: dict[str, V] = {}
+        self._stars: list[str] = []  # the tree's modules this file star-imports (``from net import *``)
         if not self.project:
             return found
         body = list(self.module.body)
@@ -515,6 +525,7 @@ class FileAnalysis:
                 continue
             for alias in stmt.names:
                 if alias.name == "*":
+                    self._stars.append(here)
                     prefix = here + "."
                     for key, v in self.project.items():
                         rest = key[len(prefix):]
@@ -527,6 +538,31 @@ class FileAnalysis:
         for name in found:  # a local value now, not a name to qualify
             self.imports.names.pop(name, None)
         return found
+
+    def _star_names(self) -> None:
+        """``from net import *`` with ``net.py`` in the tree: the classes and functions the tree knows of that
+        module (what calling them returns) are named here as if imported one by one, unless this file binds the
+        name itself or two star-imported modules both define it."""
+        if not self._stars:
+            return
+        bound = set(self.imports.names) | set(self.classes) | set(self.functions) | set(self._imported)
+        for node in ast.walk(self.module):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                bound.add(node.id)
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+        offered: dict[str, set[str]] = {}
+        for here in self._stars:
+            prefix = here + "."
+            for key, v in self.project.items():
+                if not key.startswith(prefix) or v.kind == "module":
+                    continue
+                name = key[len(prefix):].split("#", 1)[0]
+                if name.isidentifier() and not name.startswith("_") and name not in bound:
+                    offered.setdefault(name, set()).add(here)
+        for name, modules in offered.items():
+            if len(modules) == 1:
+                self.imports.names[name] = f"{next(iter(modules))}.{name}"
 
     def _calls_from_other_files(self) -> dict[str, dict[str, list[V | None]]]:
         """The argument values of the calls of this file's functions made in other files of the tree."""
@@ -827,6 +863,8 @@ class FileAnalysis:
             value = self.eval(stmt.value, env, cls)
             if value is None and attrs is not None and len(stmt.targets) == 1:
                 value = self._attr_constant(stmt.targets[0], stmt.value, cls)
+            if value is None and _is_none(stmt.value) and all(isinstance(t, ast.Name) for t in stmt.targets):
+                value = _NONE  # ``best_model = None``: a placeholder that a later assignment fills (see ``join``)
             for t in stmt.targets:
                 self._assign(t, value, env, cls, attrs, stmt.value)
         elif isinstance(stmt, ast.Expr):
@@ -834,6 +872,7 @@ class FileAnalysis:
             if isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
                 self._grow(stmt.value, env, cls, attrs)
                 self._dict_changed(stmt.value, env, cls, attrs)
+                self._scattered(stmt.value, env, cls, attrs)
             if isinstance(stmt.value, ast.Yield) and self._yields:
                 self._yields[-1].append(self.eval(stmt.value.value, env, cls))
         elif isinstance(stmt, ast.Return):
@@ -1039,6 +1078,21 @@ class FileAnalysis:
         if sequential and grown is not None:
             grown = self._sequential_of(grown, call)
         self._assign(receiver, grown, env, cls, attrs)
+
+    def _scattered(self, call: ast.Call, env, cls, attrs) -> None:  # noqa: ANN001
+        """``out = torch.zeros(n, 10)`` then ``out.scatter_(1, idx, 1)`` as a statement: the blank tensor now holds
+        one-hot rows (what ``torch.zeros(n, 10).scatter_(1, idx, 1)`` evaluates to)."""
+        receiver = call.func.value
+        if call.func.attr != "scatter_" or not isinstance(receiver, (ast.Name, ast.Attribute)):
+            return
+        if isinstance(receiver, ast.Attribute) and not _is_name(receiver.value, "self"):
+            return
+        held = self.eval(receiver, env, cls)
+        if held is None or held.kind != "blank":
+            return
+        value = self.eval(call, env, cls)
+        if value is not None and value.kind == "onehot":
+            self._assign(receiver, value, env, cls, attrs)
 
     def _dict_changed(self, call: ast.Call, env, cls, attrs) -> None:  # noqa: ANN001
         """``config.update(...)``, ``.pop(...)``, ``.setdefault(...)``: the dict no longer says what it holds."""

@@ -32,7 +32,7 @@ PARALLEL_THRESHOLD = 64  # below this many files one process is faster than star
 # a loss, an activation, a threshold or rounding, or a one-hot encoder (whose targets another file may import)
 RELEVANT = re.compile(
     rb"Loss|_loss|cross_entropy|igmoid|oftmax|anh|0\.5|round"
-    rb"|OneHotEncoder|LabelBinarizer|get_dummies|to_categorical|label_binarize"
+    rb"|OneHotEncoder|LabelBinarizer|get_dummies|to_categorical|label_binarize|one_hot|scatter_"
 )
 
 
