@@ -325,44 +325,65 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
  * the pass that reads the targets anyway instead of a separate min/max reduction over them. */
 #define AL_TARGET_OUT(y) ((int64_t)(!((double)(y) >= tlo && (double)(y) <= thi)))
 
-#define POINTWISE_T(name, sfx, T, BODY)                                                                                  \
+/* Fast kernels (FAST = 1, float32 only) report whether some pair's x - y may not be exact in double: exponents
+ * more than 28 apart (24 + 29 bits > 53), or an inf or NaN (left to the exact form's conventions). On the bit
+ * patterns of |x| and |y|, which order as the values do: the larger minus the smaller is at most 28 << 23 when the
+ * exponents differ by 28 or less (and a zero is always exact). Conservative: some pairs 28 apart count too. */
+typedef uint32_t __attribute__((may_alias)) al_bits32;
+#define AL_CHECK_0(x, t, i) 0
+#define AL_CHECK_1(x, t, i) al_pair_inexact(((const al_bits32 *)(x))[i], ((const al_bits32 *)(t))[i])
+AL_INLINE int al_pair_inexact(uint32_t xb, uint32_t tb) {
+    uint32_t ax = xb & 0x7fffffffu, ay = tb & 0x7fffffffu;
+    uint32_t big = ax > ay ? ax : ay;
+    uint32_t small = ax > ay ? ay : ax;
+    int ok = (big - small <= (28u << 23)) | (small == 0u);
+    return !(ok & (big < 0x7f800000u));
+}
+
+#define POINTWISE_T(name, sfx, T, FAST, BODY)                                                                                  \
     AL_INLINE void name##sfx##_one(double x, double y, double pwv, double p1, double p2, double *l_out,        \
                                    double *d_out) {  \
         (void)pwv;                                                                                              \
         (void)p1;                                                                                               \
         (void)p2;                                                                                               \
+        const int al_fast = FAST; /* 1: x - y is known exact (see POINTWISE_DIFF) */                            \
+        (void)al_fast;                                                                                          \
         double l, d;                                                                                            \
         BODY;                                                                                                   \
         *l_out = l;                                                                                             \
         *d_out = d;                                                                                                \
     }                                                                                                           \
-    void al_##name##sfx(const T *restrict x, const T *restrict t, const T *restrict w,                  \
+    int al_##name##sfx(const T *restrict x, const T *restrict t, const T *restrict w,                  \
                    const T *restrict pw, int64_t n, int64_t pw_cols, int64_t offset, double p1, double p2,  \
                    double *restrict sum, T *restrict per, T *restrict grad, double gscale, double tlo,        \
                    double thi, int64_t *restrict tbad) {                                                      \
         double total = 0.0;                                                                                     \
         int64_t bad = 0;                                                                                        \
+        int inexact = 0; /* fast kernels: some x - y of this span may not be exact in double */                \
         if (!w && !pw && !per && grad) {                                                                        \
-            _Pragma("omp simd reduction(+:total, bad)")                                                         \
+            _Pragma("omp simd reduction(+:total, bad) reduction(|:inexact)")                                                         \
             for (int64_t i = 0; i < n; ++i) {                                                                   \
                 double l, d;                                                                                    \
                 name##sfx##_one(x[i], t[i], 1.0, p1, p2, &l, &d);                                                    \
                 total += l;                                                                                     \
                 bad += AL_TARGET_OUT(t[i]);                                                                     \
+                inexact |= AL_CHECK_##FAST(x, t, i);                                                            \
                 grad[i] = (T)(d * gscale);                                                                  \
             }                                                                                                   \
         } else if (!w && !pw && !per && !grad) {                                                                \
-            _Pragma("omp simd reduction(+:total, bad)")                                                         \
+            _Pragma("omp simd reduction(+:total, bad) reduction(|:inexact)")                                                         \
             for (int64_t i = 0; i < n; ++i) {                                                                   \
                 double l, d;                                                                                    \
                 name##sfx##_one(x[i], t[i], 1.0, p1, p2, &l, &d);                                                    \
                 total += l;                                                                                     \
                 bad += AL_TARGET_OUT(t[i]);                                                                     \
+                inexact |= AL_CHECK_##FAST(x, t, i);                                                            \
             }                                                                                                   \
         } else {                                                                                                \
-            _Pragma("omp simd reduction(+:total, bad)")                                                         \
+            _Pragma("omp simd reduction(+:total, bad) reduction(|:inexact)")                                                         \
             for (int64_t i = 0; i < n; ++i) {                                                                   \
                 bad += AL_TARGET_OUT(t[i]);                                                                     \
+                inexact |= AL_CHECK_##FAST(x, t, i);                                                            \
                 double pwv = pw ? (double)pw[pw_cols ? (offset + i) % pw_cols : i] : 1.0;                       \
                 double wv = w ? (double)w[i] : 1.0;                                                             \
                 double l, d;                                                                                    \
@@ -375,46 +396,80 @@ int al_ce_rows64(const double *x, const int64_t *restrict t, const double *restr
         }                                                                                                       \
         *sum = total;                                                                                           \
         *tbad = bad;                                                                                            \
+        return inexact;                                                                                         \
     }
 
 /* float32 kernels al_<name>; float64 kernels al_<name>64 (same loops, double in and out) */
-#define POINTWISE(name, BODY) POINTWISE_T(name, , float, BODY)
-#define POINTWISE64(name, BODY) POINTWISE_T(name, 64, double, BODY)
+#define POINTWISE(name, BODY) POINTWISE_T(name, , float, 0, BODY)
+#define POINTWISE64(name, BODY) POINTWISE_T(name, 64, double, 0, BODY)
 #define POINTWISE_BOTH(name, BODY) POINTWISE(name, BODY) POINTWISE64(name, BODY)
 
 /* The regression losses carry x - y as an exact sum hi + lo (TwoSum) and square it with an exact product (fma),
- * as the registry's forms do: correctly rounded results in float64 too. */
+ * as the registry's forms do: correctly rounded results in float64 too. With al_fast (float32 blocks where x - y
+ * is exact in double) lo is 0 and both corrections drop out: fl(sq + (hi^2 - sq)) = fl(hi^2) = sq, and
+ * fl(s + (a - c - s)) = s, so the fast form gives the same bits with a third of the arithmetic. */
 #define AL_DIFF                                                                                                \
     double hi = x - y;                                                                                         \
-    double lo = al_two_sum_err(x, -y, hi);                                                                     \
+    double lo = al_fast ? 0.0 : al_two_sum_err(x, -y, hi);                                                    \
     double sq = hi * hi;                                                                                       \
-    double sq_corr = fma(hi, hi, -sq) + 2.0 * hi * lo; /* (hi + lo)^2 = sq + sq_corr */                      \
+    double sq_corr = al_fast ? 0.0 : fma(hi, hi, -sq) + 2.0 * hi * lo; /* (hi + lo)^2 = sq + sq_corr */      \
     sq_corr = fabs(sq) <= 1.7976931348623157e308 ? sq_corr : 0.0; /* inf: no inf - inf */                     \
     double half_sq = 0.5 * (sq + sq_corr); /* (hi + lo)^2 / 2, one rounding */                                \
     double a = fabs(hi);                                                                                       \
     double a_lo = hi >= 0 ? lo : -lo
 
 /* |d| - c (c >= 0) with the difference carried exactly */
-AL_INLINE double al_mag_minus(double a, double a_lo, double c) {
+AL_INLINE double al_mag_minus(double a, double a_lo, double c, int fast) {
     double s = a - c;
-    return s + (al_two_sum_err(a, -c, s) + a_lo);
+    return fast ? s : s + (al_two_sum_err(a, -c, s) + a_lo);
 }
 
+/* The float32 kernel of a regression loss: per block of AL_DIFF_BLOCK elements, the fast form (al_fast); where it
+ * reports a pair whose x - y may not be exact in double (AL_CHECK_1), the exact form does the block again from L1.
+ * Same results bit for bit. */
+#define AL_DIFF_BLOCK 2048
+#define POINTWISE_DIFF(name, BODY)                                                                              \
+    POINTWISE_T(name, _exact, float, 0, BODY)                                                                   \
+    POINTWISE_T(name, _fast, float, 1, BODY)                                                                    \
+    POINTWISE64(name, BODY)                                                                                     \
+    int al_##name(const float *restrict x, const float *restrict t, const float *restrict w,                  \
+                   const float *restrict pw, int64_t n, int64_t pw_cols, int64_t offset, double p1, double p2,  \
+                   double *restrict sum, float *restrict per, float *restrict grad, double gscale, double tlo, \
+                   double thi, int64_t *restrict tbad) {                                                       \
+        double total = 0.0;                                                                                     \
+        int64_t bad = 0;                                                                                        \
+        for (int64_t i = 0; i < n; i += AL_DIFF_BLOCK) {                                                        \
+            int64_t m = n - i < AL_DIFF_BLOCK ? n - i : AL_DIFF_BLOCK;                                          \
+            const float *pwb = pw ? (pw_cols ? pw : pw + i) : NULL;                                             \
+            double s = 0.0;                                                                                     \
+            int64_t b = 0;                                                                                      \
+            if (al_##name##_fast(x + i, t + i, w ? w + i : NULL, pwb, m, pw_cols, offset + i, p1, p2, &s,      \
+                                 per ? per + i : NULL, grad ? grad + i : NULL, gscale, tlo, thi, &b))           \
+                al_##name##_exact(x + i, t + i, w ? w + i : NULL, pwb, m, pw_cols, offset + i, p1, p2, &s,     \
+                                  per ? per + i : NULL, grad ? grad + i : NULL, gscale, tlo, thi, &b);          \
+            total += s;                                                                                         \
+            bad += b;                                                                                           \
+        }                                                                                                       \
+        *sum = total;                                                                                           \
+        *tbad = bad;                                                                                            \
+        return 0;                                                                                               \
+    }
+
 /* mse: (x - y)^2, 2 (x - y) */
-POINTWISE_BOTH(mse, AL_DIFF; (void)a; (void)a_lo; l = 2.0 * half_sq; d = 2.0 * hi + 2.0 * lo)
+POINTWISE_DIFF(mse, AL_DIFF; (void)a; (void)a_lo; l = 2.0 * half_sq; d = 2.0 * hi + 2.0 * lo)
 
 /* l1: |x - y|, sign(x - y) (0 at 0, as torch) */
 POINTWISE_BOTH(l1, double r = x - y; l = fabs(r); d = r > 0 ? 1.0 : (r < 0 ? -1.0 : r * 0.0))
 
 /* smooth_l1(beta = p1): 0.5 r^2 / beta for |r| < beta, |r| - beta / 2 beyond; gradient clip(r / beta, -1, 1) */
-POINTWISE_BOTH(smooth_l1, AL_DIFF;
-               l = a < p1 ? half_sq / p1 : al_mag_minus(a, a_lo, 0.5 * p1);
+POINTWISE_DIFF(smooth_l1, AL_DIFF;
+               l = a < p1 ? half_sq / p1 : al_mag_minus(a, a_lo, 0.5 * p1, al_fast);
                double q = hi / p1;
                d = q > 1.0 ? 1.0 : (q < -1.0 ? -1.0 : q))
 
 /* huber(delta = p1): 0.5 r^2 for |r| < delta, delta (|r| - delta / 2) beyond; gradient clip(r, -delta, delta) */
-POINTWISE_BOTH(huber, AL_DIFF;
-               l = a < p1 ? half_sq : p1 * al_mag_minus(a, a_lo, 0.5 * p1);
+POINTWISE_DIFF(huber, AL_DIFF;
+               l = a < p1 ? half_sq : p1 * al_mag_minus(a, a_lo, 0.5 * p1, al_fast);
                d = hi > p1 ? p1 : (hi < -p1 ? -p1 : hi))
 
 /* binary cross-entropy with logits (label_smoothing = p1, pos_weight = pwv):
