@@ -174,3 +174,28 @@ def test_notebook_cell_that_does_not_parse_is_skipped(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out.startswith(f"{nb}:cell_3:2:8: AL101 ")
     assert captured.err == ""
+
+
+def test_notebook_line_starting_with_percent_inside_a_call_is_python(tmp_path, capsys):
+    """A continuation line of old-style formatting (``% (epoch, n)``, the DCGAN tutorial's print) is not an IPython
+    magic: the cell parses as it stands and is linted (it was once commented out, which broke the cell)."""
+    nb = tmp_path / "dcgan.ipynb"
+    nb.write_text(
+        _notebook(
+            [
+                ("code", "%matplotlib inline\nimport torch\nimport torch.nn as nn\n"),
+                ("code", "netD = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())\ncriterion = nn.BCELoss()\n"),
+                (
+                    "code",
+                    "for epoch in range(2):\n"
+                    "    output = netD(x).view(-1)\n"
+                    "    errD = criterion(output, y)\n"
+                    "    print('[%d/%d] Loss_D: %.4f'\n"
+                    "          % (epoch, 2, errD.item()))\n",
+                ),
+            ]
+        )
+    )
+    assert main(["lint", str(nb)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"{nb}:cell_3:3:12: AL101 ")

@@ -1123,9 +1123,10 @@ class FileAnalysis:
 
     @staticmethod
     def _merge(env: dict, a: dict, b: dict) -> None:
-        keys = set(a) | set(b)
-        for k in keys:
-            env[k] = join(a.get(k), b.get(k))
+        """Two paths meet: a name both bind joins; a name only one binds (unbound before) has that path's value
+        where it is used (on the other path the use raises NameError: ``else: disc = Discriminator()``)."""
+        for k in set(a) | set(b):
+            env[k] = join(a[k], b[k]) if k in a and k in b else (a[k] if k in a else b[k])
 
     def _assign(self, target, value, env, cls, attrs, value_expr=None) -> None:  # noqa: ANN001
         if isinstance(target, ast.Name):

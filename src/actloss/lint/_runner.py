@@ -130,12 +130,14 @@ def notebook_source(data: bytes) -> tuple[bytes, list[tuple[int, int]]]:
             continue
         src = cell.get("source", "")
         text = "".join(src) if isinstance(src, list) else str(src)
-        cell_lines = []
-        for line in text.splitlines():
-            stripped = line.lstrip()
-            if stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")):
-                line = line[: len(line) - len(stripped)] + "# " + stripped
-            cell_lines.append(line)
+        cell_lines = text.splitlines()
+        if not _parses(text):  # magics, unless the cell is Python as it stands (``% (epoch, ...)`` continuing a line)
+            cell_lines = []
+            for line in text.splitlines():
+                stripped = line.lstrip()
+                if stripped.startswith(("%", "!")) or (stripped.endswith("?") and not stripped.startswith("#")):
+                    line = line[: len(line) - len(stripped)] + "# " + stripped
+                cell_lines.append(line)
         if not _parses("\n".join(cell_lines)):
             # an unfinished exercise cell (``model = ___``): skipped, so that the other cells are linted
             cell_lines = ["# (cell skipped: not valid Python)"] + ["#" for _ in cell_lines[1:]]
