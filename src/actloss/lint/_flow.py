@@ -340,6 +340,25 @@ def _carries(v: V | None) -> bool:
     return v is not None and (v.kind == "logits" or (v.kind == "act" and v.detail in N.SATURATING))
 
 
+def _unknown_output(v: V | None) -> bool:
+    """Nothing known (None), or only the outputs of unknown callables (``model_class(...)`` of a parameter), alone
+    or in a tuple."""
+    if v is None or v.kind == "out":
+        return True
+    return v.kind == "tuple" and all(i is None or i.kind == "out" for i in v.items)
+
+
+def _through_value(v: V | None) -> bool:
+    """A parameter's value (``V("param")``), or a tuple holding at least one and nothing else known."""
+    if v is None:
+        return False
+    if v.kind == "param":
+        return True
+    return v.kind == "tuple" and any(i is not None and i.kind == "param" for i in v.items) and all(
+        i is None or i.kind == "param" for i in v.items
+    )
+
+
 def _literal_constant(expr: ast.expr) -> V | None:
     """A bool or number literal (``True``, ``5``, ``-1``, ``0.5``) as a constant value."""
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant):
@@ -494,12 +513,13 @@ class FileAnalysis:
         top = {id(s) for s in self.module.body}
         for name, fn in self.functions.items():
             v = self.function_output(None, name) if id(fn) in top else None
-            if v is not None and v.kind in _RETURNS:
-                self.facts.function_returns[name] = v
-            elif id(fn) in top and v is None:
+            if id(fn) in top and _unknown_output(v):  # what it returns depends on what it is passed
                 through = self.passed_through(name)
                 if through is not None:
                     self.facts.function_returns[name] = through
+                    continue
+            if v is not None and v.kind in _RETURNS:
+                self.facts.function_returns[name] = v
         return self.facts
 
     def _imported_values(self) -> dict[str, V]:
@@ -756,7 +776,7 @@ class FileAnalysis:
         self._fn_out[key] = (None, None)
         fn = self.functions.get(name)
         body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))] if fn else []
-        if fn is None or not 1 <= len(body) <= 4 or fn.args.vararg or fn.args.kwarg:
+        if fn is None or not 1 <= len(body) <= 12 or fn.args.vararg or fn.args.kwarg:
             return None
         positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
         env: dict[str, V | None] = dict(self.globals)
@@ -773,22 +793,36 @@ class FileAnalysis:
         result = returns[0] if returns else None
         for r in returns[1:]:
             result = join(result, r)
-        result = result if result is not None and result.kind == "param" else None
+        result = result if _through_value(result) else None
         self._fn_out[key] = (result, None)
         return result
 
     def _argument(self, call: ast.Call, param: V | None, env, cls) -> V | None:  # noqa: ANN001
-        """The value a call passes for the parameter ``param`` names (see ``passed_through``)."""
+        """The value a call passes for the parameter ``param`` names (see ``passed_through``); for a parameter the
+        function calls (``network = model_class(ngpu, cfg)``), an instance of the class passed; for a tuple of
+        them (``return network, optimizer``), the tuple of those values."""
         if param is None:
             return None
-        index, name = param.detail.split("\0")
+        if param.kind == "tuple":
+            items = tuple(self._argument(call, i, env, cls) if i is not None and i.kind == "param" else None for i in param.items)
+            return V("tuple", items=items) if any(i is not None for i in items) else None
+        index, name, *called = param.detail.split("\0")
         pos, kw, starred = _args(call)
         if name in kw:
-            return self.eval(kw[name], env, cls)
-        i = int(index)
-        if starred or i < 0 or i >= len(pos):
-            return None
-        return self.eval(pos[i], env, cls)
+            value = self.eval(kw[name], env, cls)
+        else:
+            i = int(index)
+            if starred or i < 0 or i >= len(pos):
+                return None
+            value = self.eval(pos[i], env, cls)
+        if not called or value is None:
+            return value
+        if value.kind == "cls":  # ``build(Discriminator)``: the instance ``model_class(...)`` made in there
+            return self._instantiate(value.detail)
+        if value.kind == "qual" and self.project and not value.detail.startswith(_LIBRARIES):
+            out = self._project_class(value.detail)
+            return V("model", value.detail.rsplit(".", 1)[-1], out=out) if out is not None else None
+        return None
 
     def _function_env(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None, key: str) -> dict[str, V | None]:
         env: dict[str, V | None] = dict(self.globals)
@@ -1694,8 +1728,9 @@ class FileAnalysis:
             return _dict_of([(k.arg, self.eval(k.value, env, cls)) for k in call.keywords])
         if qn is None and isinstance(func, ast.Name) and func.id not in env and func.id in self.functions:
             found = self.function_output(None, func.id)
-            if found is None:  # ``def to_tensor(data): return torch.Tensor(data)``: what the call passes
-                found = self._argument(call, self.passed_through(func.id), env, cls)
+            if _unknown_output(found):  # ``def to_tensor(data): return torch.Tensor(data)``: what the call passes
+                through = self._argument(call, self.passed_through(func.id), env, cls)
+                found = through if through is not None else found
             return found
         if qn is None and isinstance(func, ast.Attribute):
             method = func.attr
@@ -1763,6 +1798,8 @@ class FileAnalysis:
             return V("out", _code(func), origin=call)
         if callee.kind == "cls":
             return self._instantiate(callee.detail)
+        if callee.kind == "param" and callee.detail.count("\0") == 1:  # ``model_class(...)`` (see ``passed_through``)
+            return V("param", callee.detail + "\0()")
         if callee.kind == "self" and callee.detail in self.classes:
             # ``outputs = self(batch_x)`` in a model's own fit / training_step: what its forward returns
             return self.class_output(callee.detail)
@@ -1865,7 +1902,7 @@ class FileAnalysis:
                 return V("model", qn.rsplit(".", 1)[-1], out=out, items=items)
         if self.project and not qn.startswith(_LIBRARIES):  # a function of another file (``build(args)``)
             returned = self._project_class(qn, "#returns", (*_RETURNS, "param"))
-            if returned is not None and returned.kind == "param":  # it returns one of its arguments
+            if _through_value(returned):  # it returns one of its arguments (or an instance of one, or a tuple)
                 return self._argument(call, returned, env, cls)
             if returned is not None:
                 return returned
