@@ -160,6 +160,9 @@ def _parses(text: str) -> bool:
     return True
 
 
+_DEF = V("def", "")  # a top-level function or class of a module (see ``_lint_file``)
+
+
 def _strip(v: V | None) -> V | None:
     """A value without its tree nodes, small enough to send between processes."""
     if v is None:
@@ -211,6 +214,7 @@ class FileResult:
     # names this module imports from other modules (re-exports): "pkg.models.Net" -> "pkg.models.net.Net"
     aliases: dict[str, str] = field(default_factory=dict)
     values: dict[str, V] = field(default_factory=dict)  # "pkg.setup.netD" -> a module-level model or loss
+    stars: bool = False  # it star-imports a module (``from model.loss import *``): read again with the project
 
 
 def _lint_file(
@@ -242,6 +246,14 @@ def _lint_file(
         }
         classes.update({f"{module_name}.{k}#members".lstrip("."): _strip(v) for k, v in facts.class_members.items()})
         classes.update({f"{module_name}.{k}#returns".lstrip("."): _strip(v) for k, v in facts.function_returns.items()})
+        # every top-level function and class, so that ``from model.loss import *`` in another file can name it
+        # (its calls then bind that function's parameters)
+        for node in module.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                classes.setdefault(f"{module_name}.{node.name}#def".lstrip("."), _DEF)
+        stars = any(
+            isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in module.body
+        )
         calls = [
             (absolute(qn, here), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
             for qn, pos, kw in facts.imported_calls
@@ -258,7 +270,7 @@ def _lint_file(
             cell, line = cells[f.line - 1] if 0 < f.line <= len(cells) else (None, f.line)
             mapped.append(replace(f, cell=cell, line=line))
         findings = mapped
-    return FileResult(findings, None, classes, calls, aliases=aliases, values=values)
+    return FileResult(findings, None, classes, calls, aliases=aliases, values=values, stars=stars)
 
 
 def _here(path: str, module_name: str) -> str:
@@ -362,7 +374,7 @@ def lint_paths(
     if project or values:
         for name in names:  # every module of the tree, so that an import resolves to the right file
             project.setdefault(name, V("module", name))
-        short = {k.rsplit(".", 1)[-1].split("#")[0] for k, v in project.items() if v.kind != "module"}
+        short = {k.rsplit(".", 1)[-1].split("#")[0] for k, v in project.items() if v.kind not in ("module", "def")}
         # a module-level object is only read by a file that names it and its module (``from setup import *``)
         imported = [(m.rsplit(".", 1)[-1].encode(), n.encode()) for m, n in (k.rsplit(".", 1) for k in values if "." in k)]
         project.update(values)
@@ -372,7 +384,7 @@ def lint_paths(
                 continue
             words = _words(p)
             mine = {k.rsplit(".", 1)[-1].split("#")[0] for k in results[i].classes}
-            if any(n.encode() in words for n in short - mine) or any(m in words and n in words for m, n in imported):
+            if results[i].stars or any(n.encode() in words for n in short - mine) or any(m in words and n in words for m, n in imported):
                 again.append(i)
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in again], jobs)
         for i, r in zip(again, redo):
