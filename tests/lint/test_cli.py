@@ -199,3 +199,23 @@ def test_notebook_line_starting_with_percent_inside_a_call_is_python(tmp_path, c
     assert main(["lint", str(nb)]) == 1
     captured = capsys.readouterr()
     assert captured.out.startswith(f"{nb}:cell_3:3:12: AL101 ")
+
+
+def test_notebook_cell_magic_that_writes_a_file_is_not_linted(tmp_path, capsys):
+    """A ``%%writefile`` (or ``%%bash``) cell is not run as Python in the kernel: its text is a file's content (linted
+    where that file is) or another language; a ``%%time`` cell is Python and is linted."""
+    stack = "net = nn.Sequential(" + ", ".join(["nn.Linear(8, 8), nn.Tanh()"] * 4) + ", nn.Linear(8, 1))\n"
+    nb = tmp_path / "ae.ipynb"
+    nb.write_text(
+        _notebook(
+            [
+                ("code", "import torch.nn as nn\n"),
+                ("code", "%%writefile autoencoder.py\nimport torch.nn as nn\n" + stack),
+                ("code", "%%bash\necho 'nn.BCELoss()(torch.sigmoid(x), y)'\n"),
+                ("code", "%%time\n" + stack),
+            ]
+        )
+    )
+    assert main(["lint", str(nb)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(": AL")[0] for line in out] == [f"{nb}:cell_4:2:7"]

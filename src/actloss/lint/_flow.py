@@ -1179,6 +1179,23 @@ class FileAnalysis:
                 if member is not None and member.kind == "const":
                     dropped = _with_key(held.items[0], target.attr, None)
                     env[target.value.id] = replace(held, items=(dropped,) if dropped is not None else ())
+                elif (
+                    held is not None
+                    and held.kind == "model"
+                    and held.out is not None
+                    and held.out.kind == "logits"
+                    and held.detail not in self.classes
+                ):
+                    # ``model = models.densenet121(); model.classifier = nn.Sequential(..., nn.LogSoftmax(dim=1))``:
+                    # a library model's head replaced; its output is the new head's (unknown unless a layer's or
+                    # a known model's)
+                    if value is not None and value.kind == "layer":
+                        out = held.out
+                    elif value is not None and value.kind == "model" and value.out is not None:
+                        out = replace(value.out, where=f"{held.detail}.{target.attr}")
+                    else:
+                        out = None
+                    env[target.value.id] = replace(held, out=out)
         elif isinstance(target, ast.Subscript) and (
             isinstance(target.value, ast.Name) or (isinstance(target.value, ast.Attribute) and _is_name(target.value.value, "self"))
         ):
@@ -1740,6 +1757,10 @@ class FileAnalysis:
                 if self._method(cls, method) is not None and self.class_attrs(cls).get(method) is None:
                     return self.function_output(cls, method)
             if not is_self:
+                if method == "forward":  # ``model.forward(x)``: what calling the model returns
+                    held = self.eval(receiver, env, cls)
+                    if held is not None and held.kind == "model" and held.out is not None:
+                        return held.out
                 if method == "get" and call.args and not call.keywords:  # ``losses.get("bce")``
                     held = self.eval(receiver, env, cls)
                     key = self.eval(call.args[0], env, cls) if held is not None and held.kind == "dict" else None

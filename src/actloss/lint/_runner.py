@@ -116,6 +116,12 @@ def read_source(path: str, max_bytes: int | None = None) -> tuple[bytes, list[tu
     return data, None
 
 
+# cell magics whose body IPython does not run as Python in the kernel (a file written, another language)
+_NOT_PYTHON_CELL = re.compile(
+    r"\s*%%(writefile|file|bash|sh|script|html|javascript|js|latex|markdown|svg|perl|ruby|python2|python3|pypy)\b"
+)
+
+
 def notebook_source(data: bytes) -> tuple[bytes, list[tuple[int, int]]]:
     """Join the code cells of a notebook; IPython magics (``%``, ``!``) become comments."""
     try:
@@ -130,6 +136,8 @@ def notebook_source(data: bytes) -> tuple[bytes, list[tuple[int, int]]]:
             continue
         src = cell.get("source", "")
         text = "".join(src) if isinstance(src, list) else str(src)
+        if _NOT_PYTHON_CELL.match(text):  # ``%%writefile model.py``, ``%%bash``: the cell is not run as Python
+            text = ""
         cell_lines = text.splitlines()
         if not _parses(text):  # magics, unless the cell is Python as it stands (``% (epoch, ...)`` continuing a line)
             cell_lines = []
