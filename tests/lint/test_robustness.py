@@ -186,3 +186,26 @@ def test_python_312_fstrings_are_read_on_older_pythons():
     assert got == [(6, 21, "AL101"), (8, 24, "AL101")]
     with pytest.raises(LintError, match="syntax error at line 2"):
         lint_source('import torch  # MSELoss\nx = f"{d["a"]}" +\n')
+
+
+def test_notebook_limit_is_on_its_code_not_its_outputs(tmp_path, monkeypatch):
+    """A notebook is mostly outputs (plots as base64): a 2.1 MB one with a few KB of code is linted; the limit
+    applies to the code, and the file itself may be NOTEBOOK_FILE_FACTOR times larger."""
+    import json
+
+    from actloss.lint import _runner
+
+    monkeypatch.setattr(_runner, "MAX_BYTES", 1000)
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": 1,
+            "source": "import torch\nloss = torch.nn.BCELoss()(torch.sigmoid(x), y)\n",
+            "outputs": [{"output_type": "display_data", "metadata": {}, "data": {"image/png": "A" * 5000}}]}
+    nb = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    p = tmp_path / "plots.ipynb"
+    p.write_text(json.dumps(nb))
+    assert p.stat().st_size > 5000
+    report = lint_paths([str(p)], jobs=1)
+    assert [f.code for f in report.findings] == ["AL101"] and not report.errors
+    big = dict(cell, source="import torch\n" + "# padding\n" * 200)
+    p.write_text(json.dumps(dict(nb, cells=[big])))
+    msg = _one_error(tmp_path, "plots.ipynb", p.read_bytes())
+    assert msg.startswith("notebook code too large to lint")

@@ -1264,6 +1264,10 @@ class FileAnalysis:
                     self._threshold(call, self.eval(arg, env, cls), 0.5, "round")
                 return
         callee = None if qn is not None else self.eval(call.func, env, cls)
+        if qn is not None and loss is None and self.project and not qn.startswith(_LIBRARIES):
+            held = self._module_value(qn)  # ``import Train`` ... ``Train.loss_function(output, label)``
+            if held is not None and held.kind == "loss":
+                callee = held
         if callee is not None and callee.kind == "qual":  # ``loss_fn=F.binary_cross_entropy``, ``getattr(nn, name)``
             if callee.detail in N.LOSS_FUNCS:
                 loss, callee = N.LOSS_FUNCS[callee.detail], None
@@ -1921,6 +1925,10 @@ class FileAnalysis:
             items = (members,) if members is not None else ()
             if out is not None:
                 return V("model", qn.rsplit(".", 1)[-1], out=out, items=items)
+        if self.project and not qn.startswith(_LIBRARIES):  # ``import Train`` ... ``Train.net(x)``: that model
+            held = self._module_value(qn)
+            if held is not None and held.kind == "model" and held.out is not None:
+                return held.out
         if self.project and not qn.startswith(_LIBRARIES):  # a function of another file (``build(args)``)
             returned = self._project_class(qn, "#returns", (*_RETURNS, "param"))
             if _through_value(returned):  # it returns one of its arguments (or an instance of one, or a tuple)
@@ -1931,6 +1939,20 @@ class FileAnalysis:
             # an instance of a class that may be of another file (``FocalLoss(gamma=1.5)`` from ``model.py``):
             # its calls are passed on to that file's ``forward``; its sub-modules are that class's
             return V("inst", absolute(qn, self.module_name), items=(members,) if members is not None else ())
+        return None
+
+    def _module_value(self, qn: str) -> V | None:
+        """A module-level model or loss object of another file of the tree, named through its module
+        (``import Train`` then ``Train.net``, ``Train.loss_function``)."""
+        qn = absolute(qn, self.module_name)
+        if "." not in qn:
+            return None
+        mod, name = qn.rsplit(".", 1)
+        for candidate in module_candidates(mod, self.module_name):
+            known = self.project.get(candidate)
+            if known is not None and known.kind == "module":
+                v = self.project.get(f"{candidate}.{name}")
+                return v if v is not None and v.kind in ("model", "loss") else None
         return None
 
     def _project_class(self, qn: str, suffix: str = "", kinds: tuple = _OUTPUTS) -> V | None:

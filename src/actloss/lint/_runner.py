@@ -25,6 +25,7 @@ EXCLUDED_DIRS = frozenset(
 # Files over this size are refused with a one-line error (a multi-megabyte .py file is nearly always generated
 # code or embedded data; libcst, which ``--fix`` uses, needs ~7 s of CPU and ~600 MB of memory per MB).
 MAX_BYTES = 2_000_000
+NOTEBOOK_FILE_FACTOR = 25  # a notebook file may be 25x MAX_BYTES (50 MB): its outputs do not count
 CALL_LEVELS = 6  # levels of function calls followed across files (main.py -> train() -> step() -> loss())
 PARALLEL_THRESHOLD = 64  # below this many files one process is faster than starting workers
 # Every rule needs one of these in the text (a loss, an activation, a 0.5 threshold or rounding); a file with
@@ -105,14 +106,21 @@ def read_source(path: str, max_bytes: int | None = None) -> tuple[bytes, list[tu
         if not stat.S_ISREG(st.st_mode):  # a FIFO or a device named *.py would block or never end
             raise LintError("not a regular file")
         size = st.st_size
-        if size > max_bytes:
-            raise LintError(f"file too large to lint: {size} bytes (limit {max_bytes})")
+        notebook = path.endswith(".ipynb")
+        # a notebook's file is mostly its outputs (images as base64): the limit is on its code, read from a file
+        # of up to NOTEBOOK_FILE_FACTOR times the limit
+        limit = max_bytes * NOTEBOOK_FILE_FACTOR if notebook else max_bytes
+        if size > limit:
+            raise LintError(f"file too large to lint: {size} bytes (limit {limit})")
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
         raise LintError(f"cannot read: {exc.strerror or exc}") from None
-    if path.endswith(".ipynb"):
-        return notebook_source(data)
+    if notebook:
+        code, cells = notebook_source(data)
+        if len(code) > max_bytes:
+            raise LintError(f"notebook code too large to lint: {len(code)} bytes (limit {max_bytes})")
+        return code, cells
     return data, None
 
 
