@@ -2066,6 +2066,8 @@ class FileAnalysis:
         seq: V | None = V("seq")
         for a in args:  # ``nn.Sequential(*layers, nn.Linear(64, 1))``: a list of modules built before
             part = self.eval(a.value, env, cls) if isinstance(a, ast.Starred) else V("seq", items=(self.eval(a, env, cls),))
+            if part is None and isinstance(a, ast.Starred):  # ``*block(512, 256)``: modules not known, an open run
+                part = V("seq", "open")
             seq = _seq_concat(seq, part)
         if call.keywords or seq is None:
             return V("model", "Sequential", origin=call)
