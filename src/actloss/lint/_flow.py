@@ -538,7 +538,7 @@ class FileAnalysis:
             mod = absolute("." * (stmt.level or 0) + stmt.module, self.module_name)
             if mod.startswith(_LIBRARIES) or mod in ("torch", "numpy", "sklearn"):
                 continue
-            here = next((c for c in module_candidates(mod, self.module_name) if _is_module(self.project.get(c))), None)
+            here = self._tree_module(mod)
             if here is None:
                 here = folded_module(mod, self.module_name, self._folded())
             if here is None:
@@ -1925,11 +1925,11 @@ class FileAnalysis:
             items = (members,) if members is not None else ()
             if out is not None:
                 return V("model", qn.rsplit(".", 1)[-1], out=out, items=items)
-        if self.project and not qn.startswith(_LIBRARIES):  # ``import Train`` ... ``Train.net(x)``: that model
-            held = self._module_value(qn)
+        if self.project and not qn.startswith(_LIBRARIES):
+            held = self._module_value(qn)  # ``import Train`` ... ``Train.net(x)``: that model
             if held is not None and held.kind == "model" and held.out is not None:
                 return held.out
-        if self.project and not qn.startswith(_LIBRARIES):  # a function of another file (``build(args)``)
+            # a function of another file (``build(args)``)
             returned = self._project_class(qn, "#returns", (*_RETURNS, "param"))
             if _through_value(returned):  # it returns one of its arguments (or an instance of one, or a tuple)
                 return self._argument(call, returned, env, cls)
@@ -1948,12 +1948,13 @@ class FileAnalysis:
         if "." not in qn:
             return None
         mod, name = qn.rsplit(".", 1)
-        for candidate in module_candidates(mod, self.module_name):
-            known = self.project.get(candidate)
-            if known is not None and known.kind == "module":
-                v = self.project.get(f"{candidate}.{name}")
-                return v if v is not None and v.kind in ("model", "loss") else None
-        return None
+        here = self._tree_module(mod)
+        v = self.project.get(f"{here}.{name}") if here is not None else None
+        return v if v is not None and v.kind in ("model", "loss") else None
+
+    def _tree_module(self, mod: str) -> str | None:
+        """The module of the tree an import of ``mod`` names exactly: beside this file, or at the tree's root."""
+        return next((c for c in module_candidates(mod, self.module_name) if _is_module(self.project.get(c))), None)
 
     def _project_class(self, qn: str, suffix: str = "", kinds: tuple = _OUTPUTS) -> V | None:
         """The output of an imported class of the linted tree: ``from .models import Net`` is
@@ -1964,11 +1965,10 @@ class FileAnalysis:
             return None
         mod, cls = qn.rsplit(".", 1)
         # A module of the tree beside this file, or at the tree's root, answers exactly (even "unknown").
-        for candidate in module_candidates(mod, self.module_name):
-            known = self.project.get(candidate)
-            if known is not None and known.kind == "module":
-                out = self.project.get(f"{candidate}.{cls}{suffix}")
-                return out if out is not None and out.kind in kinds else None
+        here = self._tree_module(mod)
+        if here is not None:
+            out = self.project.get(f"{here}.{cls}{suffix}")
+            return out if out is not None and out.kind in kinds else None
         qn += suffix
         found = [
             v
