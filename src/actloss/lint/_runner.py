@@ -267,9 +267,8 @@ def _lint_file(
         for node in module.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
                 classes.setdefault(f"{module_name}.{node.name}#def".lstrip("."), _DEF)
-        stars = any(
-            isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in module.body
-        )
+        top = [*module.body, *(n for stmt in module.body if isinstance(stmt, _TRY) for n in stmt.body)]
+        stars = any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in top)
         calls = [
             (absolute(qn, here), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
             for qn, pos, kw in facts.imported_calls
