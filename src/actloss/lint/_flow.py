@@ -228,6 +228,9 @@ class FileFacts:
     # tuple, a model or a loss object (``return Net(), nn.BCELoss()``), for ``model, criterion = build(args)``
     # in another file
     function_returns: dict[str, V] = field(default_factory=dict)
+    # class name -> the attributes its ``__init__`` stores from its parameters (``self.D = D``), for a subclass in
+    # another file whose ``super().__init__(G, D)`` passes them
+    init_stores: dict[str, V] = field(default_factory=dict)
 
 
 _WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
@@ -505,6 +508,9 @@ class FileAnalysis:
             members = self.members(cname)
             if members is not None:
                 self.facts.class_members[cname] = members
+            stores = self.init_stores(cname)
+            if stores is not None:
+                self.facts.init_stores[cname] = stores
         script_only = _main_guard_names(self.module)  # not there when another file imports this one
         for name, v in self.globals.items():
             if v is not None and (v.kind == "loss" or (v.kind == "model" and v.out is not None)):
@@ -737,11 +743,83 @@ class FileAnalysis:
 
     # ------------------------------------------------------------------ functions
     def _method(self, cls: str, *names: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        """The first method of class ``cls`` named one of ``names``."""
+        """The first method of class ``cls`` named one of ``names``, or, when the class defines none, of its
+        first base class defined in this file (``class Inherited(Base)`` without an ``__init__`` runs Base's)."""
+        seen: set[str] = set()
+        while cls not in seen and len(seen) < 8:
+            seen.add(cls)
+            cdef = self.classes.get(cls)
+            if cdef is None:
+                return None
+            found = next((s for s in cdef.body if isinstance(s, _FUNCS) and s.name in names), None)
+            if found is not None:
+                return found
+            base = self._local_base(cls)
+            if base is None:
+                return None
+            cls = base
+        return None
+
+    def _local_base(self, cls: str) -> str | None:
+        """The first base class of ``cls`` when this file defines it (``class Trainer(Base)``)."""
         cdef = self.classes.get(cls)
-        if cdef is None:
-            return None
-        return next((s for s in cdef.body if isinstance(s, _FUNCS) and s.name in names), None)
+        base = cdef.bases[0] if cdef is not None and cdef.bases else None
+        if isinstance(base, ast.Name) and base.id in self.classes and base.id != cls:
+            return base.id
+        return None
+
+    def _base_init(self, call: ast.Call, env, cls: str, attrs: dict[str, V | None]) -> None:  # noqa: ANN001
+        """``super().__init__(G, D, ...)`` (or ``Base.__init__(self, ...)``) in a class's ``__init__``: the base
+        class's ``__init__`` runs on this instance with what the call passes, so the attributes it sets
+        (``self.D = D``, ``self.criterion = nn.BCELoss()``) are this instance's. The base in this file runs as
+        written; the base in another file of the tree gives the attributes its ``__init__`` stores from its
+        parameters and its sub-modules and loss objects."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "__init__"):
+            return
+        pos, kw, starred = _args(call)
+        target = func.value
+        if isinstance(target, ast.Call) and _is_name(target.func, "super"):
+            cdef = self.classes.get(cls)
+            base = cdef.bases[0] if cdef is not None and cdef.bases else None
+        elif isinstance(target, (ast.Name, ast.Attribute)) and pos and _is_name(pos[0], "self"):
+            base, pos = target, pos[1:]
+        else:
+            return
+        if starred:
+            pos = list(itertools.takewhile(lambda a: not isinstance(a, ast.Starred), pos))
+        if isinstance(base, ast.Name) and base.id in self.classes:
+            init = self._method(base.id, "__init__") if base.id != cls else None
+            key = f"{base.id}.__init__#super"
+            if init is None or key in self._in_progress:
+                return
+            self._in_progress.add(key)
+            try:
+                inner = self._function_env(init, base.id, f"{base.id}.__init__")
+                for pname, arg, default in _site(init, 1, pos, kw, starred):
+                    inner[pname] = self._default(arg) if default else self._arg_value(arg, env, cls)
+                self._frame(init, inner, base.id, attrs)
+            finally:
+                self._in_progress.discard(key)
+            return
+        qn = self.imports.qualify(base) if isinstance(base, (ast.Name, ast.Attribute)) else None
+        if qn is None or not self.project:
+            return
+        members = self._project_class(qn, "#members", ("dict",))
+        for a, v in _dict_pairs(members) if members is not None else ():
+            attrs[a] = v
+        stores = self._project_class(qn, "#stores", ("dict",))
+        for a, p in _dict_pairs(stores) if stores is not None else ():
+            index, _, pname = p.detail.partition(":")
+            arg = kw.get(pname)
+            if arg is None and int(index) < len(pos):
+                arg = pos[int(index)]
+            v = self._arg_value(arg, env, cls) if arg is not None else None
+            attrs[a] = v if bindable(v) else None
+
+    def init_stores(self, cname: str) -> V | None:
+        cdef = self.classes.get(cname)
+        return init_stores(cdef) if cdef is not None else None
 
     def function_output(self, cls: str | None, name: str, yielded: bool = False) -> V | None:
         """What a call of this file's function (or of ``self.<name>`` in ``cls``) returns on every path,
@@ -903,6 +981,8 @@ class FileAnalysis:
                 self._assign(t, value, env, cls, attrs, stmt.value)
         elif isinstance(stmt, ast.Expr):
             self._effects(stmt.value, env, cls)
+            if attrs is not None and cls is not None and isinstance(stmt.value, ast.Call):
+                self._base_init(stmt.value, env, cls, attrs)
             if isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
                 self._grow(stmt.value, env, cls, attrs)
                 self._dict_changed(stmt.value, env, cls, attrs)
@@ -2113,6 +2193,33 @@ class FileAnalysis:
 
 _LEAVES = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def init_stores(cdef: ast.ClassDef) -> V | None:
+    """The attributes a class's own ``__init__`` sets to one of its parameters as passed (``self.D = D``), for
+    the subclasses in other files: a dict of attribute -> ``"index:parameter"`` (a keyword-only parameter's index
+    lies past every positional one)."""
+    init = next((s for s in cdef.body if isinstance(s, _FUNCS) and s.name == "__init__"), None)
+    if init is None:
+        return None
+    p = init.args
+    positional = [a.arg for a in (*p.posonlyargs, *p.args)][1:]
+    params = {n: f"{i}:{n}" for i, n in enumerate(positional)}
+    params.update((a.arg, f"{len(positional) + 255}:{a.arg}") for a in p.kwonlyargs)
+    rebound = {n.id for n in ast.walk(init) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    pairs = []
+    for stmt in init.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Attribute)
+            and _is_name(stmt.targets[0].value, "self")
+            and isinstance(stmt.value, ast.Name)
+            and stmt.value.id in params
+            and stmt.value.id not in rebound
+        ):
+            pairs.append((stmt.targets[0].attr, V("str", params[stmt.value.id])))
+    return _dict_of(pairs[:32]) if pairs else None
 
 
 def _calls_and_comparisons(expr: ast.AST) -> list[ast.AST]:

@@ -16,7 +16,16 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from actloss.lint._core import Finding, LintError, lint_module, parse_text
-from actloss.lint._flow import _LIBRARIES, _TRY, V, absolute, folded_module, folded_modules, module_candidates
+from actloss.lint._flow import (
+    _LIBRARIES,
+    _TRY,
+    V,
+    absolute,
+    folded_module,
+    folded_modules,
+    init_stores,
+    module_candidates,
+)
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
 EXCLUDED_DIRS = frozenset(
@@ -31,6 +40,8 @@ PARALLEL_THRESHOLD = 64  # below this many files one process is faster than star
 # Every rule needs one of these in the text (a loss, an activation, a 0.5 threshold or rounding); a file with
 # none cannot have a finding and is not parsed (so its syntax errors are not reported either).
 # a loss, an activation, a threshold or rounding, or a one-hot encoder (whose targets another file may import)
+# ``self.D = D`` in a class's ``__init__``: a base class whose subclasses elsewhere pass it what it stores
+_STORES = re.compile(rb"^[ \t]+self\.(\w+)[ \t]*=[ \t]*\1[ \t]*(?:#.*)?$", re.MULTILINE)
 RELEVANT = re.compile(
     rb"Loss|_loss|cross_entropy|igmoid|oftmax|anh|0\.5|round"
     rb"|OneHotEncoder|LabelBinarizer|get_dummies|to_categorical|label_binarize|one_hot|scatter_"
@@ -246,6 +257,8 @@ def _lint_file(
         if not RELEVANT.search(data) and project is None:  # with the project: it names a model of the tree
             if os.path.basename(path) == "__init__.py" and b"import" in data:
                 return _package_init(data, module_name)
+            if _STORES.search(data):
+                return _stores_only(data, module_name)
             return FileResult([], read=False)
         module, text = parse_text(data)
         here = _here(path, module_name)
@@ -262,6 +275,7 @@ def _lint_file(
         }
         classes.update({f"{module_name}.{k}#members".lstrip("."): _strip(v) for k, v in facts.class_members.items()})
         classes.update({f"{module_name}.{k}#returns".lstrip("."): _strip(v) for k, v in facts.function_returns.items()})
+        classes.update({f"{module_name}.{k}#stores".lstrip("."): v for k, v in facts.init_stores.items()})
         # every top-level function and class, so that ``from model.loss import *`` in another file can name it
         # (its calls then bind that function's parameters)
         for node in module.body:
@@ -328,6 +342,21 @@ def _package_init(data: bytes, module_name: str) -> FileResult:
         return FileResult([], read=False)
     calls = any(isinstance(n, ast.Call) for n in ast.walk(module))
     return FileResult([], read=not calls, aliases=_aliases(module, module_name, True))
+
+
+def _stores_only(data: bytes, module_name: str) -> FileResult:
+    """A file no rule needs whose classes store their ``__init__`` parameters (``self.D = D``): read for that
+    only, for the subclasses in other files (``super().__init__(G, D)``)."""
+    try:
+        module, _ = parse_text(data)
+    except LintError:
+        return FileResult([], read=False)
+    classes: dict[str, V] = {}
+    for node in module.body:
+        stores = init_stores(node) if isinstance(node, ast.ClassDef) else None
+        if stores is not None:
+            classes[f"{module_name}.{node.name}#stores".lstrip(".")] = stores
+    return FileResult([], classes=classes, read=False)
 
 
 def _work(args: tuple) -> FileResult:
