@@ -456,6 +456,9 @@ class FileAnalysis:
                     self.classes.setdefault(stmt.name, stmt)
         self._star_names()
         self._class_attrs: dict[str, dict[str, V | None]] = {}
+        # class name -> the attributes ``__init__`` sets on each side of an ``if`` on an option (see ``_correlated``)
+        self._class_conds: dict[str, list[tuple[tuple, dict, dict, dict]]] = {}
+        self._cond_sink: list | None = None
         self._class_out: dict[str, V | None] = {}
         self._in_progress: set[str] = set()
         self._class_mixed: set[str] = set()
@@ -483,6 +486,7 @@ class FileAnalysis:
             # this round's bindings (``GANLoss(use_lsgan=False)`` in another file choosing ``nn.BCELoss``)
             self._class_out = {}
             self._class_attrs = {}
+            self._class_conds = {}
             self._loss_classes = {}
             self._calls = self._calls_from_other_files()
             self._fn_out = {}
@@ -639,15 +643,22 @@ class FileAnalysis:
         attrs: dict[str, V | None] = {}
         self._class_attrs[cname] = attrs
         init = self._method(cname, "__init__")
-        saved = self.recording
+        saved = self.recording, self._cond_sink
         self.recording = False
+        self._cond_sink = sink = []
         try:
             if init is not None:
                 env = self._function_env(init, cname, f"{cname}.__init__")
                 self._frame(init, env, cname, attrs)
             self._attrs_set_later(cname, init, attrs)
         finally:
-            self.recording = saved
+            self.recording, self._cond_sink = saved
+        # an attribute set again after the ``if`` (or later) is not what that ``if`` decided
+        self._class_conds[cname] = [
+            (cond, {a: v for a, v in then.items() if attrs.get(a) == after.get(a)},
+             {a: v for a, v in other.items() if attrs.get(a) == after.get(a)}, after)
+            for cond, then, other, after in sink
+        ]
         for m in self.classes[cname].body if cname in self.classes else ():
             if isinstance(m, _FUNCS) and m is not init:  # a string another method may change says nothing
                 for a in _self_assignments(m):
@@ -1014,9 +1025,24 @@ class FileAnalysis:
             decided = self._decided(stmt.test, env, cls)
             if decided is None:
                 then_env = dict(env)
-                self._exec_block(stmt.body, then_env, cls, attrs)
                 else_env = dict(env)
-                self._exec_block(stmt.orelse, else_env, cls, attrs)
+                cond = _condition(stmt.test) if cls is not None else None
+                if cond is not None and attrs is None:
+                    self._correlated(cond, cls, then_env, else_env)
+                if attrs is None:
+                    self._exec_block(stmt.body, then_env, cls, attrs)
+                    self._exec_block(stmt.orelse, else_env, cls, attrs)
+                else:
+                    then_attrs, else_attrs = dict(attrs), dict(attrs)
+                    self._exec_block(stmt.body, then_env, cls, then_attrs)
+                    self._exec_block(stmt.orelse, else_env, cls, else_attrs)
+                    self._merge_attrs(attrs, then_attrs, else_attrs)
+                    if cond is not None and self._cond_sink is not None:
+                        changed = {a for a in set(then_attrs) | set(else_attrs) if then_attrs.get(a, _UNSET) is not else_attrs.get(a, _UNSET)}
+                        self._cond_sink.append(
+                            (cond, {a: then_attrs.get(a) for a in changed}, {a: else_attrs.get(a) for a in changed},
+                             {a: attrs.get(a) for a in changed})
+                        )
                 self._merge(env, then_env, else_env)
             else:
                 # ``if args.loss == "bce":`` with the option's default known: only that branch's values go on;
@@ -1070,6 +1096,20 @@ class FileAnalysis:
                 env[stmt.name] = None  # a local function shadows any outer name
         # class definitions, assert, del, ...: nothing to follow
         return False
+
+    def _correlated(self, cond: tuple, cls: str, then_env: dict, else_env: dict) -> None:
+        """An ``if`` in a method on the same option as an ``if`` of ``__init__`` (``if args.dataset == "PPI":
+        self.loss = nn.BCELoss()`` there, ``if self.args.dataset == 'PPI': self.loss(self.m(y), target)`` here):
+        on each side, the attributes that ``__init__`` set on the side this test implies."""
+        if cls not in self.classes:
+            return
+        self.class_attrs(cls)
+        for known, then, other, _ in self._class_conds.get(cls, ()):
+            for env, holds in ((then_env, True), (else_env, False)):
+                truth = _implies(cond, holds, known)
+                if truth is not None:
+                    for a, v in (then if truth else other).items():
+                        env["self." + a] = v
 
     def _match(self, stmt, env, cls, attrs) -> bool:  # noqa: ANN001
         """``match loss: case "bce": return nn.BCELoss() ...``: on a string the analysis knows (a default no
@@ -1241,6 +1281,21 @@ class FileAnalysis:
         where it is used (on the other path the use raises NameError: ``else: disc = Discriminator()``)."""
         for k in set(a) | set(b):
             env[k] = join(a[k], b[k]) if k in a and k in b else (a[k] if k in a else b[k])
+
+    @staticmethod
+    def _merge_attrs(attrs: dict, a: dict, b: dict) -> None:
+        """The instance's attributes after an ``if`` of ``__init__``: one both sides set joins (``if multi:
+        self.loss = nn.CrossEntropyLoss() else: self.loss = nn.BCELoss()`` is not known, unless a later test on
+        the same option says which: ``_correlated``); one only one side sets or changes keeps that side's value,
+        the configuration the rest of the class is written for (``if not self.wass: self.model =
+        nn.Sequential(self.model, nn.Sigmoid())``)."""
+        for k in set(a) | set(b):
+            in_a = a.get(k, _UNSET) is not attrs.get(k, _UNSET)
+            in_b = b.get(k, _UNSET) is not attrs.get(k, _UNSET)
+            if in_a and in_b:
+                attrs[k] = join(a[k], b[k]) if k in a and k in b else a.get(k, b.get(k))
+            elif in_a or in_b:
+                attrs[k] = a[k] if in_a else b[k]
 
     def _assign(self, target, value, env, cls, attrs, value_expr=None) -> None:  # noqa: ANN001
         if isinstance(target, ast.Name):
@@ -2193,6 +2248,59 @@ class FileAnalysis:
 
 _LEAVES = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+_UNSET = V("unset")  # an attribute one side of an ``if`` does not set (see ``_exec_stmt``)
+
+
+def _option_name(expr: ast.expr) -> str | None:
+    """The name an option is read by, whatever holds it: ``args.dataset``, ``self.args.dataset``, ``dataset``."""
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    if isinstance(expr, ast.Name):
+        return expr.id
+    return None
+
+
+def _condition(test: ast.expr) -> tuple | None:
+    """A test on one option as (name, constants, positive): ``args.dataset == "PPI"`` is ("dataset",
+    {"PPI"}, True), ``opt.loss not in ("bce", "focal")`` ("loss", {...}, False), ``if self.use_sigmoid:``
+    ("use_sigmoid", None, True); None for anything else."""
+    positive = True
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, positive = test.operand, not positive
+    if isinstance(test, ast.Attribute) or (isinstance(test, ast.Name) and test.id not in ("True", "False")):
+        name = _option_name(test)
+        return (name, None, positive) if name is not None else None
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return None
+    name, op, right = _option_name(test.left), test.ops[0], test.comparators[0]
+    if name is None:
+        return None
+    if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(right, ast.Constant) and isinstance(right.value, (str, int)):
+        return (name, frozenset([right.value]), isinstance(op, ast.Eq))
+    if isinstance(op, (ast.In, ast.NotIn)) and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+        values = [e.value for e in right.elts if isinstance(e, ast.Constant) and isinstance(e.value, (str, int))]
+        if values and len(values) == len(right.elts):
+            return (name, frozenset(values), isinstance(op, ast.In))
+    return None
+
+
+def _implies(fact: tuple, holds: bool, cond: tuple) -> bool | None:
+    """Whether ``cond`` is true where test ``fact`` is ``holds`` (both on the same option; None: not known)."""
+    name, values, positive = fact
+    if name != cond[0] or (values is None) != (cond[1] is None):
+        return None
+    inside = positive == holds  # the option's value is in ``values`` (or truthy)
+    if values is None:
+        return inside == cond[2]
+    if inside and values <= cond[1]:
+        member = True
+    elif (inside and not values & cond[1]) or (not inside and cond[1] <= values):
+        member = False
+    else:
+        return None
+    return member == cond[2]
 
 
 def init_stores(cdef: ast.ClassDef) -> V | None:
