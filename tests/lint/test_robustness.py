@@ -188,6 +188,23 @@ def test_python_312_fstrings_are_read_on_older_pythons():
         lint_source('import torch  # MSELoss\nx = f"{d["a"]}" +\n')
 
 
+def test_pytorch_03_async_keyword_is_read():
+    # ``x.cuda(async=True)`` (PyTorch before 0.4) is a syntax error since Python 3.7: the keyword is read as a
+    # name of the same length, so the file is linted and every position stays
+    src = (
+        "import torch\nimport torch.nn as nn\ncrit = nn.BCELoss()\n"
+        "x = x.cuda(async=True); loss = crit(torch.sigmoid(z), y)\n"
+        "y = y.cuda(async =cfg.async_loading)\n"
+    )
+    got = [(f.line, f.col, f.code) for f in lint_source(src)]
+    assert got == [(4, 32, "AL101")]
+    # anything else wrong still is: the error CPython gives for the file as written
+    with pytest.raises(LintError, match="syntax error at line 2"):
+        lint_source("import torch  # MSELoss\nx.cuda(async=True) +\n")
+    with pytest.raises(LintError, match="syntax error at line 1"):
+        lint_source("async def f(): return [x async for x in y] if async == 1 else 0  # MSELoss\n")
+
+
 def test_notebook_limit_is_on_its_code_not_its_outputs(tmp_path, monkeypatch):
     """A notebook is mostly outputs (plots as base64): a 2.1 MB one with a few KB of code is linted; the limit
     applies to the code, and the file itself may be NOTEBOOK_FILE_FACTOR times larger."""

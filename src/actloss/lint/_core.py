@@ -175,6 +175,8 @@ def parse_text(source: str | bytes) -> tuple[ast.Module, str]:
             return ast.parse(code), text
     except SyntaxError as exc:
         tree = _parse_newer_fstrings(code) if "f" in code else None
+        if tree is None and _ASYNC_KEYWORD.search(code):
+            tree = _parse_async_keyword(code)
         if tree is not None:
             return tree, text
         raise LintError(f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}") from None
@@ -182,6 +184,22 @@ def parse_text(source: str | bytes) -> tuple[ast.Module, str]:
         raise LintError("cannot parse: expression nested too deeply") from None
     except ValueError as exc:  # surrogates that cannot be encoded
         raise LintError(f"cannot parse: {exc}".splitlines()[0]) from None
+
+
+# ``x.cuda(async=True)``: PyTorch 0.3's keyword, a syntax error since Python 3.7 made ``async`` a keyword
+_ASYNC_KEYWORD = re.compile(r"\basync(?=\s*=[^=])")
+
+
+def _parse_async_keyword(code: str) -> ast.Module | None:
+    """Code written for PyTorch before 0.4 (``.cuda(async=True)``, ``async=self.config.async_loading``): the
+    keyword renamed to ``asynk``, the same length, so that every position stays; None when that does not parse
+    either."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(_ASYNC_KEYWORD.sub("asynk", code))
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
 
 
 def _parse_newer_fstrings(code: str) -> ast.Module | None:
