@@ -1380,7 +1380,7 @@ class FileAnalysis:
                 self._compare_effect(node, env, cls)
 
     def _call_effect(self, call: ast.Call, env, cls) -> None:  # noqa: ANN001, C901
-        qn = self.imports.qualify(call.func)
+        qn = self._qualify(call.func, env)
         loss: str | None = None
         ctor: V | None = None
         if qn is not None:
@@ -1616,7 +1616,7 @@ class FileAnalysis:
                 if cls in self.classes:
                     return self.class_attrs(cls).get(expr.attr)
                 return None
-            qn = self.imports.qualify(expr)
+            qn = self._qualify(expr, env)
             if qn is not None:
                 return V("qual", qn)
             if expr.attr in ("data", "T"):
@@ -1865,6 +1865,18 @@ class FileAnalysis:
             return V("qual", N.canonical(f"{held.detail}.{name}"))
         return None
 
+    def _qualify(self, expr: ast.expr, env) -> str | None:  # noqa: ANN001
+        """The qualified name an expression spells through the file's imports, unless its root name now holds a
+        model or a loss object (``import model`` then ``model = model.NeuMF(args)``: ``model(x)`` calls it)."""
+        root = expr
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name):
+            held = env.get(root.id)
+            if held is not None and held.kind in _SHADOWING:
+                return None
+        return self.imports.qualify(expr)
+
     def _eval_call(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001, C901
         func = call.func
         if isinstance(func, ast.Name) and func.id == "getattr" and func.id not in env and len(call.args) >= 2:
@@ -1874,7 +1886,7 @@ class FileAnalysis:
                     return self.eval(ast.Attribute(call.args[0], name.detail, ast.Load()), env, cls)
                 return self._member(call.args[0], name.detail, env, cls)
             return None
-        qn = self.imports.qualify(func)
+        qn = self._qualify(func, env)
         if _is_name(func, "dict") and "dict" not in env and not call.args:
             if not call.keywords:
                 return V("dict")  # an empty dict that item assignments fill
@@ -2053,6 +2065,8 @@ class FileAnalysis:
             return V("weights", origin=call)
         if qn.startswith(N.LOGIT_MODEL_PREFIXES):
             return V("model", qn.rsplit(".", 1)[-1], out=V("logits", qn.rsplit(".", 1)[-1]))
+        if qn.startswith(N.SMP_PREFIX) and qn.rsplit(".", 1)[-1][:1].isupper() or qn == N.SMP_PREFIX + "create_model":
+            return self._smp_model(qn, call, env, cls)
         members = None
         if self.project and not qn.startswith(("torch.", "numpy.", "sklearn.")):
             out = self._project_class(qn)
@@ -2075,6 +2089,22 @@ class FileAnalysis:
             # its calls are passed on to that file's ``forward``; its sub-modules are that class's
             return V("inst", absolute(qn, self.module_name), items=(members,) if members is not None else ())
         return None
+
+    def _smp_model(self, qn: str, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
+        """A segmentation_models_pytorch model (``smp.Unet(encoder_name, classes=1, activation="sigmoid")``): its
+        output is the activation its ``activation`` argument names, or logits without one; unknown when the
+        argument is anything else (a callable, a name the analysis cannot read)."""
+        name = qn.rsplit(".", 1)[-1]
+        _, kw, starred = _args(call)
+        if "activation" not in kw:
+            return None if starred else V("model", name, out=V("logits", name))
+        held = self.eval(kw["activation"], env, cls)
+        if _is_none(kw["activation"]) or (held is not None and held.kind == "str" and held.detail == "identity"):
+            return V("model", name, out=V("logits", name))
+        act = N.SMP_ACTIVATIONS.get(held.detail) if held is not None and held.kind == "str" else None
+        if act is None:
+            return None
+        return V("model", name, out=V("act", act, origin=call, where=f"smp.{name}(activation={held.detail!r})"))
 
     def _module_value(self, qn: str) -> V | None:
         """A module-level model or loss object of another file of the tree, named through its module
@@ -2250,6 +2280,8 @@ _LEAVES = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+# what a name that also names an imported module can be rebound to and then called (see ``_qualify``)
+_SHADOWING = frozenset({"model", "inst", "loss"})
 _UNSET = V("unset")  # an attribute one side of an ``if`` does not set (see ``_exec_stmt``)
 
 

@@ -209,6 +209,16 @@ TRANSPARENT_FUNCS = frozenset(
 )
 # Bare names that TorchVision / timm model constructors return: raw logits.
 LOGIT_MODEL_PREFIXES = ("torchvision.models.", "timm.create_model")
+# segmentation_models_pytorch (``smp.Unet(..., activation="sigmoid")``): the model applies the activation its
+# ``activation`` argument names to its output; without one (``None``, ``"identity"``) it returns logits.
+SMP_PREFIX = "segmentation_models_pytorch."
+SMP_ACTIVATIONS: dict[str, str] = {
+    "sigmoid": "sigmoid",
+    "softmax": "softmax",
+    "softmax2d": "softmax",
+    "logsoftmax": "log_softmax",
+    "tanh": "tanh",
+}
 
 
 def canonical(qualified: str) -> str:
