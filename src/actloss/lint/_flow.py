@@ -1969,7 +1969,9 @@ class FileAnalysis:
                 return None
             return V("out", _code(func), origin=call)
         if callee.kind == "cls":
-            return self._instantiate(callee.detail)
+            made = self._instantiate(callee.detail)
+            stores = init_stores(self.classes[callee.detail]) if callee.detail in self.classes else None
+            return self._constructed(made, stores, call, env, cls) if stores is not None else made
         if callee.kind == "param" and callee.detail.count("\0") == 1:  # ``model_class(...)`` (see ``passed_through``)
             return V("param", callee.detail + "\0()")
         if callee.kind == "self" and callee.detail in self.classes:
@@ -2087,8 +2089,34 @@ class FileAnalysis:
         if not qn.startswith(_LIBRARIES) and qn.rsplit(".", 1)[-1][:1].isupper():
             # an instance of a class that may be of another file (``FocalLoss(gamma=1.5)`` from ``model.py``):
             # its calls are passed on to that file's ``forward``; its sub-modules are that class's
-            return V("inst", absolute(qn, self.module_name), items=(members,) if members is not None else ())
+            made = V("inst", absolute(qn, self.module_name), items=(members,) if members is not None else ())
+            stores = self._project_class(qn, "#stores", ("dict",)) if self.project else None
+            return self._constructed(made, stores, call, env, cls) if stores is not None else made
         return None
+
+    def _constructed(self, made: V | None, stores: V, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
+        """An instance as this construction makes it: the attributes its class stores from its parameters
+        (``self.criterion = criterion``, a dataclass's fields: ``TrainingConfig(loss_function=nn.BCELoss())``)
+        hold the objects this call passes, whatever other constructions pass."""
+        if made is None or made.kind not in ("model", "inst"):
+            return made
+        pos, kw, starred = _args(call)
+        if starred:
+            pos = list(itertools.takewhile(lambda a: not isinstance(a, ast.Starred), pos))
+        pairs = dict(_dict_pairs(made.items[0])) if made.items and made.items[0].kind == "dict" else {}
+        passed = False
+        for attr, p in _dict_pairs(stores):
+            index, _, pname = p.detail.partition(":")
+            arg = kw.get(pname, pos[int(index)] if int(index) < len(pos) else None)
+            v = self._arg_value(arg, env, cls) if arg is not None else None
+            if _member(v) or (v is not None and v.kind == "const"):
+                pairs[attr] = v
+                passed = True
+            elif attr in pairs and arg is not None:
+                pairs[attr] = None  # this construction passes something else
+        if not passed or len(pairs) > 32:
+            return made
+        return replace(made, items=(_dict_of(list(pairs.items())),))
 
     def _smp_model(self, qn: str, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
         """A segmentation_models_pytorch model (``smp.Unet(encoder_name, classes=1, activation="sigmoid")``): its
@@ -2335,13 +2363,29 @@ def _implies(fact: tuple, holds: bool, cond: tuple) -> bool | None:
     return member == cond[2]
 
 
+def _dataclass_fields(cdef: ast.ClassDef) -> V | None:
+    """A ``@dataclass``'s fields in order (``loss_function: Callable = None``): its generated ``__init__`` stores
+    each parameter under the field's name."""
+    def named(d: ast.expr) -> bool:
+        d = d.func if isinstance(d, ast.Call) else d
+        return (isinstance(d, ast.Name) and d.id == "dataclass") or (isinstance(d, ast.Attribute) and d.attr == "dataclass")
+
+    if not any(named(d) for d in cdef.decorator_list):
+        return None
+    fields = [
+        s.target.id for s in cdef.body
+        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and not _code(s.annotation).startswith(("ClassVar", "typing.ClassVar"))
+    ]
+    return _dict_of([(f, V("str", f"{i}:{f}")) for i, f in enumerate(fields[:32])]) if fields else None
+
+
 def init_stores(cdef: ast.ClassDef) -> V | None:
     """The attributes a class's own ``__init__`` sets to one of its parameters as passed (``self.D = D``), for
     the subclasses in other files: a dict of attribute -> ``"index:parameter"`` (a keyword-only parameter's index
     lies past every positional one)."""
     init = next((s for s in cdef.body if isinstance(s, _FUNCS) and s.name == "__init__"), None)
     if init is None:
-        return None
+        return _dataclass_fields(cdef)
     p = init.args
     positional = [a.arg for a in (*p.posonlyargs, *p.args)][1:]
     params = {n: f"{i}:{n}" for i, n in enumerate(positional)}
@@ -2636,7 +2680,7 @@ def _name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int, int]]
             elif isinstance(f, ast.Attribute):
                 calls.setdefault(f.attr, []).append(node)
     uses = {n: (calls.get(n, []), tests.get(n, 0), c) for n, c in names.items()}
-    if len(_NAME_USES) > 4096:
+    if len(_NAME_USES) >= 4:  # a file's analysis asks about its own module: keep the tree of a few files only
         _NAME_USES.clear()
     _NAME_USES[id(module)] = (module, uses)
     return uses

@@ -40,8 +40,9 @@ PARALLEL_THRESHOLD = 64  # below this many files one process is faster than star
 # Every rule needs one of these in the text (a loss, an activation, a 0.5 threshold or rounding); a file with
 # none cannot have a finding and is not parsed (so its syntax errors are not reported either).
 # a loss, an activation, a threshold or rounding, or a one-hot encoder (whose targets another file may import)
-# ``self.D = D`` in a class's ``__init__``: a base class whose subclasses elsewhere pass it what it stores
-_STORES = re.compile(rb"^[ \t]+self\.(\w+)[ \t]*=[ \t]*\1[ \t]*(?:#.*)?$", re.MULTILINE)
+# ``self.D = D`` in a class's ``__init__`` (or a ``@dataclass``): a class whose constructions (and subclasses)
+# elsewhere pass it what it stores
+_STORES = re.compile(rb"^[ \t]+self\.(\w+)[ \t]*=[ \t]*\1[ \t]*(?:#.*)?$|^@(?:dataclasses\.)?dataclass\b", re.MULTILINE)
 RELEVANT = re.compile(
     rb"Loss|_loss|cross_entropy|igmoid|oftmax|anh|0\.5|round"
     rb"|OneHotEncoder|LabelBinarizer|get_dummies|to_categorical|label_binarize|one_hot|scatter_"
