@@ -171,6 +171,12 @@ TRANSPARENT_METHODS = frozenset(
         "detach",
         "squeeze_",
         "unsqueeze_",
+        # copies of the elements (``p.sigmoid().unsqueeze(1).repeat(1, n, 1)``): still what they were
+        "repeat",
+        "repeat_interleave",
+        "expand",
+        "expand_as",
+        "tile",
         # module methods that return the module itself (``net = Net().to(device).train()``)
         "train",
         "eval",
