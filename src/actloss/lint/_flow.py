@@ -2634,15 +2634,19 @@ def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, b
         stmt = stack.pop()
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             none = isinstance(stmt.value, ast.Constant) and stmt.value.value is None
-            for t in stmt.targets if isinstance(stmt, ast.Assign) else (stmt.target,):
-                if isinstance(t, ast.Attribute) and _is_name(t.value, "self"):
+            targets = list(stmt.targets if isinstance(stmt, ast.Assign) else (stmt.target,))
+            while targets:  # ``self.pred_real, self.feat_real = self.netd(x)``: each element
+                t = _unstar(targets.pop())
+                if isinstance(t, (ast.Tuple, ast.List)):
+                    targets.extend(t.elts)
+                elif isinstance(t, ast.Attribute) and _is_name(t.value, "self"):
                     found[t.attr] = found.get(t.attr, False) or none
         elif not isinstance(stmt, (*_FUNCS, ast.ClassDef)):
             for name in ("body", "orelse", "finalbody"):
                 stack.extend(getattr(stmt, name, ()) or ())
             for h in getattr(stmt, "handlers", ()):
                 stack.extend(h.body)
-    if len(_SELF_SETS) > 4096:
+    if len(_SELF_SETS) > 512:  # the methods of a few files (a node's tree stays alive while it is cached)
         _SELF_SETS.clear()
     _SELF_SETS[id(fn)] = (fn, found)
     return found
