@@ -500,6 +500,8 @@ class FileAnalysis:
                 for stmt in cdef.body:
                     if isinstance(stmt, _FUNCS):
                         self._run_function(stmt, cls=cname, key=f"{cname}.{stmt.name}")
+                for fn in self._inherited(cname):  # a base's ``step`` on this class's loss and ``forward``
+                    self._run_function(fn, cls=cname, key=f"{cname}.{fn.name}")
             new = self._agreed_bindings()
             if new == self.bindings or round_ == 3:
                 break
@@ -770,6 +772,22 @@ class FileAnalysis:
                 return None
             cls = base
         return None
+
+    def _inherited(self, cname: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        """The methods a class inherits from its bases in this file and does not define (``Base.step`` calling
+        ``self.criterion(self(x), y)``, with the criterion and ``forward`` this class's)."""
+        own = {s.name for s in self.classes[cname].body if isinstance(s, _FUNCS)}
+        found: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        base = self._local_base(cname)
+        seen = {cname}
+        while base is not None and base not in seen and len(seen) < 8:
+            seen.add(base)
+            for s in self.classes[base].body:
+                if isinstance(s, _FUNCS) and s.name not in own and s.name != "__init__":
+                    own.add(s.name)
+                    found.append(s)
+            base = self._local_base(base)
+        return found
 
     def _local_base(self, cls: str) -> str | None:
         """The first base class of ``cls`` when this file defines it (``class Trainer(Base)``)."""
