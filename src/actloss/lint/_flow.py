@@ -231,6 +231,9 @@ class FileFacts:
     # class name -> the attributes its ``__init__`` stores from its parameters (``self.D = D``), for a subclass in
     # another file whose ``super().__init__(G, D)`` passes them
     init_stores: dict[str, V] = field(default_factory=dict)
+    # class name -> what a subclass of a class of another file of the tree is (``class WADIModel(NebulaModel)``):
+    # its base's qualified name, its output and its sub-modules and loss objects, for the base's own methods
+    subclasses: dict[str, V] = field(default_factory=dict)
 
 
 _WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
@@ -458,6 +461,10 @@ class FileAnalysis:
         self._class_attrs: dict[str, dict[str, V | None]] = {}
         # class name -> the attributes ``__init__`` sets on each side of an ``if`` on an option (see ``_correlated``)
         self._class_conds: dict[str, list[tuple[tuple, dict, dict, dict]]] = {}
+        # "Base<Sub>" -> what a subclass in another file makes of this file's class ``Base`` (see ``_subclasses_here``)
+        self._virtual: dict[str, V] = self._subclasses_here()
+        for name in self._virtual:
+            self.classes[name] = self.classes[name.split("<", 1)[0]]
         self._cond_sink: list | None = None
         self._class_out: dict[str, V | None] = {}
         self._in_progress: set[str] = set()
@@ -496,9 +503,11 @@ class FileAnalysis:
             self._exec_block(self.module.body, self.globals, cls=None)
             for name, fn in self.functions.items():
                 self._run_function(fn, cls=None, key=name)
+            for name, sub in self._virtual.items():
+                self._class_out[name] = sub.out
             for cname, cdef in self.classes.items():
                 for stmt in cdef.body:
-                    if isinstance(stmt, _FUNCS):
+                    if isinstance(stmt, _FUNCS) and (cname not in self._virtual or stmt.name != "__init__"):
                         self._run_function(stmt, cls=cname, key=f"{cname}.{stmt.name}")
                 for fn in self._inherited(cname):  # a base's ``step`` on this class's loss and ``forward``
                     self._run_function(fn, cls=cname, key=f"{cname}.{fn.name}")
@@ -507,7 +516,15 @@ class FileAnalysis:
                 break
             self.bindings = new
         self.recording = False
+        for cname, cdef in self.classes.items():
+            if cname in self._virtual:
+                continue
+            sub = self._subclass_fact(cname, cdef)
+            if sub is not None:
+                self.facts.subclasses[cname] = sub
         for cname in self.classes:
+            if cname in self._virtual:
+                continue
             out = self.class_output(cname)
             if out is not None:
                 self.facts.class_outputs[cname] = out
@@ -655,6 +672,9 @@ class FileAnalysis:
             self._attrs_set_later(cname, init, attrs)
         finally:
             self.recording, self._cond_sink = saved
+        sub = self._virtual.get(cname)
+        if sub is not None and sub.items:  # the subclass's own sub-modules and losses (its ``self.criterion``)
+            attrs.update(_dict_pairs(sub.items[0]))
         # an attribute set again after the ``if`` (or later) is not what that ``if`` decided
         self._class_conds[cname] = [
             (cond, {a: v for a, v in then.items() if attrs.get(a) == after.get(a)},
@@ -772,6 +792,42 @@ class FileAnalysis:
                 return None
             cls = base
         return None
+
+    def _subclass_fact(self, cname: str, cdef: ast.ClassDef) -> V | None:
+        """A class whose first base is imported from outside this file and not from a library (``class
+        WADIModel(NebulaModel)``): that base's name, and what this class's ``forward`` returns and its sub-modules
+        and losses are, when either is known."""
+        base = cdef.bases[0] if cdef.bases else None
+        qn = self.imports.qualify(base) if isinstance(base, (ast.Name, ast.Attribute)) else None
+        if qn is None or qn.startswith(_LIBRARIES) or (isinstance(base, ast.Name) and base.id in self.classes):
+            return None
+        fwd = next((s for s in cdef.body if isinstance(s, _FUNCS) and s.name in ("forward", "__call__")), None)
+        out = self.class_output(cname) if fwd is not None else None
+        members = self.members(cname)
+        if out is None and members is None:
+            return None
+        return V("sub", absolute(qn, self.module_name), out=out, items=(members,) if members is not None else ())
+
+    def _subclasses_here(self) -> dict[str, V]:
+        """The subclasses other files of the tree make of this file's classes (``project``'s ``#subclass``
+        entries whose base is one of them), each as a class "Base<Sub>" whose methods are the base's and whose
+        attributes and ``forward`` are the subclass's (at most 32 per base)."""
+        found: dict[str, V] = {}
+        if not self.project:
+            return found
+        mine = {f"{self.module_name}.{c}": c for c, d in self.classes.items() if isinstance(d, ast.ClassDef)}
+        counts: dict[str, int] = {}
+        for key, v in self.project.items():
+            if not key.endswith("#subclass") or v.kind != "sub":
+                continue
+            target = mine.get(v.detail) or next(
+                (c for q, c in mine.items() if q.endswith("." + v.detail) or v.detail.endswith("." + q)), None
+            )
+            if target is None or counts.get(target, 0) >= 32:
+                continue
+            counts[target] = counts.get(target, 0) + 1
+            found[f"{target}<{key[: -len('#subclass')].rsplit('.', 1)[-1]}>"] = v
+        return found
 
     def _inherited(self, cname: str) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
         """The methods a class inherits from its bases in this file and does not define (``Base.step`` calling
@@ -1923,6 +1979,8 @@ class FileAnalysis:
             receiver = func.value
             is_self = _is_name(receiver, "self")
             if is_self and cls is not None and f"self.{method}" not in env:
+                if cls in self._virtual and method in ("forward", "__call__"):
+                    return self._virtual[cls].out  # the subclass's ``forward``, not the base's
                 if self._method(cls, method) is not None and self.class_attrs(cls).get(method) is None:
                     return self.function_output(cls, method)
             if not is_self:

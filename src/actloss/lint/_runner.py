@@ -277,6 +277,7 @@ def _lint_file(
         classes.update({f"{module_name}.{k}#members".lstrip("."): _strip(v) for k, v in facts.class_members.items()})
         classes.update({f"{module_name}.{k}#returns".lstrip("."): _strip(v) for k, v in facts.function_returns.items()})
         classes.update({f"{module_name}.{k}#stores".lstrip("."): v for k, v in facts.init_stores.items()})
+        classes.update({f"{module_name}.{k}#subclass".lstrip("."): _strip(v) for k, v in facts.subclasses.items()})
         # every top-level function and class, so that ``from model.loss import *`` in another file can name it
         # (its calls then bind that function's parameters)
         for node in module.body:
@@ -423,6 +424,9 @@ def lint_paths(
         # a module-level object is only read by a file that names it and its module (``from setup import *``)
         imported = [(m.rsplit(".", 1)[-1].encode(), n.encode()) for m, n in (k.rsplit(".", 1) for k in values if "." in k)]
         project.update(values)
+        # the modules whose classes other files subclass (``#subclass`` entries name the base)
+        bases = {v.detail.rsplit(".", 1)[0] for k, v in project.items() if k.endswith("#subclass") and "." in v.detail}
+        bases = {n for n in names if n in bases or any(b.endswith("." + n) or n.endswith("." + b) for b in bases)}
         again = []
         for i, p in enumerate(files):
             if results[i].error is not None:
@@ -430,6 +434,8 @@ def lint_paths(
             words = _words(p)
             mine = {k.rsplit(".", 1)[-1].split("#")[0] for k in results[i].classes}
             if results[i].stars or any(n.encode() in words for n in short - mine) or any(m in words and n in words for m, n in imported):
+                again.append(i)
+            elif names[i] in bases:  # a class of it is subclassed in another file (its methods run on the subclass)
                 again.append(i)
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in again], jobs)
         for i, r in zip(again, redo):
