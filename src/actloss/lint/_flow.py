@@ -461,6 +461,8 @@ class FileAnalysis:
         self._class_attrs: dict[str, dict[str, V | None]] = {}
         # class name -> the attributes ``__init__`` sets on each side of an ``if`` on an option (see ``_correlated``)
         self._class_conds: dict[str, list[tuple[tuple, dict, dict, dict]]] = {}
+        # class -> method of a base in another file -> the argument values of this class's ``self.method(..)`` calls
+        self._inherited_calls: dict[str, dict[str, list[tuple[tuple, dict]]]] = {}
         # "Base<Sub>" -> what a subclass in another file makes of this file's class ``Base`` (see ``_subclasses_here``)
         self._virtual: dict[str, V] = self._subclasses_here()
         for name in self._virtual:
@@ -496,6 +498,9 @@ class FileAnalysis:
             self._class_conds = {}
             self._loss_classes = {}
             self._calls = self._calls_from_other_files()
+            self._inherited_calls = {}
+            for name, sub in self._virtual.items():  # the subclass's ``self.make_loss(preds=..)`` calls
+                self._bind_inherited(name, sub)
             self._fn_out = {}
             self._stack_reported = set()
             self.recording = True
@@ -797,16 +802,68 @@ class FileAnalysis:
         """A class whose first base is imported from outside this file and not from a library (``class
         WADIModel(NebulaModel)``): that base's name, and what this class's ``forward`` returns and its sub-modules
         and losses are, when either is known."""
-        base = cdef.bases[0] if cdef.bases else None
-        qn = self.imports.qualify(base) if isinstance(base, (ast.Name, ast.Attribute)) else None
-        if qn is None or qn.startswith(_LIBRARIES) or (isinstance(base, ast.Name) and base.id in self.classes):
+        qn = self._tree_base(cname)
+        if qn is None:
             return None
         fwd = next((s for s in cdef.body if isinstance(s, _FUNCS) and s.name in ("forward", "__call__")), None)
         out = self.class_output(cname) if fwd is not None else None
         members = self.members(cname)
-        if out is None and members is None:
+        calls = self._inherited_sites(cname)
+        if out is None and members is None and calls is None:
             return None
-        return V("sub", absolute(qn, self.module_name), out=out, items=(members,) if members is not None else ())
+        return V("sub", qn, out=out, items=(members or V("dict"), *((calls,) if calls is not None else ())))
+
+    def _tree_base(self, cname: str) -> str | None:
+        """The qualified name of a class's first base when it is imported from outside this file and not from a
+        library (``class WADIModel(NebulaModel)``)."""
+        cdef = self.classes.get(cname)
+        base = cdef.bases[0] if cdef is not None and cdef.bases else None
+        qn = self.imports.qualify(base) if isinstance(base, (ast.Name, ast.Attribute)) else None
+        if qn is None or qn.startswith(_LIBRARIES) or (isinstance(base, ast.Name) and base.id in self.classes):
+            return None
+        return absolute(qn, self.module_name)
+
+    def _inherited_sites(self, cname: str) -> V | None:
+        """The argument values of a class's calls of its base's methods (``self.make_loss(preds=torch.sigmoid(
+        p), metric_name=self.metric_name)``): method -> a dict of ``"0"``, ``"1"`` ... and keyword -> the value
+        every call agrees on."""
+        methods = self._inherited_calls.get(cname)
+        if not methods:
+            return None
+        pairs = []
+        for method, sites in list(methods.items())[:16]:
+            args: dict[str, list[V | None]] = {}
+            for pos, kw in sites:
+                for k, v in [*((str(i), v) for i, v in enumerate(pos)), *kw.items()]:
+                    args.setdefault(k, []).append(v)
+            agreed = []
+            for k, vs in args.items():
+                v = vs[0]
+                for w in vs[1:]:
+                    v = join(v, w)
+                if bindable(v) and len(vs) == len(sites):
+                    agreed.append((k, v))
+            if agreed:
+                pairs.append((method, _dict_of(agreed[:16])))
+        return _dict_of(pairs) if pairs else None
+
+    def _bind_inherited(self, name: str, sub: V) -> None:
+        """A subclass's calls of this file's class's methods (see ``_inherited_sites``) bind their parameters in
+        the class "Base<Sub>" that runs them for it."""
+        calls = sub.items[1] if len(sub.items) > 1 and sub.items[1] is not None else None
+        for method, args in _dict_pairs(calls) if calls is not None else ():
+            fn = self._method(name, method)
+            if fn is None or args is None:
+                continue
+            given = dict(_dict_pairs(args))
+            pos = []
+            while str(len(pos)) in given:
+                pos.append(given[str(len(pos))])
+            kw = {k: v for k, v in given.items() if not k.isdigit()}
+            slot = self._calls.setdefault(f"{name}.{method}", {})
+            for pname, v, default in _site(fn, 1, pos, kw, False):
+                if not default:
+                    slot.setdefault(pname, []).append(v)
 
     def _subclasses_here(self) -> dict[str, V]:
         """The subclasses other files of the tree make of this file's classes (``project``'s ``#subclass``
@@ -1560,6 +1617,12 @@ class FileAnalysis:
         elif isinstance(func, ast.Attribute) and _is_name(func.value, "self") and cls is not None:
             fn = self._method(cls, func.attr)
             key, skip_self = f"{cls}.{func.attr}", 1
+            if fn is None and self.recording and cls in self.classes and self._tree_base(cls) is not None:
+                # a method of a base of another file: its values travel with the ``#subclass`` export
+                pos, kw, starred = _args(call)
+                if not starred and len(self._inherited_calls.get(cls, ())) < 16:
+                    site = (tuple(self._passed(e, env, cls) for e in pos), {k: self._passed(e, env, cls) for k, e in kw.items()})
+                    self._inherited_calls.setdefault(cls, {}).setdefault(func.attr, []).append(site)
         if fn is None or key is None:
             return
         self._bind_site(key, fn, skip_self, call, env, cls)
