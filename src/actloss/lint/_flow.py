@@ -468,6 +468,7 @@ class FileAnalysis:
         for name in self._virtual:
             self.classes[name] = self.classes[name.split("<", 1)[0]]
         self._cond_sink: list | None = None
+        self._stores: dict[str, V | None] = {}  # see ``init_stores``
         self._class_out: dict[str, V | None] = {}
         self._in_progress: set[str] = set()
         self._class_mixed: set[str] = set()
@@ -521,10 +522,10 @@ class FileAnalysis:
                 break
             self.bindings = new
         self.recording = False
-        for cname, cdef in self.classes.items():
+        for cname in self.classes:
             if cname in self._virtual:
                 continue
-            sub = self._subclass_fact(cname, cdef)
+            sub = self._subclass_fact(cname)
             if sub is not None:
                 self.facts.subclasses[cname] = sub
         for cname in self.classes:
@@ -798,15 +799,14 @@ class FileAnalysis:
             cls = base
         return None
 
-    def _subclass_fact(self, cname: str, cdef: ast.ClassDef) -> V | None:
+    def _subclass_fact(self, cname: str) -> V | None:
         """A class whose first base is imported from outside this file and not from a library (``class
         WADIModel(NebulaModel)``): that base's name, and what this class's ``forward`` returns and its sub-modules
         and losses are, when either is known."""
         qn = self._tree_base(cname)
         if qn is None:
             return None
-        fwd = next((s for s in cdef.body if isinstance(s, _FUNCS) and s.name in ("forward", "__call__")), None)
-        out = self.class_output(cname) if fwd is not None else None
+        out = self.class_output(cname)  # its own ``forward`` (a base of another file has none here)
         members = self.members(cname)
         calls = self._inherited_sites(cname)
         if out is None and members is None and calls is None:
@@ -922,29 +922,30 @@ class FileAnalysis:
         pos, kw, starred = _args(call)
         target = func.value
         if isinstance(target, ast.Call) and _is_name(target.func, "super"):
-            cdef = self.classes.get(cls)
-            base = cdef.bases[0] if cdef is not None and cdef.bases else None
+            local = self._local_base(cls)
+            qn = None if local is not None else self._tree_base(cls)
         elif isinstance(target, (ast.Name, ast.Attribute)) and pos and _is_name(pos[0], "self"):
-            base, pos = target, pos[1:]
+            pos = pos[1:]
+            local = target.id if isinstance(target, ast.Name) and target.id in self.classes and target.id != cls else None
+            qn = None if local is not None else self.imports.qualify(target)
         else:
             return
         if starred:
             pos = list(itertools.takewhile(lambda a: not isinstance(a, ast.Starred), pos))
-        if isinstance(base, ast.Name) and base.id in self.classes:
-            init = self._method(base.id, "__init__") if base.id != cls else None
-            key = f"{base.id}.__init__#super"
+        if local is not None:
+            init = self._method(local, "__init__")
+            key = f"{local}.__init__#super"
             if init is None or key in self._in_progress:
                 return
             self._in_progress.add(key)
             try:
-                inner = self._function_env(init, base.id, f"{base.id}.__init__")
+                inner = self._function_env(init, local, f"{local}.__init__")
                 for pname, arg, default in _site(init, 1, pos, kw, starred):
                     inner[pname] = self._default(arg) if default else self._arg_value(arg, env, cls)
-                self._frame(init, inner, base.id, attrs)
+                self._frame(init, inner, local, attrs)
             finally:
                 self._in_progress.discard(key)
             return
-        qn = self.imports.qualify(base) if isinstance(base, (ast.Name, ast.Attribute)) else None
         if qn is None or not self.project:
             return
         members = self._project_class(qn, "#members", ("dict",))
@@ -960,8 +961,12 @@ class FileAnalysis:
             attrs[a] = v if bindable(v) else None
 
     def init_stores(self, cname: str) -> V | None:
-        cdef = self.classes.get(cname)
-        return init_stores(cdef) if cdef is not None else None
+        """What the class's ``__init__`` stores from its parameters (see ``init_stores``), read once per class:
+        every construction of it asks."""
+        if cname not in self._stores:
+            cdef = self.classes.get(cname)
+            self._stores[cname] = init_stores(cdef) if cdef is not None else None
+        return self._stores[cname]
 
     def function_output(self, cls: str | None, name: str, yielded: bool = False) -> V | None:
         """What a call of this file's function (or of ``self.<name>`` in ``cls``) returns on every path,
@@ -2109,7 +2114,7 @@ class FileAnalysis:
             return V("out", _code(func), origin=call)
         if callee.kind == "cls":
             made = self._instantiate(callee.detail)
-            stores = init_stores(self.classes[callee.detail]) if callee.detail in self.classes else None
+            stores = self.init_stores(callee.detail)
             return self._constructed(made, stores, call, env, cls) if stores is not None else made
         if callee.kind == "param" and callee.detail.count("\0") == 1:  # ``model_class(...)`` (see ``passed_through``)
             return V("param", callee.detail + "\0()")
@@ -2206,7 +2211,7 @@ class FileAnalysis:
             return V("weights", origin=call)
         if qn.startswith(N.LOGIT_MODEL_PREFIXES):
             return V("model", qn.rsplit(".", 1)[-1], out=V("logits", qn.rsplit(".", 1)[-1]))
-        if qn.startswith(N.SMP_PREFIX) and qn.rsplit(".", 1)[-1][:1].isupper() or qn == N.SMP_PREFIX + "create_model":
+        if (qn.startswith(N.SMP_PREFIX) and qn.rsplit(".", 1)[-1][:1].isupper()) or qn == N.SMP_PREFIX + "create_model":
             return self._smp_model(qn, call, env, cls)
         members = None
         if self.project and not qn.startswith(("torch.", "numpy.", "sklearn.")):

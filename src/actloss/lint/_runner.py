@@ -426,16 +426,19 @@ def lint_paths(
         project.update(values)
         # the modules whose classes other files subclass (``#subclass`` entries name the base)
         bases = {v.detail.rsplit(".", 1)[0] for k, v in project.items() if k.endswith("#subclass") and "." in v.detail}
-        bases = {n for n in names if n in bases or any(b.endswith("." + n) or n.endswith("." + b) for b in bases)}
+        subclassed = {n for n in names if n in bases or any(b.endswith("." + n) or n.endswith("." + b) for b in bases)}
         again = []
         for i, p in enumerate(files):
             if results[i].error is not None:
                 continue
             words = _words(p)
             mine = {k.rsplit(".", 1)[-1].split("#")[0] for k in results[i].classes}
-            if results[i].stars or any(n.encode() in words for n in short - mine) or any(m in words and n in words for m, n in imported):
-                again.append(i)
-            elif names[i] in bases:  # a class of it is subclassed in another file (its methods run on the subclass)
+            if (
+                results[i].stars
+                or names[i] in subclassed  # a class of it is subclassed in another file (its methods run per subclass)
+                or any(n.encode() in words for n in short - mine)
+                or any(m in words and n in words for m, n in imported)
+            ):
                 again.append(i)
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in again], jobs)
         for i, r in zip(again, redo):
