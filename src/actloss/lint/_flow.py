@@ -234,6 +234,9 @@ class FileFacts:
     # class name -> what a subclass of a class of another file of the tree is (``class WADIModel(NebulaModel)``):
     # its base's qualified name, its output and its sub-modules and loss objects, for the base's own methods
     subclasses: dict[str, V] = field(default_factory=dict)
+    # class name -> what its instances return for each set of constants its constructions in other files pass
+    # (``DomainDiscriminator(1024, sigmoid=False)``), see ``FileAnalysis._output_variants``
+    class_variants: dict[str, V] = field(default_factory=dict)
 
 
 _WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
@@ -467,6 +470,8 @@ class FileAnalysis:
         self._virtual: dict[str, V] = self._subclasses_here()
         for name in self._virtual:
             self.classes[name] = self.classes[name.split("<", 1)[0]]
+        # "Name{i}" -> (class, the arguments one of its constructions in other files passes; see ``_variants_of``)
+        self._variants: dict[str, tuple[str, dict[str, V | None]]] = {}
         self._cond_sink: list | None = None
         self._stores: dict[str, V | None] = {}  # see ``init_stores``
         self._class_out: dict[str, V | None] = {}
@@ -490,6 +495,10 @@ class FileAnalysis:
 
     # ------------------------------------------------------------------ driver
     def run(self) -> FileFacts:
+        self.globals = dict(self._imported)
+        self._variants = self._construction_variants()
+        for name, (base, _) in self._variants.items():
+            self.classes[name] = self.classes[base]
         for round_ in range(4):
             self.facts = FileFacts()
             # reset before the other files' calls are sorted: whether a class is a loss class can depend on
@@ -499,6 +508,11 @@ class FileAnalysis:
             self._class_conds = {}
             self._loss_classes = {}
             self._calls = self._calls_from_other_files()
+            for name, (base, binding) in self._variants.items():  # each construction's own arguments
+                for key, params in list(self._calls.items()):
+                    if key.startswith(base + ".") and key != f"{base}.__init__":
+                        self._calls[name + key[len(base):]] = params
+                self._calls[f"{name}.__init__"] = {p: [v] for p, v in binding.items() if v is not None}
             self._inherited_calls = {}
             for name, sub in self._virtual.items():  # the subclass's ``self.make_loss(preds=..)`` calls
                 self._bind_inherited(name, sub)
@@ -523,13 +537,15 @@ class FileAnalysis:
             self.bindings = new
         self.recording = False
         for cname in self.classes:
-            if cname in self._virtual:
+            if cname in self._virtual or cname in self._variants:
                 continue
             sub = self._subclass_fact(cname)
             if sub is not None:
                 self.facts.subclasses[cname] = sub
+        for cname, variants in self._output_variants().items():
+            self.facts.class_variants[cname] = variants
         for cname in self.classes:
-            if cname in self._virtual:
+            if cname in self._virtual or cname in self._variants:
                 continue
             out = self.class_output(cname)
             if out is not None:
@@ -618,6 +634,105 @@ class FileAnalysis:
         for name, modules in offered.items():
             if len(modules) == 1:
                 self.imports.names[name] = f"{next(iter(modules))}.{name}"
+
+    def _construction_variants(self) -> dict[str, tuple[str, dict[str, V | None]]]:
+        """A class of this file that other files construct with different arguments (``DomainAdversarialLoss(
+        discriminator)`` in one script, ``DomainAdversarialLoss(linear_discriminator, sigmoid=False)`` in another;
+        ``DomainDiscriminator(1024)`` and ``DomainDiscriminator(1024, sigmoid=False)``): one class "Name{i}" per
+        distinct set of arguments, run with them, when the class is a loss of its own (its ``forward`` then sees
+        each construction's objects, not what they have in common) or the constructions differ only in constants
+        (what each returns is exported, see ``_output_variants``). Two to four per class, at most 16 per file."""
+        found: dict[str, tuple[str, dict[str, V | None]]] = {}
+        for cname, sites in self.calls_in.items():
+            if cname not in self.classes or cname in self.functions or not 2 <= len(sites) <= 64:
+                continue
+            init = self._method(cname, "__init__")
+            if init is None or any(_is_name(b, cname) for c in self.classes.values() for b in c.bases):
+                continue
+            bindings: list[dict[str, V | None]] = []
+            for pos, kw in sites:
+                binding: dict[str, V | None] = {}
+                for pname, v, default in _site(init, 1, list(pos), kw, False):
+                    v = self._default(v) if default else v
+                    binding[pname] = v if bindable(v) else None
+                bindings.append(binding)
+            names = list(dict.fromkeys(p for b in bindings for p in b))
+            varying = [p for p in names if any(b.get(p) != bindings[0].get(p) for b in bindings)]
+            groups: list[tuple[tuple, dict[str, V | None]]] = []
+            for b in bindings:
+                key = tuple(b.get(p) for p in varying)
+                if any(k is not None for k in key) and all(key != g for g, _ in groups):
+                    groups.append((key, b))
+            if not 2 <= len(groups) <= 4:
+                continue
+            consts = all(v is None or v.kind in ("const", "str") for g, _ in groups for v in g)
+            if not consts and not self.loss_class(cname):
+                continue
+            for i, (_, b) in enumerate(groups):
+                found[f"{cname}{{{i}}}"] = (cname, {p: b.get(p) for p in names})
+            if len(found) >= 16:
+                break
+        self._loss_classes = {}
+        self._class_attrs = {}
+        return found
+
+    def _output_variants(self) -> dict[str, V]:
+        """For a class whose constructions in other files differ only in constants (see
+        ``_construction_variants``), what an instance returns for each: a dict keyed by those arguments
+        (``"3:sigmoid=const:False"``, joined by ``&``), with the defaults of the parameters under the key
+        ``"defaults"`` (a dict), for the file that constructs one."""
+        by_class: dict[str, list[tuple[str, V | None]]] = {}
+        for name, (base, binding) in self._variants.items():
+            by_class.setdefault(base, []).append((name, None))
+        found: dict[str, V] = {}
+        for base, names in by_class.items():
+            bindings = [self._variants[n][1] for n, _ in names]
+            varying = [p for p in bindings[0] if any(b.get(p) != bindings[0].get(p) for b in bindings)]
+            if not varying or any(b.get(p) is not None and b[p].kind not in ("const", "str") for b in bindings for p in varying):
+                continue
+            init = self._method(base, "__init__")
+            order = {n: i for i, n in enumerate(_param_names(init)[1:])} if init is not None else {}
+            kwonly = {a.arg for a in init.args.kwonlyargs} if init is not None else set()
+            outs = [self.class_output(n) for n, _ in names]
+            if all(o is None for o in outs) or all(o == outs[0] for o in outs):
+                continue
+            pairs = []
+            for (n, _), out in zip(names, outs):
+                b = self._variants[n][1]
+                parts = [f"{-1 if p in kwonly else order.get(p, -1)}:{p}={b[p].kind}:{b[p].detail}" for p in varying if b.get(p) is not None]
+                pairs.append(("&".join(parts), out))
+            defaults = _defaults(init) if init is not None else {}
+            dpairs = [(f"{-1 if p in kwonly else order.get(p, -1)}:{p}", self._default(defaults[p])) for p in varying if p in defaults]
+            pairs.append(("defaults", _dict_of(dpairs)))
+            found[base] = _dict_of(pairs)
+        return found
+
+    def _variant_output(self, qn: str, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
+        """What this construction of a class of another file returns, when that file exports what its
+        constructions with different constants return (see ``_output_variants``) and this one passes (or leaves
+        at their defaults) the constants of one of them."""
+        variants = self._project_class(qn, "#variants", ("dict",))
+        if variants is None:
+            return None
+        pairs = _dict_pairs(variants)
+        defaults = dict(_dict_pairs(dict(pairs).get("defaults") or V("dict")))
+        pos, kw, starred = _args(call)
+        for key, out in pairs:
+            if key == "defaults" or not key:
+                continue
+            for part in key.split("&"):
+                where, _, token = part.partition("=")
+                index, _, pname = where.partition(":")
+                i = int(index)
+                arg = kw.get(pname, pos[i] if 0 <= i < len(pos) and not isinstance(pos[i], ast.Starred) else None)
+                if arg is None and (starred or (0 <= i < len(pos))):
+                    break
+                v = self._arg_value(arg, env, cls) if arg is not None else defaults.get(where)
+                if v is None or f"{v.kind}:{v.detail}" != token:
+                    break
+            else:
+                return out
+        return None
 
     def _calls_from_other_files(self) -> dict[str, dict[str, list[V | None]]]:
         """The argument values of the calls of this file's functions made in other files of the tree."""
@@ -732,6 +847,7 @@ class FileAnalysis:
         found = [(a, v) for a, v in attrs.items() if _member(v) and "\0" not in a]
         if len(found) > 32:
             return None
+        found += self._method_outputs(cname)[: 32 - len(found)]
         # constant attributes of a configuration object (``self.multi_class = True``), while there is room
         consts = [(a, v) for a, v in attrs.items() if v is not None and v.kind == "const" and "\0" not in a]
         if len(found) + len(consts) <= 32:
@@ -739,6 +855,23 @@ class FileAnalysis:
         if not found:
             return None
         return V("dict", "\0".join(a for a, _ in found), items=tuple(v for _, v in found))
+
+    def _method_outputs(self, cname: str) -> list[tuple[str, V]]:
+        """The methods of a class other than ``forward`` that return an activation's output on every path
+        (``def project(self, x): return self.projection_layer(x)``, a layer ending in ``log_softmax``), as
+        ``"project()"`` -> that output, for calls of an instance's method (``model.module.project(h)``)."""
+        found: list[tuple[str, V]] = []
+        cdef = self.classes.get(cname)
+        shown = self._variants[cname][0] if cname in self._variants else cname
+        for stmt in cdef.body if cdef is not None else ():
+            if not isinstance(stmt, _FUNCS) or stmt.name.startswith("_") or stmt.name in ("forward", "training_step"):
+                continue
+            v = self.function_output(cname, stmt.name)
+            if v is not None and v.kind == "act":
+                found.append((f"{stmt.name}()", replace(v, where=f"{shown}.{stmt.name}")))
+            if len(found) >= 8:
+                break
+        return found
 
     def class_output(self, cname: str) -> V | None:
         """What calling an instance of the class returns, joined over every ``return`` of ``forward``."""
@@ -750,7 +883,12 @@ class FileAnalysis:
         try:
             fwd = self._entry(cname)
             result: V | None = None
-            if fwd is not None:
+            shown = self._variants[cname][0] if cname in self._variants else cname
+            if fwd is None and self._sequential_base(cname):  # the ``nn.Sequential`` its ``__init__`` builds
+                seq = self.class_attrs(cname).get(_SEQ)
+                out = seq.out if seq is not None else None
+                result = replace(out, where=shown) if out is not None and out.kind in ("act", "logits") else None
+            elif fwd is not None:
                 saved = self.recording
                 self.recording = False
                 returns, _ = self._run_function(fwd, cls=cname, key=f"{cname}.{fwd.name}")
@@ -762,17 +900,17 @@ class FileAnalysis:
                 if result is None and any(r is not None and r.kind == "act" for r in returns):
                     self._class_mixed.add(cname)  # e.g. softmax only when not self.training
                 if result is not None and result.kind in ("act", "logits"):
-                    result = replace(result, where=f"{cname}.forward")
+                    result = replace(result, where=f"{shown}.forward")
                 elif result is not None and result.kind == "tuple":
                     items = tuple(
-                        replace(i, where=f"{cname}.forward") if i is not None and i.kind in ("act", "logits") else None
+                        replace(i, where=f"{shown}.forward") if i is not None and i.kind in ("act", "logits") else None
                         for i in result.items
                     )
                     result = V("tuple", items=items) if any(i is not None for i in items) else None
                 elif result is not None and result.kind == "dict":
                     # a dict of heads (``return {"genre": torch.sigmoid(..), "rating": ..}``), read with a
                     # constant key (``outputs["genre"]``): the heads that are activation outputs or logits
-                    result = _heads(result, f"{cname}.forward")
+                    result = _heads(result, f"{shown}.forward")
                 else:
                     result = None
             self._class_out[cname] = result
@@ -921,6 +1059,17 @@ class FileAnalysis:
             return
         pos, kw, starred = _args(call)
         target = func.value
+        if self._sequential_base(cls) and (
+            (isinstance(target, ast.Call) and _is_name(target.func, "super"))
+            or (pos and _is_name(pos[0], "self") and self.imports.qualify(target) == "torch.nn.Sequential")
+        ):
+            # ``class Discriminator(nn.Sequential)`` whose ``__init__`` passes its layers up: an instance is that
+            # ``nn.Sequential`` (its output, unless the class defines a ``forward`` of its own)
+            layers = call.args[1:] if not isinstance(target, ast.Call) else call.args
+            seq = ast.Call(func=call.func, args=list(layers), keywords=call.keywords)
+            ast.copy_location(seq, call)
+            attrs[_SEQ] = self._sequential(seq, env, cls)
+            return
         if isinstance(target, ast.Call) and _is_name(target.func, "super"):
             local = self._local_base(cls)
             qn = None if local is not None else self._tree_base(cls)
@@ -959,6 +1108,12 @@ class FileAnalysis:
                 arg = pos[int(index)]
             v = self._arg_value(arg, env, cls) if arg is not None else None
             attrs[a] = v if bindable(v) else None
+
+    def _sequential_base(self, cls: str) -> bool:
+        """Whether the class's first base is ``nn.Sequential``."""
+        cdef = self.classes.get(cls)
+        base = cdef.bases[0] if cdef is not None and cdef.bases else None
+        return isinstance(base, (ast.Name, ast.Attribute)) and self.imports.qualify(base) == "torch.nn.Sequential"
 
     def init_stores(self, cname: str) -> V | None:
         """What the class's ``__init__`` stores from its parameters (see ``init_stores``), read once per class:
@@ -1066,6 +1221,8 @@ class FileAnalysis:
         known = self._init_str.get(cname)
         if known is not None:
             return known
+        if cname in self._variants:  # its construction's own arguments are bound; the others as for its class
+            return self._init_defaults(self._variants[cname][0])
         found: dict[str, V] = {}
         init = self._method(cname, "__init__")
         defaults = _defaults(init) if init is not None else {}
@@ -1491,8 +1648,36 @@ class FileAnalysis:
                 values = [self.eval(_unstar(e), env, cls) for e in value_expr.elts]
             elif value is not None and value.kind == "tuple" and len(value.items) == len(values):
                 values = list(value.items)
+            elif isinstance(value_expr, ast.Call):
+                part = self._part(value_expr, env, cls)
+                values = [part] * len(values) if part is not None else values
             for el, v in zip(target.elts, values):
                 self._assign(_unstar(el), v, env, cls, attrs)
+
+    def _part(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
+        """Each part of an activation output (or of logits) split in pieces (``d_s, d_t = d.chunk(2, dim=0)``,
+        ``torch.split(p, n)``, ``p.unbind(0)``): an output of that activation too; a column of it when split along
+        another dimension than the batch's."""
+        func = call.func
+        pos, kw, starred = _args(call)
+        qn = self._qualify(func, env)
+        if qn is None and isinstance(func, ast.Attribute) and func.attr in _SPLITS:
+            method, tensor, rest = func.attr, func.value, pos
+        elif qn is not None and qn.startswith("torch.") and qn[6:] in _SPLITS and pos:
+            method, tensor, rest = qn[6:], pos[0], pos[1:]
+        else:
+            return None
+        if starred:
+            return None
+        v = self.eval(tensor, env, cls)
+        if v is None or v.kind not in ("act", "logits"):
+            return None
+        at = 0 if method == "unbind" else 1  # ``unbind(dim)``, ``chunk(chunks, dim)``, ``split(size, dim)``
+        dim = kw.get("dim", rest[at] if len(rest) > at else None)
+        n = _literal_constant(dim) if dim is not None else V("const", "0")
+        if n is None:
+            return None
+        return v if n.detail == "0" else replace(v, indexed=True)
 
     def _note_assignment(self, name: str, target: ast.Name, value: V | None, value_expr) -> None:  # noqa: ANN001
         if value is not None and value.kind == "weights" or (
@@ -1769,7 +1954,11 @@ class FileAnalysis:
             if isinstance(base, (ast.Name, ast.Attribute)):  # ``model.decoder``: a sub-module of an instance
                 held = self.eval(base, env, cls)
                 if held is not None and held.kind in ("model", "inst") and held.items:
-                    return _lookup(held.items[0], expr.attr)
+                    found = _lookup(held.items[0], expr.attr)
+                    if found is not None or expr.attr != "module" or held.kind != "model":
+                        return found
+                if expr.attr == "module" and held is not None and held.kind == "model":
+                    return held  # ``DDP(model).module``: the wrapped model (the wrapper is the model here)
             if self.options and isinstance(base, ast.Name):  # ``args.loss``: the option's default
                 held = env.get(base.id)
                 if held is not None and held.kind == "args":
@@ -2056,6 +2245,13 @@ class FileAnalysis:
                     held = self.eval(receiver, env, cls)
                     if held is not None and held.kind == "model" and held.out is not None:
                         return held.out
+                elif isinstance(receiver, (ast.Name, ast.Attribute)) and not method.startswith("_"):
+                    # ``model.project(h)``: what that method of the instance's class returns (see ``members``)
+                    held = self.eval(receiver, env, cls)
+                    if held is not None and held.kind in ("model", "inst") and held.items:
+                        found = _lookup(held.items[0], method + "()")
+                        if found is not None:
+                            return found
                 if method == "get" and call.args and not call.keywords:  # ``losses.get("bce")``
                     held = self.eval(receiver, env, cls)
                     key = self.eval(call.args[0], env, cls) if held is not None and held.kind == "dict" else None
@@ -2215,7 +2411,7 @@ class FileAnalysis:
             return self._smp_model(qn, call, env, cls)
         members = None
         if self.project and not qn.startswith(("torch.", "numpy.", "sklearn.")):
-            out = self._project_class(qn)
+            out = self._variant_output(qn, call, env, cls) or self._project_class(qn)
             members = self._project_class(qn, "#members", ("dict",))
             items = (members,) if members is not None else ()
             if out is not None:
@@ -2454,6 +2650,8 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 # what a name that also names an imported module can be rebound to and then called (see ``_qualify``)
 _SHADOWING = frozenset({"model", "inst", "loss"})
+_SPLITS = ("chunk", "split", "tensor_split", "unbind")  # a tensor in pieces (see ``_part``)
+_SEQ = "\0sequential"  # the attribute that holds what an ``nn.Sequential`` subclass's ``__init__`` passes up
 _UNSET = V("unset")  # an attribute one side of an ``if`` does not set (see ``_exec_stmt``)
 
 

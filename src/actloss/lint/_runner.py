@@ -278,6 +278,10 @@ def _lint_file(
         classes.update({f"{module_name}.{k}#returns".lstrip("."): _strip(v) for k, v in facts.function_returns.items()})
         classes.update({f"{module_name}.{k}#stores".lstrip("."): v for k, v in facts.init_stores.items()})
         classes.update({f"{module_name}.{k}#subclass".lstrip("."): _strip(v) for k, v in facts.subclasses.items()})
+        classes.update({
+            f"{module_name}.{k}#variants".lstrip("."): replace(v, items=tuple(i and _crossing(i) for i in v.items))
+            for k, v in facts.class_variants.items()
+        })
         # every top-level function and class, so that ``from model.loss import *`` in another file can name it
         # (its calls then bind that function's parameters)
         for node in module.body:
