@@ -1146,6 +1146,40 @@ class FileAnalysis:
         self._fn_out[key] = (_joined(returns), _joined(yields))
         return self._fn_out[key][yielded]
 
+    def _output_for_constants(self, name: str, call: ast.Call) -> V | None:
+        """What a call of this file's function returns when it passes constants (``std_upconv(features,
+        top=True)`` whose ``if top:`` builds the ``nn.Sequential`` ending in ``nn.Sigmoid()``), with those
+        parameters bound to them and the others unknown; None when the call passes no constant (at most 8 sets of
+        constants per function)."""
+        fn = self.functions.get(name)
+        if fn is None or fn.args.vararg or fn.args.kwarg:
+            return None
+        pos, kw, starred = _args(call)
+        bound: dict[str, V] = {}
+        for pname, arg, default in _site(fn, 0, pos, kw, starred):
+            v = _literal_constant(arg) or (V("str", arg.value) if isinstance(arg, ast.Constant) and type(arg.value) is str else None)
+            if v is not None and not default:
+                bound[pname] = v
+        if not bound:
+            return None
+        key = f"{name}#" + "&".join(f"{p}={v.kind}:{v.detail}" for p, v in sorted(bound.items()))
+        if key in self._fn_out:
+            return self._fn_out[key][0]
+        if key in self._in_progress or sum(k.startswith(name + "#") for k in self._fn_out) >= 8:
+            return None
+        env = self._function_env(fn, None, name)
+        env.update(bound)
+        self._in_progress.add(key)
+        saved = self.recording
+        self.recording = False
+        try:
+            returns, _ = self._frame(fn, env, None)
+        finally:
+            self.recording = saved
+            self._in_progress.discard(key)
+        self._fn_out[key] = (_joined(returns), None)
+        return self._fn_out[key][0]
+
     def passed_through(self, name: str) -> V | None:
         """For a small function of this file that returns one of its parameters on every path, converted only by
         calls that keep what a value is (``def to_tensor(data): return torch.Tensor(np.array(data))``): that
@@ -1232,6 +1266,10 @@ class FileAnalysis:
                 strs[n] = V("str", d.value)
             elif _literal_constant(d) is not None or _is_none(d):  # ``use_sigmoid=True``, ``norm=None``
                 strs[n] = _literal_constant(d) or V("const", "None")
+            elif isinstance(d, (ast.Attribute, ast.Name, ast.Call)):  # ``loss=F.cross_entropy``, ``loss=nn.BCELoss()``
+                v = self._default(d)
+                if v is not None and (v.kind == "loss" or (v.kind == "qual" and v.detail in N.LOSS_FUNCS)):
+                    strs[n] = v
         if strs and not any(_is_name(b, cname) for c in self.classes.values() for b in c.bases):
             passed = _passed_names(self.module, cname, init, self.calls_in.get(cname, ()))
             if passed is not None:
@@ -2227,6 +2265,9 @@ class FileAnalysis:
             return _dict_of([(k.arg, self.eval(k.value, env, cls)) for k in call.keywords])
         if qn is None and isinstance(func, ast.Name) and func.id not in env and func.id in self.functions:
             found = self.function_output(None, func.id)
+            if _unknown_output(found) or (found.kind == "model" and found.out is None):
+                # ``std_upconv(features, top=True)``: what it returns for these constants
+                found = self._output_for_constants(func.id, call) or found
             if _unknown_output(found):  # ``def to_tensor(data): return torch.Tensor(data)``: what the call passes
                 through = self._argument(call, self.passed_through(func.id), env, cls)
                 found = through if through is not None else found
