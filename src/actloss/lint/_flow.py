@@ -42,6 +42,7 @@ class V:
     items: tuple = ()  # tuple: the values of its elements (``return validity, label``); dict: of its keys
     chain: object = field(default=None, compare=False)  # where the layer chain this value ends started
     filled: bool = False  # written into a fresh tensor (``out[:, t] = sigmoid(..)``, ``out = torch.cat((out, p))``)
+    width: int = field(default=0, compare=False)  # logits (and their activation): a literal out_features
 
 
 def join(a: V | None, b: V | None) -> V | None:
@@ -488,8 +489,12 @@ class FileAnalysis:
         self._yields: list[list[V | None]] = []
         self._fn: ast.FunctionDef | ast.AsyncFunctionDef | None = None
         self._stack_reported: set[int] = set()
+        # a deep stack's last layer -> that stack's ``nn.Sequential`` call; the stacks called on another one's output
+        self._stack_tails: dict[int, ast.AST] = {}
+        self._stacks_after: set[int] = set()
         self._inside: dict[int, list[ast.AST]] = {}  # expression -> the calls and comparisons in it
         self._flags: dict[str, V] | None = None
+        self._globals_rebound: set[str] | None = None
         self._attr_writes: dict[str, int] | None = None
         self._init_str: dict[str, dict[str, V]] = {}
 
@@ -518,6 +523,7 @@ class FileAnalysis:
                 self._bind_inherited(name, sub)
             self._fn_out = {}
             self._stack_reported = set()
+            self._stacks_after = set()
             self.recording = True
             self.globals = dict(self._imported)
             self._exec_block(self.module.body, self.globals, cls=None)
@@ -536,6 +542,8 @@ class FileAnalysis:
                 break
             self.bindings = new
         self.recording = False
+        if self._stacks_after:  # an encoder and a decoder, each deep, called one after the other: one chain
+            self.facts.stacks = [s for s in self.facts.stacks if id(s.node) not in self._stacks_after]
         for cname in self.classes:
             if cname in self._virtual or cname in self._variants:
                 continue
@@ -1789,6 +1797,12 @@ class FileAnalysis:
                     self._stack_reported.add(id(self._fn))
                     self.facts.stacks.append(Stack(self._stack_start(v) or call, v.depth, v.detail))
             elif callee.kind == "model":
+                if callee.depth >= 4 and callee.origin is not None:
+                    arg = _arg(call, 0, "input")
+                    into = self.eval(arg, env, cls) if arg is not None else None
+                    if into is not None and into.origin is not None and id(into.origin) in self._stack_tails:
+                        if self._stack_tails[id(into.origin)] is not callee.origin:
+                            self._stacks_after.add(id(callee.origin))
                 v = self._chained(callee, call, env, cls)
                 if v is not None and v.depth + callee.depth >= 4 > callee.depth and id(self._fn) not in self._stack_reported:
                     # depth across two stacks called one after the other: reported where the chain starts
@@ -2121,6 +2135,8 @@ class FileAnalysis:
                 values.append((side.value, False))
                 continue
             held = self.eval(side, env, cls)
+            if held == _NONE and isinstance(side, ast.Name) and side.id in self._rebound_globals():
+                return None  # ``num_classes = None`` at module level, set by a function through ``global``
             if held is not None and held.kind == "const":
                 values.append((_const_value(held), True))
             elif held is not None and held.kind == "str":
@@ -2137,6 +2153,12 @@ class FileAnalysis:
             return bool(compare(a, b))
         except TypeError:
             return None
+
+    def _rebound_globals(self) -> set[str]:
+        """The module-level names a function of the file rebinds through a ``global`` statement."""
+        if self._globals_rebound is None:
+            self._globals_rebound = {n for node in ast.walk(self.module) if isinstance(node, ast.Global) for n in node.names}
+        return self._globals_rebound
 
     def _flag_constants(self) -> dict[str, V]:
         """Module-level names assigned once, at the top level, to a bool or number literal (``multi_class =
@@ -2339,9 +2361,10 @@ class FileAnalysis:
             arg = _arg(call, 0, "input")
             v = self.eval(arg, env, cls) if arg is not None else None
             # the count carries through a saturating activation or straight from another layer (Linear, Linear)
+            width = self._out_features(callee.origin)
             if _carries(v):
-                return V("logits", "layer", origin=call, depth=v.depth, chain=v.chain or call)
-            return V("logits", "layer", origin=call, chain=call)
+                return V("logits", "layer", origin=call, depth=v.depth, chain=v.chain or call, width=width)
+            return V("logits", "layer", origin=call, chain=call, width=width)
         if callee.kind == "model":
             if callee.out is not None:
                 v = self._chained(callee, call, env, cls)
@@ -2562,10 +2585,18 @@ class FileAnalysis:
             self._folded_names = folded_modules(k for k, v in self.project.items() if v.kind == "module")
         return self._folded_names
 
+    def _out_features(self, node: ast.AST | None) -> int:
+        """The literal ``out_features`` of an ``nn.Linear(...)`` construction, else 0."""
+        if not isinstance(node, ast.Call) or self.imports.qualify(node.func) != "torch.nn.Linear":
+            return 0
+        arg = _arg(node, 1, "out_features")
+        return arg.value if isinstance(arg, ast.Constant) and type(arg.value) is int else 0
+
     def _act(self, act: str, arg: V | None, call: ast.Call) -> V:
+        width = arg.width if arg is not None and arg.kind == "logits" else 0
         if act in N.SATURATING and arg is not None and arg.kind == "logits":
-            return V("act", act, origin=call, depth=arg.depth + 1, origin_fn=self._fn, chain=arg.chain)
-        return V("act", act, origin=call, origin_fn=self._fn)
+            return V("act", act, origin=call, depth=arg.depth + 1, origin_fn=self._fn, chain=arg.chain, width=width)
+        return V("act", act, origin=call, origin_fn=self._fn, width=width)
 
     def _stack_start(self, v: V) -> ast.Call | None:
         """The ``nn.Sequential(`` call of this file where a layer chain started, when its last saturating
@@ -2664,7 +2695,7 @@ class FileAnalysis:
                 if pending:
                     hidden_sat += 1
                 pending, seen_layer = False, True
-                out = V("logits", "layer", origin=v.origin)
+                out = V("logits", "layer", origin=v.origin, width=self._out_features(v.origin))
             elif kind == "actmod":
                 pending = seen_layer and v.detail in N.SATURATING
                 out = V("act", v.detail, origin=v.origin, origin_fn=self._fn)
@@ -2673,6 +2704,8 @@ class FileAnalysis:
                 out = v.out
             else:
                 pending, out = False, None
+        if out is not None and hidden_sat >= 4 and out.origin is not None:
+            self._stack_tails[id(out.origin)] = call
         if out is not None:
             out = replace(out, where="nn.Sequential")
             # what goes on into the next layer (a decoder after this encoder): the saturating activations

@@ -94,6 +94,7 @@ class SoftmaxForMultilabel(Rule):
                 and v.kind == "act"
                 and v.detail == "softmax"
                 and not v.indexed
+                and v.width != 2  # two classes: one passes 0.5 exactly when it is the argmax
             ):
                 yield RawFinding(
                     t.node,
