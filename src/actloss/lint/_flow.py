@@ -696,21 +696,27 @@ class FileAnalysis:
         for base, names in by_class.items():
             bindings = [self._variants[n][1] for n, _ in names]
             varying = [p for p in bindings[0] if any(b.get(p) != bindings[0].get(p) for b in bindings)]
-            if not varying or any(b.get(p) is not None and b[p].kind not in ("const", "str") for b in bindings for p in varying):
+            if not varying or any(
+                b.get(p) is not None and b[p].kind not in ("const", "str") for b in bindings for p in varying
+            ):
                 continue
             init = self._method(base, "__init__")
             order = {n: i for i, n in enumerate(_param_names(init)[1:])} if init is not None else {}
             kwonly = {a.arg for a in init.args.kwonlyargs} if init is not None else set()
+
+            def at(p: str) -> str:  # "index:parameter" (-1: keyword-only)
+                return f"{-1 if p in kwonly else order.get(p, -1)}:{p}"
+
             outs = [self.class_output(n) for n, _ in names]
             if all(o is None for o in outs) or all(o == outs[0] for o in outs):
                 continue
             pairs = []
             for (n, _), out in zip(names, outs):
                 b = self._variants[n][1]
-                parts = [f"{-1 if p in kwonly else order.get(p, -1)}:{p}={b[p].kind}:{b[p].detail}" for p in varying if b.get(p) is not None]
+                parts = [f"{at(p)}={b[p].kind}:{b[p].detail}" for p in varying if b.get(p) is not None]
                 pairs.append(("&".join(parts), out))
             defaults = _defaults(init) if init is not None else {}
-            dpairs = [(f"{-1 if p in kwonly else order.get(p, -1)}:{p}", self._default(defaults[p])) for p in varying if p in defaults]
+            dpairs = [(at(p), self._default(defaults[p])) for p in varying if p in defaults]
             pairs.append(("defaults", _dict_of(dpairs)))
             found[base] = _dict_of(pairs)
         return found
@@ -1165,7 +1171,9 @@ class FileAnalysis:
         pos, kw, starred = _args(call)
         bound: dict[str, V] = {}
         for pname, arg, default in _site(fn, 0, pos, kw, starred):
-            v = _literal_constant(arg) or (V("str", arg.value) if isinstance(arg, ast.Constant) and type(arg.value) is str else None)
+            v = _literal_constant(arg)
+            if v is None and isinstance(arg, ast.Constant) and type(arg.value) is str:
+                v = V("str", arg.value)
             if v is not None and not default:
                 bound[pname] = v
         if not bound:
@@ -1800,9 +1808,9 @@ class FileAnalysis:
                 if callee.depth >= 4 and callee.origin is not None:
                     arg = _arg(call, 0, "input")
                     into = self.eval(arg, env, cls) if arg is not None else None
-                    if into is not None and into.origin is not None and id(into.origin) in self._stack_tails:
-                        if self._stack_tails[id(into.origin)] is not callee.origin:
-                            self._stacks_after.add(id(callee.origin))
+                    upstream = self._stack_tails.get(id(into.origin)) if into is not None and into.origin else None
+                    if upstream is not None and upstream is not callee.origin:
+                        self._stacks_after.add(id(callee.origin))
                 v = self._chained(callee, call, env, cls)
                 if v is not None and v.depth + callee.depth >= 4 > callee.depth and id(self._fn) not in self._stack_reported:
                     # depth across two stacks called one after the other: reported where the chain starts
@@ -2157,7 +2165,8 @@ class FileAnalysis:
     def _rebound_globals(self) -> set[str]:
         """The module-level names a function of the file rebinds through a ``global`` statement."""
         if self._globals_rebound is None:
-            self._globals_rebound = {n for node in ast.walk(self.module) if isinstance(node, ast.Global) for n in node.names}
+            rebound = (node.names for node in ast.walk(self.module) if isinstance(node, ast.Global))
+            self._globals_rebound = {n for names in rebound for n in names}
         return self._globals_rebound
 
     def _flag_constants(self) -> dict[str, V]:
