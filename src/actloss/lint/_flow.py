@@ -600,6 +600,10 @@ class FileAnalysis:
             here = self._tree_module(mod)
             if here is None:
                 here = folded_module(mod, self.module_name, self._folded())
+            if here is None and any(a.name == "*" for a in stmt.names):
+                # ``sys.path.append("../Models")`` then ``from LSTM import *``: the one module of the tree so named
+                near = [k for k, v in self.project.items() if v.kind == "module" and (k == mod or k.endswith("." + mod))]
+                here = near[0] if len(near) == 1 else None
             if here is None:
                 continue
             for alias in stmt.names:
@@ -638,10 +642,12 @@ class FileAnalysis:
                     continue
                 name = key[len(prefix):].split("#", 1)[0]
                 if name.isidentifier() and not name.startswith("_") and name not in bound:
-                    offered.setdefault(name, set()).add(here)
-        for name, modules in offered.items():
-            if len(modules) == 1:
-                self.imports.names[name] = f"{next(iter(modules))}.{name}"
+                    # a PyTorch module it imports (``nn``) is that module here too
+                    target = v.detail if key.endswith("#import") else f"{here}.{name}"
+                    offered.setdefault(name, set()).add(target)
+        for name, targets in offered.items():
+            if len(targets) == 1:
+                self.imports.names[name] = next(iter(targets))
 
     def _construction_variants(self) -> dict[str, tuple[str, dict[str, V | None]]]:
         """A class of this file that other files construct with different arguments (``DomainAdversarialLoss(

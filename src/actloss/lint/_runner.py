@@ -260,7 +260,7 @@ def _lint_file(
                 return _package_init(data, module_name)
             if _STORES.search(data):
                 return _stores_only(data, module_name)
-            return FileResult([], read=False)
+            return FileResult([], classes=_torch_import_lines(data, module_name), read=False)
         module, text = parse_text(data)
         here = _here(path, module_name)
         findings, _, facts = lint_module(
@@ -288,6 +288,9 @@ def _lint_file(
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
                 classes.setdefault(f"{module_name}.{node.name}#def".lstrip("."), _DEF)
         top = [*module.body, *(n for stmt in module.body if isinstance(stmt, _TRY) for n in stmt.body)]
+        # the PyTorch modules it imports at top level (``import torch.nn as nn``): ``from this import *`` binds them too
+        for name, target in _torch_imports(top).items():
+            classes.setdefault(f"{module_name}.{name}#import".lstrip("."), V("qual", target))
         stars = any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in top)
         calls = [
             (absolute(qn, here), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
@@ -306,6 +309,55 @@ def _lint_file(
             mapped.append(replace(f, cell=cell, line=line))
         findings = mapped
     return FileResult(findings, None, classes, calls, aliases=aliases, values=values, stars=stars)
+
+
+_TORCH_IMPORT = re.compile(
+    rb"^(?:import[ \t]+(torch(?:\.\w+)*)(?:[ \t]+as[ \t]+(\w+))?|from[ \t]+(torch(?:\.\w+)*)[ \t]+import[ \t]+([\w \t,]+?))"
+    rb"[ \t]*(?:#.*)?\r?$",
+    re.MULTILINE,
+)
+
+
+def _torch_import_lines(data: bytes, module_name: str) -> dict[str, V]:
+    """For a file no rule needs (not parsed): the ``#import`` entries of its top-level PyTorch imports, read from
+    its lines (``import torch.nn as nn``, ``from torch import nn, optim``), for the files that star-import it."""
+    found: dict[str, V] = {}
+    for m in _TORCH_IMPORT.finditer(data):
+        if m.group(1):
+            name = m.group(1).decode()
+            local = m.group(2).decode() if m.group(2) else name.split(".", 1)[0]
+            pairs = [(local, name if m.group(2) else local)]
+        else:
+            module = m.group(3).decode()
+            pairs = []
+            for part in m.group(4).decode().split(","):
+                words = part.split()
+                if len(words) == 1 and words[0].isidentifier():
+                    pairs.append((words[0], f"{module}.{words[0]}"))
+                elif len(words) == 3 and words[1] == "as" and words[2].isidentifier():
+                    pairs.append((words[2], f"{module}.{words[0]}"))
+        for local, target in pairs:
+            if not local.startswith("_"):
+                found[f"{module_name}.{local}#import".lstrip(".")] = V("qual", target)
+    return found
+
+
+def _torch_imports(stmts: list[ast.stmt]) -> dict[str, str]:
+    """The names top-level import statements bind to PyTorch's modules and objects (``nn`` -> ``torch.nn``,
+    ``F`` -> ``torch.nn.functional``), which a star import of the module passes on."""
+    found: dict[str, str] = {}
+    for stmt in stmts:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                local = alias.asname or alias.name.split(".", 1)[0]
+                target = alias.name if alias.asname else local
+                if target == "torch" or target.startswith("torch."):
+                    found[local] = target
+        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module and stmt.module.split(".")[0] == "torch":
+            for alias in stmt.names:
+                if alias.name != "*":
+                    found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+    return {k: v for k, v in found.items() if not k.startswith("_")}
 
 
 def _here(path: str, module_name: str) -> str:
@@ -357,12 +409,18 @@ def _stores_only(data: bytes, module_name: str) -> FileResult:
         module, _ = parse_text(data)
     except LintError:
         return FileResult([], read=False)
-    classes: dict[str, V] = {}
+    classes: dict[str, V] = _torch_import_lines(data, module_name)
     for node in module.body:
         stores = init_stores(node) if isinstance(node, ast.ClassDef) else None
         if stores is not None:
             classes[f"{module_name}.{node.name}#stores".lstrip(".")] = stores
     return FileResult([], classes=classes, read=False)
+
+
+def _without_imports(r: FileResult) -> FileResult:
+    if not any(k.endswith("#import") for k in r.classes):
+        return r
+    return replace(r, classes={k: v for k, v in r.classes.items() if not k.endswith("#import")})
 
 
 def _work(args: tuple) -> FileResult:
@@ -406,6 +464,10 @@ def lint_paths(
     project: dict[str, V] = {}
     aliases: dict[str, str] = {}
     values: dict[str, V] = {}
+    # the PyTorch names a module imports (``#import``) matter only to a star import of it
+    plain = not any(r.stars for r in results)
+    if plain:
+        results = [_without_imports(r) for r in results]
     for r in results:
         project.update(r.classes)
         aliases.update(r.aliases)
@@ -424,7 +486,11 @@ def lint_paths(
     if project or values:
         for name in names:  # every module of the tree, so that an import resolves to the right file
             project.setdefault(name, V("module", name))
-        short = {k.rsplit(".", 1)[-1].split("#")[0] for k, v in project.items() if v.kind not in ("module", "def")}
+        short = {
+            k.rsplit(".", 1)[-1].split("#")[0]
+            for k, v in project.items()
+            if v.kind not in ("module", "def") and not k.endswith("#import")
+        }
         # a module-level object is only read by a file that names it and its module (``from setup import *``)
         imported = [(m.rsplit(".", 1)[-1].encode(), n.encode()) for m, n in (k.rsplit(".", 1) for k in values if "." in k)]
         project.update(values)
@@ -446,7 +512,7 @@ def lint_paths(
                 again.append(i)
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in again], jobs)
         for i, r in zip(again, redo):
-            results[i] = r
+            results[i] = _without_imports(r) if plain else r
         # a composite model whose sub-modules are classes of a third file (``self.disc = ZDiscriminator()`` in
         # model.py, from nets.py) knows them only now: the files naming it are read once more
         # (also a class whose output comes from a class of a third file: ``self.ntm = NTM(...)`` in
@@ -468,7 +534,7 @@ def lint_paths(
             later = [i for i in later if not wanted <= {k.rsplit(".", 1)[-1].split("#")[0].encode() for k in results[i].classes}]
             redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in later], jobs)
             for i, r in zip(later, redo):
-                results[i] = r
+                results[i] = _without_imports(r) if plain else r
     # Functions called from other files of the tree: each is linted again with the argument values of those
     # calls (a parameter takes the value every call site agrees on, in its own file and in the others).
     # A function so linted passes its parameters' values on to the functions of other files it calls (train()
@@ -493,7 +559,7 @@ def lint_paths(
         for i, r in zip(redo_ix, redo):
             before = results[i].classes
             changed |= {k for k in set(before) | set(r.classes) if before.get(k) != r.classes.get(k)}
-            results[i] = r
+            results[i] = _without_imports(r) if plain else r
             if names[i] in calls_in:
                 done[names[i]] = calls_in[names[i]]
         for k in changed:
