@@ -421,6 +421,36 @@ def _is_name(node: ast.AST | None, name: str) -> bool:
     return isinstance(node, ast.Name) and node.id == name
 
 
+class _Index:
+    """The keys of a tree's index (``project``) by their last dotted part (``"Net#members"``), and its
+    ``#subclass`` keys: what the lookups of every file of the tree would otherwise find by reading every key."""
+
+    def __init__(self, project: dict[str, V]) -> None:
+        self.by_last: dict[str, list[str]] = {}
+        self.by_module: dict[str, list[str]] = {}  # "pkg.models" -> the keys of that module's names
+        self.subclass_keys: list[str] = []
+        self.modules: list[str] = []
+        for key, v in project.items():
+            module, _, last = key.rpartition(".")
+            self.by_last.setdefault(last, []).append(key)
+            self.by_module.setdefault(module, []).append(key)
+            if key.endswith("#subclass"):
+                self.subclass_keys.append(key)
+            if v.kind == "module":
+                self.modules.append(key)
+
+
+_INDEX: list = [None, None]  # [(id, size) of the project it was built for, the _Index]
+
+
+def _index(project: dict[str, V]) -> _Index:
+    """The index of ``project``, built once per tree (per worker process) and again when keys come or go."""
+    stamp = (id(project), len(project))
+    if _INDEX[0] != stamp:
+        _INDEX[0], _INDEX[1] = stamp, _Index(project)
+    return _INDEX[1]
+
+
 class FileAnalysis:
     """Run the interpreter over one module. ``project``: ``"pkg.models.Net"`` -> what calling a ``Net``
     returns, for classes of other files; ``module_name``: this file's dotted name (for relative imports)."""
@@ -495,6 +525,7 @@ class FileAnalysis:
         self._inside: dict[int, list[ast.AST]] = {}  # expression -> the calls and comparisons in it
         self._flags: dict[str, V] | None = None
         self._globals_rebound: set[str] | None = None
+        self._project_found: dict[tuple, V | None] = {}  # see ``_project_class``
         self._attr_writes: dict[str, int] | None = None
         self._init_str: dict[str, dict[str, V]] = {}
 
@@ -602,7 +633,11 @@ class FileAnalysis:
                 here = folded_module(mod, self.module_name, self._folded())
             if here is None and any(a.name == "*" for a in stmt.names):
                 # ``sys.path.append("../Models")`` then ``from LSTM import *``: the one module of the tree so named
-                near = [k for k, v in self.project.items() if v.kind == "module" and (k == mod or k.endswith("." + mod))]
+                near = [
+                    k
+                    for k in _index(self.project).by_last.get(mod.rsplit(".", 1)[-1], ())
+                    if (k == mod or k.endswith("." + mod)) and _is_module(self.project.get(k))
+                ]
                 here = near[0] if len(near) == 1 else None
             if here is None:
                 continue
@@ -610,10 +645,10 @@ class FileAnalysis:
                 if alias.name == "*":
                     self._stars.append(here)
                     prefix = here + "."
-                    for key, v in self.project.items():
-                        rest = key[len(prefix):]
-                        if key.startswith(prefix) and "." not in rest and v.kind in ("model", "loss"):
-                            found[rest] = v
+                    for key in _index(self.project).by_module.get(here, ()):
+                        v = self.project.get(key)
+                        if v is not None and v.kind in ("model", "loss"):
+                            found[key[len(prefix):]] = v
                     continue
                 v = self.project.get(f"{here}.{alias.name}")
                 if v is not None and v.kind in ("model", "loss"):
@@ -637,8 +672,9 @@ class FileAnalysis:
         offered: dict[str, set[str]] = {}
         for here in self._stars:
             prefix = here + "."
-            for key, v in self.project.items():
-                if not key.startswith(prefix) or v.kind == "module":
+            for key in _index(self.project).by_module.get(here, ()):
+                v = self.project.get(key)
+                if v is None or v.kind == "module":
                     continue
                 name = key[len(prefix):].split("#", 1)[0]
                 if name.isidentifier() and not name.startswith("_") and name not in bound:
@@ -886,6 +922,9 @@ class FileAnalysis:
         for stmt in cdef.body if cdef is not None else ():
             if not isinstance(stmt, _FUNCS) or stmt.name.startswith("_") or stmt.name in ("forward", "training_step"):
                 continue
+            body = [s for s in stmt.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+            if not 1 <= len(body) <= 3 or not isinstance(body[-1], ast.Return):
+                continue  # a short method ending in its ``return`` (a projection, a head): the others cost too much
             v = self.function_output(cname, stmt.name)
             if v is not None and v.kind == "act":
                 found.append((f"{stmt.name}()", replace(v, where=f"{shown}.{stmt.name}")))
@@ -1032,8 +1071,9 @@ class FileAnalysis:
             return found
         mine = {f"{self.module_name}.{c}": c for c, d in self.classes.items() if isinstance(d, ast.ClassDef)}
         counts: dict[str, int] = {}
-        for key, v in self.project.items():
-            if not key.endswith("#subclass") or v.kind != "sub":
+        for key in _index(self.project).subclass_keys:
+            v = self.project.get(key)
+            if v is None or v.kind != "sub":
                 continue
             target = mine.get(v.detail) or next(
                 (c for q, c in mine.items() if q.endswith("." + v.detail) or v.detail.endswith("." + q)), None
@@ -2571,7 +2611,16 @@ class FileAnalysis:
     def _project_class(self, qn: str, suffix: str = "", kinds: tuple = _OUTPUTS) -> V | None:
         """The output of an imported class of the linted tree: ``from .models import Net`` is
         ``<this package>.models.Net``; the tree's key may be shorter or longer than the import (the tree's root
-        is not the import root), so a match at a dot boundary counts. Ambiguous matches count as unknown."""
+        is not the import root), so a match at a dot boundary counts. Ambiguous matches count as unknown. Kept per
+        file: a tree's index can hold a hundred thousand entries, and a lookup that misses reads them all."""
+        key = (qn, suffix, kinds)
+        if key not in self._project_found:
+            if len(self._project_found) >= 4096:
+                self._project_found.clear()
+            self._project_found[key] = self._project_lookup(qn, suffix, kinds)
+        return self._project_found[key]
+
+    def _project_lookup(self, qn: str, suffix: str, kinds: tuple) -> V | None:
         qn = absolute(qn, self.module_name)
         if "." not in qn:
             return None
@@ -2584,8 +2633,10 @@ class FileAnalysis:
         qn += suffix
         found = [
             v
-            for key, v in self.project.items()
-            if v.kind in kinds and (key == qn or key.endswith("." + qn) or qn.endswith("." + key))
+            for key in _index(self.project).by_last.get(qn.rsplit(".", 1)[-1], ())
+            if (v := self.project.get(key)) is not None
+            and v.kind in kinds
+            and (key == qn or key.endswith("." + qn) or qn.endswith("." + key))
         ]
         if not found:  # ``from Unet_model import Unet`` with the file ``unet_model.py``: that module
             here = folded_module(mod, self.module_name, self._folded())
@@ -2597,7 +2648,7 @@ class FileAnalysis:
 
     def _folded(self) -> dict[str, str | None]:
         if self._folded_names is None:
-            self._folded_names = folded_modules(k for k, v in self.project.items() if v.kind == "module")
+            self._folded_names = folded_modules(_index(self.project).modules)
         return self._folded_names
 
     def _out_features(self, node: ast.AST | None) -> int:

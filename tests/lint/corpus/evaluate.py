@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", action="store_true", help="list every false positive and false negative")
     ap.add_argument("--set", choices=("dev", "heldout"), default="dev",
                     help="dev: repos.csv/labels.csv (used while building the rules); heldout: heldout_*.csv")
-    ap.add_argument("--batch", type=int, default=None, help="held-out set: only the repositories of this batch")
+    ap.add_argument("--batch", default=None, help="held-out set: only the repositories of this batch (5) or range (1-25)")
     args = ap.parse_args(argv)
     codes = tuple(c.strip().upper() for c in args.codes.split(",") if c.strip())
 
@@ -86,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     prefix = "" if args.set == "dev" else "heldout_"
     repos = read_csv(f"{prefix}repos.csv")
     if args.batch is not None:
-        repos = [r for r in repos if batch_of(r.get("why") or "") == args.batch]
+        first, _, last = args.batch.partition("-")
+        wanted = range(int(first), int(last or first) + 1)
+        repos = [r for r in repos if batch_of(r.get("why") or "") in wanted]
     labels = {
         (r["repo"], r["path"], int(r["line"]), int(r["col"]), r["code"]) for r in read_csv(f"{prefix}labels.csv")
         if r["repo"] in {x["repo"] for x in repos}
