@@ -428,14 +428,14 @@ class _Index:
     def __init__(self, project: dict[str, V]) -> None:
         self.by_last: dict[str, list[str]] = {}
         self.by_module: dict[str, list[str]] = {}  # "pkg.models" -> the keys of that module's names
-        self.subclass_keys: list[str] = []
+        self.subclass_keys: dict[str, list[str]] = {}  # a base's last dotted part -> its ``#subclass`` keys
         self.modules: list[str] = []
         for key, v in project.items():
             module, _, last = key.rpartition(".")
             self.by_last.setdefault(last, []).append(key)
             self.by_module.setdefault(module, []).append(key)
             if key.endswith("#subclass"):
-                self.subclass_keys.append(key)
+                self.subclass_keys.setdefault(v.detail.rsplit(".", 1)[-1], []).append(key)
             if v.kind == "module":
                 self.modules.append(key)
 
@@ -1071,7 +1071,8 @@ class FileAnalysis:
             return found
         mine = {f"{self.module_name}.{c}": c for c, d in self.classes.items() if isinstance(d, ast.ClassDef)}
         counts: dict[str, int] = {}
-        for key in _index(self.project).subclass_keys:
+        by_base = _index(self.project).subclass_keys
+        for key in (k for c in self.classes if c in by_base for k in by_base[c]):
             v = self.project.get(key)
             if v is None or v.kind != "sub":
                 continue
