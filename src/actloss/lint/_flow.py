@@ -731,12 +731,12 @@ class FileAnalysis:
         ``_construction_variants``), what an instance returns for each: a dict keyed by those arguments
         (``"3:sigmoid=const:False"``, joined by ``&``), with the defaults of the parameters under the key
         ``"defaults"`` (a dict), for the file that constructs one."""
-        by_class: dict[str, list[tuple[str, V | None]]] = {}
-        for name, (base, binding) in self._variants.items():
-            by_class.setdefault(base, []).append((name, None))
+        by_class: dict[str, list[str]] = {}
+        for name, (base, _) in self._variants.items():
+            by_class.setdefault(base, []).append(name)
         found: dict[str, V] = {}
         for base, names in by_class.items():
-            bindings = [self._variants[n][1] for n, _ in names]
+            bindings = [self._variants[n][1] for n in names]
             varying = [p for p in bindings[0] if any(b.get(p) != bindings[0].get(p) for b in bindings)]
             if not varying or any(
                 b.get(p) is not None and b[p].kind not in ("const", "str") for b in bindings for p in varying
@@ -749,12 +749,11 @@ class FileAnalysis:
             def at(p: str) -> str:  # "index:parameter" (-1: keyword-only)
                 return f"{-1 if p in kwonly else order.get(p, -1)}:{p}"
 
-            outs = [self.class_output(n) for n, _ in names]
+            outs = [self.class_output(n) for n in names]
             if all(o is None for o in outs) or all(o == outs[0] for o in outs):
                 continue
             pairs = []
-            for (n, _), out in zip(names, outs):
-                b = self._variants[n][1]
+            for b, out in zip(bindings, outs):
                 parts = [f"{at(p)}={b[p].kind}:{b[p].detail}" for p in varying if b.get(p) is not None]
                 pairs.append(("&".join(parts), out))
             defaults = _defaults(init) if init is not None else {}

@@ -289,8 +289,8 @@ def _lint_file(
                 classes.setdefault(f"{module_name}.{node.name}#def".lstrip("."), _DEF)
         top = [*module.body, *(n for stmt in module.body if isinstance(stmt, _TRY) for n in stmt.body)]
         # the PyTorch modules it imports at top level (``import torch.nn as nn``): ``from this import *`` binds them too
-        for name, target in _torch_imports(top).items():
-            classes.setdefault(f"{module_name}.{name}#import".lstrip("."), V("qual", target))
+        for key, v in _torch_import_lines(data, module_name).items():
+            classes.setdefault(key, v)
         stars = any(isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names) for node in top)
         calls = [
             (absolute(qn, here), tuple(_strip(v) for v in pos), {k: _strip(v) for k, v in kw.items()})
@@ -319,8 +319,8 @@ _TORCH_IMPORT = re.compile(
 
 
 def _torch_import_lines(data: bytes, module_name: str) -> dict[str, V]:
-    """For a file no rule needs (not parsed): the ``#import`` entries of its top-level PyTorch imports, read from
-    its lines (``import torch.nn as nn``, ``from torch import nn, optim``), for the files that star-import it."""
+    """The ``#import`` entries of a file's top-level PyTorch imports, read from its lines (``import torch.nn as
+    nn``, ``from torch import nn, optim``; parsed or not), for the files that star-import it."""
     found: dict[str, V] = {}
     for m in _TORCH_IMPORT.finditer(data):
         if m.group(1):
@@ -340,24 +340,6 @@ def _torch_import_lines(data: bytes, module_name: str) -> dict[str, V]:
             if not local.startswith("_"):
                 found[f"{module_name}.{local}#import".lstrip(".")] = V("qual", target)
     return found
-
-
-def _torch_imports(stmts: list[ast.stmt]) -> dict[str, str]:
-    """The names top-level import statements bind to PyTorch's modules and objects (``nn`` -> ``torch.nn``,
-    ``F`` -> ``torch.nn.functional``), which a star import of the module passes on."""
-    found: dict[str, str] = {}
-    for stmt in stmts:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                local = alias.asname or alias.name.split(".", 1)[0]
-                target = alias.name if alias.asname else local
-                if target == "torch" or target.startswith("torch."):
-                    found[local] = target
-        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module and stmt.module.split(".")[0] == "torch":
-            for alias in stmt.names:
-                if alias.name != "*":
-                    found[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
-    return {k: v for k, v in found.items() if not k.startswith("_")}
 
 
 def _here(path: str, module_name: str) -> str:
