@@ -152,7 +152,7 @@ def _seq_concat(a: V | None, b: V | None) -> V | None:
     return replace(a, items=items[-64:], detail="open" if len(items) > 64 else a.detail)
 
 
-_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "const", "args")  # what a parameter can take
+_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "const", "args", "cat")  # what a parameter can take
 # a torch name passed uncalled (``activation=nn.Sigmoid``, ``loss_fn=F.binary_cross_entropy``) binds a parameter too
 _BOUND_QUALS = frozenset((*N.ACT_MODULES, *N.ACT_FUNCS, *N.LOSS_MODULES, *N.LOSS_FUNCS))
 
@@ -164,7 +164,7 @@ def bindable(v: V | None) -> bool:
     if v.kind == "inst":  # an instance of another file's class whose sub-modules are known (``train(model)``)
         return bool(v.items)
     return v.kind in _BOUND or (v.kind == "qual" and v.detail in _BOUND_QUALS)
-_FOLLOWED = ("act", "logits", "tuple", "onehot", "multihot", "model", "loss")
+_FOLLOWED = ("act", "logits", "tuple", "onehot", "multihot", "model", "loss", "cat")
 
 
 def _joined(values: list[V | None]) -> V | None:
@@ -340,7 +340,7 @@ def folded_module(mod: str, module_name: str, folded: dict[str, str | None]) -> 
     return next((hit for c in module_candidates(mod, module_name) if (hit := folded.get(c.lower()))), None)
 
 
-_OUTPUTS = ("act", "tuple", "logits", "dict")  # what the project holds for a class: what calling it returns
+_OUTPUTS = ("act", "tuple", "logits", "dict", "cat")  # what the project holds for a class: what calling it returns
 _RETURNS = ("tuple", "model", "loss", "dict", "onehot", "multihot")  # what the project holds for a function of another file: what it returns
 _LIBRARIES = ("torch.", "numpy.", "sklearn.", "os.", "sys.", "math.", "time.", "random.", "json.", "logging.")
 
@@ -1383,6 +1383,8 @@ class FileAnalysis:
                 value = _NONE  # ``best_model = None``: a placeholder that a later assignment fills (see ``join``)
             for t in stmt.targets:
                 self._assign(t, value, env, cls, attrs, stmt.value)
+            if isinstance(stmt.value, ast.IfExp) and attrs is None and len(stmt.targets) == 1:
+                self._guard_ifexp(stmt.targets[0], stmt.value, env, cls)
         elif isinstance(stmt, ast.Expr):
             self._effects(stmt.value, env, cls)
             if attrs is not None and cls is not None and isinstance(stmt.value, ast.Call):
@@ -1419,12 +1421,26 @@ class FileAnalysis:
             if decided is None:
                 then_env = dict(env)
                 else_env = dict(env)
-                cond = _condition(stmt.test) if cls is not None else None
+                test = _condition(stmt.test)
+                cond = test if cls is not None else None
                 if cond is not None and attrs is None:
                     self._correlated(cond, cls, then_env, else_env)
+                if test is not None and attrs is None:
+                    _refine(then_env, test, True)
+                    _refine(else_env, test, False)
                 if attrs is None:
-                    self._exec_block(stmt.body, then_env, cls, attrs)
-                    self._exec_block(stmt.orelse, else_env, cls, attrs)
+                    then_ends = self._exec_block(stmt.body, then_env, cls, attrs)
+                    else_ends = self._exec_block(stmt.orelse, else_env, cls, attrs)
+                    if then_ends != else_ends:  # ``if task != "B": return``: only the other side goes on
+                        kept = else_env if then_ends else then_env
+                        env.clear()
+                        env.update(kept)
+                        return False
+                    if test is not None:
+                        guards = _guards([(((test, True),), then_env), (((test, False),), else_env)])
+                        self._merge(env, then_env, else_env)
+                        env.update(guards)
+                        return then_ends
                 else:
                     then_attrs, else_attrs = dict(attrs), dict(attrs)
                     self._exec_block(stmt.body, then_env, cls, then_attrs)
@@ -1457,7 +1473,14 @@ class FileAnalysis:
                 self._assign(stmt.target, self._element(stmt.iter, env, cls), body_env, cls, attrs)
             self._exec_block(stmt.body, body_env, cls, attrs)
             self._exec_block(stmt.orelse, body_env, cls, attrs)
-            self._merge(env, env.copy(), body_env)
+            before = env.copy()
+            self._merge(env, before, body_env)
+            guarded = [k for k in before if k.startswith(_GUARD)]
+            if guarded:  # a name the loop never binds holds its choices still (tests inside only narrowed them)
+                stored = _stored_names(stmt)
+                for k in guarded:
+                    if k[len(_GUARD):] not in stored and k[len(_GUARD):] in before:
+                        env[k], env[k[len(_GUARD):]] = before[k], before[k[len(_GUARD):]]
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 self._effects(item.context_expr, env, cls)
@@ -1489,6 +1512,16 @@ class FileAnalysis:
                 env[stmt.name] = None  # a local function shadows any outer name
         # class definitions, assert, del, ...: nothing to follow
         return False
+
+    def _guard_ifexp(self, target: ast.expr, expr: ast.IfExp, env, cls) -> None:  # noqa: ANN001
+        """``loss_func = nn.BCELoss() if task == "B" else nn.MSELoss()``: the two choices, kept as an ``if``'s
+        are (``_guards``), for a later test on the same option."""
+        test = _condition(expr.test)
+        if not isinstance(target, ast.Name) or test is None or self._decided(expr.test, env, cls) is not None:
+            return
+        a, b = self.eval(expr.body, env, cls), self.eval(expr.orelse, env, cls)
+        if a != b:
+            env[_GUARD + target.id] = V("guard", items=((((test, True),), a), (((test, False),), b)))
 
     def _correlated(self, cond: tuple, cls: str, then_env: dict, else_env: dict) -> None:
         """An ``if`` in a method on the same option as an ``if`` of ``__init__`` (``if args.dataset == "PPI":
@@ -1532,13 +1565,19 @@ class FileAnalysis:
                 else:
                     self._dead(case.body, before, cls)
             return ends
+        facts = self._case_facts(stmt) if attrs is None else [None] * (len(stmt.cases) + 1)
         exits = [] if any(_case_matches(c, None) for c in stmt.cases) else [dict(env)]
-        for case in stmt.cases:
+        paths = [(facts[-1], exits[0])] if exits else []
+        for case, fact in zip(stmt.cases, facts):
             case_env = dict(before)
+            if fact is not None:
+                _refine(case_env, fact, True)
             for name in _captures(case.pattern):
                 self._assign(ast.Name(name, ast.Store()), None, case_env, cls, attrs)
-            self._exec_block(case.body, case_env, cls, attrs)
+            ends = self._exec_block(case.body, case_env, cls, attrs)
             exits.append(case_env)
+            if not ends:  # ``case _: raise ValueError``: no value goes on from there
+                paths.append((fact, case_env))
         merged = exits[0]
         for other in exits[1:]:
             joined: dict = {}
@@ -1546,7 +1585,47 @@ class FileAnalysis:
             merged = joined
         env.clear()
         env.update(merged)
+        if attrs is None:
+            env.update(_guards([(((f, True),) if f is not None else (), e) for f, e in paths]))
         return False
+
+    def _case_facts(self, stmt) -> list[tuple | None]:  # noqa: ANN001
+        """What each case of a ``match`` says about an option, as ``_condition`` does for an ``if`` (one more
+        entry: no case taken): ``match args.task: case "binary" | "B":`` is ("task", {"binary", "B"}, True); the
+        catch-all after string cases, that none of them is. ``match task + dataset: case "B1" | "B2":`` (a choice
+        spelled as two strings run together) says what ``task`` is when every string starts with one value
+        ``task`` is compared with elsewhere (``if task == "B":``); the catch-all says nothing then."""
+        subject = stmt.subject
+        n = len(stmt.cases)
+        prefix = None
+        if isinstance(subject, ast.BinOp) and isinstance(subject.op, ast.Add):
+            prefix = _option_name(subject.left)
+            name = None
+            if prefix is None:
+                return [None] * (n + 1)
+            domain = _compared_strings(self._fn if self._fn is not None else self.module).get(prefix, frozenset())
+        else:
+            name = _option_name(subject)
+            if name is None:
+                return [None] * (n + 1)
+        facts: list[tuple | None] = []
+        seen: set = set()
+        for case in stmt.cases:
+            strings = _case_strings(case)
+            if strings is None:  # the catch-all, or a pattern not read: no later case is known either
+                catch_all = _case_matches(case, None)
+                facts.append((name, frozenset(seen), False) if catch_all and name is not None and seen else None)
+                break
+            seen |= strings
+            if name is not None:
+                facts.append((name, frozenset(strings), True))
+                continue
+            heads = {d for s_ in strings for d in domain if s_.startswith(d)}
+            one_each = all(sum(s_.startswith(d) for d in domain) == 1 for s_ in strings)
+            facts.append((prefix, frozenset(heads), True) if heads and one_each else None)
+        facts += [None] * (n - len(facts))
+        facts.append((name, frozenset(seen), False) if name is not None and seen else None)
+        return facts
 
     def _unrolled(self, loop: ast.For, env, cls, attrs) -> bool:  # noqa: ANN001
         """A loop that builds a list of modules ``for _ in range(4):`` a known number of times (a literal, a
@@ -1673,6 +1752,12 @@ class FileAnalysis:
         """Two paths meet: a name both bind joins; a name only one binds (unbound before) has that path's value
         where it is used (on the other path the use raises NameError: ``else: disc = Discriminator()``)."""
         for k in set(a) | set(b):
+            if k.startswith(_GUARD):  # kept where both paths still hold the same choices (see ``_guards``)
+                if a.get(k) is b.get(k):
+                    env[k] = a[k]
+                else:
+                    env.pop(k, None)
+                continue
             env[k] = join(a[k], b[k]) if k in a and k in b else (a[k] if k in a else b[k])
 
     @staticmethod
@@ -1694,6 +1779,7 @@ class FileAnalysis:
         if isinstance(target, ast.Name):
             name = target.id
             env[name] = value
+            env.pop(_GUARD + name, None)
             if self.recording:
                 self._note_assignment(name, target, value, value_expr)
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
@@ -2095,6 +2181,16 @@ class FileAnalysis:
                 return _lookup(base_v, key.detail) if key is not None and key.kind == "str" else None
             if base_v.kind in ("act", "onehot", "multihot", "logits", "out"):
                 return replace(base_v, indexed=True)
+            if base_v.kind == "cat":  # ``p[..., 4]``, ``p[..., 5:]``: the piece of the last dimension it falls in
+                want = _last_dim_span(expr.slice)
+                if want is None:
+                    return None
+                for span, part in zip(base_v.detail.split("|"), base_v.items):
+                    a, b = span.split(":")
+                    lo, hi = int(a), (int(b) if b else None)
+                    inside = hi is None or (want[1] is not None and want[1] <= hi)
+                    if lo <= want[0] and (hi is None or want[0] < hi) and inside:
+                        return replace(part, indexed=True) if part is not None and part.kind in ("act", "logits") else None
             return None
         if isinstance(expr, ast.Tuple) and 1 < len(expr.elts) <= 8:
             if any(isinstance(e, ast.Starred) for e in expr.elts):
@@ -2438,6 +2534,46 @@ class FileAnalysis:
             return self.class_output(callee.detail)
         return None
 
+    def _channels(self, call: ast.Call, parts: list[ast.expr], values: list[V | None]) -> V | None:
+        """``torch.cat([torch.sigmoid(y[..., :2]), y[..., 2:4], torch.sigmoid(y[..., 4:])], dim=-1)`` (a YOLO head):
+        pieces of the last dimension with different activations, each taken from a literal slice. A ``cat`` value
+        whose ``items`` are the pieces and ``detail`` their spans, so that ``p[..., 4]`` is what piece covers
+        channel 4. None unless the spans are literal and follow one another."""
+        dim = _arg(call, 1, "dim")
+        if not (isinstance(dim, ast.UnaryOp) and isinstance(dim.op, ast.USub) and _float(dim.operand) == 1):
+            return None
+        if not any(v is not None and v.kind == "act" for v in values):
+            return None
+        spans: list[tuple[int, int | None]] = []
+        for e in parts:
+            span = self._span(e, 3)
+            if span is None or (spans and spans[-1][1] != span[0]):
+                return None
+            spans.append(span)
+        if spans[0][0] != 0 or any(stop is None for _, stop in spans[:-1]):
+            return None
+        detail = "|".join(f"{a}:{'' if b is None else b}" for a, b in spans)
+        return V("cat", detail, origin=call, items=tuple(values))
+
+    def _span(self, expr: ast.expr, depth: int) -> tuple[int, int | None] | None:
+        """The channels of the last dimension ``expr`` holds, when it is a literal slice of it (``y[..., 2:4]``),
+        an activation of one (``torch.sigmoid(y[..., :2])``, ``y[..., 4:5].sigmoid()``), or a local name set once
+        to such an expression."""
+        if isinstance(expr, ast.Subscript):
+            return _last_dim_span(expr.slice)
+        if isinstance(expr, ast.Call):
+            if expr.args and not isinstance(expr.args[0], ast.Starred) and isinstance(expr.func, (ast.Name, ast.Attribute)):
+                if isinstance(expr.func, ast.Attribute) and isinstance(expr.func.value, ast.Subscript):
+                    return _last_dim_span(expr.func.value.slice)  # ``y[..., :2].sigmoid()``
+                return self._span(expr.args[0], depth) if depth > 0 else None
+            if isinstance(expr.func, ast.Attribute) and not expr.args:
+                return self._span(expr.func.value, depth)
+            return None
+        if isinstance(expr, ast.Name) and depth > 0 and self._fn is not None:
+            assigned = _single_assignments(self._fn).get(expr.id)
+            return self._span(assigned, depth - 1) if assigned is not None else None
+        return None
+
     def _split(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
         """``train_test_split(X, y_onehot)``: a train and a test part of each array, one-hot where it was."""
         if not 0 < len(call.args) <= 4 or any(isinstance(a, ast.Starred) for a in call.args):
@@ -2493,11 +2629,15 @@ class FileAnalysis:
             if parts is None or not parts.elts:
                 return None
             result: V | None = V("blank")
+            values = []
             for e in parts.elts:
                 if isinstance(e, ast.Starred):
                     return None
-                result = _fill(result, self.eval(e, env, cls))
-            return result if result is not None and result.kind != "blank" else None
+                values.append(self.eval(e, env, cls))
+                result = _fill(result, values[-1])
+            if result is not None and result.kind != "blank":
+                return result
+            return self._channels(call, parts.elts, values) if qn != "torch.stack" else None
         if qn == "torch.nn.parallel.data_parallel":  # data_parallel(module, input, device_ids): calls module
             m = self.eval(_arg(call, 0, "module"), env, cls)
             if m is not None and m.kind == "model":
@@ -3003,6 +3143,157 @@ def _indicator_rows(expr: ast.expr | None) -> str | None:
     if any(n == 0 for n in ones_per_row):
         return None
     return "onehot" if all(n == 1 for n in ones_per_row) else "multihot"
+
+
+_GUARD = "\0guard "  # env key: the choices a name holds on each path (see ``_guards``)
+
+
+def _guards(paths: list[tuple[tuple, dict]]) -> dict[str, V]:
+    """Paths that meet after an ``if`` or a ``match`` on one option, each with what its test says: for a name the
+    paths bind to values that do not join (``if task == "B": loss = nn.BCELoss() else: loss = nn.MSELoss()``),
+    the choices with the tests each was made under, kept in the environment beside it so that a later test on the
+    same option picks them again (``if task == "B": loss(model(x), y)``: ``_refine``). A path's own choices
+    (an ``elif``) take its test too."""
+    if len(paths) < 2:
+        return {}
+    names = {k for _, e in paths for k in e if not k.startswith(_GUARD)}
+    out: dict[str, V] = {}
+    for k in names:
+        bound = [(f, e) for f, e in paths if k in e]  # where a path leaves it unbound, using it raises there
+        values = [e[k] for _, e in bound]
+        if len(bound) < 2 or all(v is None for v in values) or all(v == values[0] for v in values):
+            continue
+        options = []
+        for facts, e in bound:
+            held = e.get(_GUARD + k)
+            if held is not None:
+                options.extend((facts + f, v) for f, v in held.items)
+            else:
+                options.append((facts, e[k]))
+        if len(options) <= 16:
+            out[_GUARD + k] = V("guard", items=tuple(options))
+    return out
+
+
+def _joined_all(values: list) -> V | None:
+    result = values[0]
+    for v in values[1:]:
+        result = join(result, v)
+    return result
+
+
+def _refine(env: dict, cond: tuple, holds: bool) -> None:
+    """On the side of a test where ``cond`` is ``holds``: a name whose choices (``_guards``) made under tests
+    that say this side is taken agree is that choice (a choice made under a test saying nothing about ``cond``
+    does not hold it back: a ``case _:`` beside ``case "B1" | "B2":``); choices this side excludes are dropped."""
+    for key in [k for k in env if k.startswith(_GUARD)]:
+        kept, taken = [], []
+        for facts, v in env[key].items:
+            verdicts = [_implies(f, h, cond) for f, h in facts]
+            if any(t is not None and t != holds for t in verdicts):
+                continue
+            kept.append((facts, v))
+            if holds in verdicts:
+                taken.append((facts, v))
+        value = _joined_all([v for _, v in taken]) if taken else None
+        if value is not None:  # from here on the name is that choice: the others are no longer followed
+            env[key[len(_GUARD):]] = value
+            kept = taken
+        env[key] = V("guard", items=tuple(kept))
+
+
+def _case_strings(case) -> frozenset | None:  # noqa: ANN001
+    """The strings a ``case`` takes (``case "a" | "b":``), None for any other pattern or a guard."""
+    if case.guard is not None:
+        return None
+    pats = case.pattern.patterns if isinstance(case.pattern, ast.MatchOr) else [case.pattern]
+    found = set()
+    for p_ in pats:
+        if not (isinstance(p_, ast.MatchValue) and isinstance(p_.value, ast.Constant) and type(p_.value.value) is str):
+            return None
+        found.add(p_.value.value)
+    return frozenset(found)
+
+
+def _stored_names(node: ast.AST) -> set[str]:
+    """The names a statement binds anywhere inside it."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+_COMPARED: dict[int, tuple[ast.AST, dict[str, frozenset]]] = {}
+
+
+def _compared_strings(scope: ast.AST) -> dict[str, frozenset]:
+    """The strings each option is tested against in ``scope`` (``task == "B"``, ``case "B":`` of ``match task``)."""
+    held = _COMPARED.get(id(scope))
+    if held is not None and held[0] is scope:
+        return held[1]
+    found: dict[str, set] = {}
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Compare):
+            cond = _condition(node)
+            if cond is not None and cond[1] is not None:
+                found.setdefault(cond[0], set()).update(v for v in cond[1] if isinstance(v, str))
+        elif _MATCH and isinstance(node, _MATCH):
+            name = _option_name(node.subject)
+            if name is not None:
+                for case in node.cases:
+                    strings = _case_strings(case)
+                    if strings:
+                        found.setdefault(name, set()).update(strings)
+    result = {k: frozenset(v) for k, v in found.items()}
+    _COMPARED[id(scope)] = (scope, result)
+    return result
+
+
+def _last_dim_span(index: ast.expr) -> tuple[int, int | None] | None:
+    """The channels ``[..., 4]`` (4, 5), ``[..., 2:4]`` (2, 4), ``[..., 5:]`` (5, None) take from the last dimension;
+    None for any other index (a step, a name, a negative bound)."""
+    if not (isinstance(index, ast.Tuple) and len(index.elts) == 2):
+        return None
+    first, last = index.elts
+    if not (isinstance(first, ast.Constant) and first.value is Ellipsis):
+        return None
+    if isinstance(last, ast.Constant) and type(last.value) is int and last.value >= 0:
+        return (last.value, last.value + 1)
+    if isinstance(last, ast.Slice) and last.step is None:
+        bounds = []
+        for b in (last.lower, last.upper):
+            if b is None:
+                bounds.append(None)
+            elif isinstance(b, ast.Constant) and type(b.value) is int and b.value >= 0:
+                bounds.append(b.value)
+            else:
+                return None
+        lo, hi = bounds
+        lo = lo or 0
+        return (lo, hi) if hi is None or hi > lo else None
+    return None
+
+
+_ASSIGNED: dict[int, tuple[ast.AST, dict[str, ast.expr]]] = {}
+
+
+def _single_assignments(fn: ast.AST) -> dict[str, ast.expr]:
+    """The local names ``fn`` assigns exactly once (``name = expr``), each with its expression."""
+    held = _ASSIGNED.get(id(fn))
+    if held is not None and held[0] is fn:
+        return held[1]
+    seen: dict[str, ast.expr | None] = {}
+    for node in ast.walk(fn):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = [(t, node.value) for t in node.targets]
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr)):
+            targets = [(n, None) for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+        for t, value in targets:
+            for n in ast.walk(t):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                    single = isinstance(t, ast.Name) and value is not None and n.id not in seen
+                    seen[n.id] = value if single else None
+    found = {k: v for k, v in seen.items() if v is not None}
+    _ASSIGNED[id(fn)] = (fn, found)
+    return found
 
 
 def _int_index(expr: ast.Subscript) -> int | None:
