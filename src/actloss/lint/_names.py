@@ -252,6 +252,9 @@ _IDIOMS: dict[str, frozenset[str]] = {
     "torch": frozenset({"tensor", "Tensor", "FloatTensor", "LongTensor", "no_grad", "optim", "nn", "sigmoid",
                         "softmax", "zeros", "ones", "randn", "cat", "from_numpy", "device", "manual_seed"}),
 }
+# Libraries whose star import hands on PyTorch under its conventional names (``from fastai.vision.all import *``
+# binds ``torch``, ``nn`` and ``F``, as fastai's ``torch_core`` imports them).
+_TORCH_REEXPORTS = frozenset({"fastai", "fastbook"})
 # Frameworks whose files are not read as PyTorch's by convention.
 _OTHER_FRAMEWORKS = frozenset({"tensorflow", "keras", "jax", "flax", "mxnet", "chainer", "paddle", "mindspore"})
 
@@ -289,10 +292,11 @@ class ImportTable:
                 bound.add(node.name)
             elif isinstance(node, ast.arg):
                 bound.add(node.arg)
+            elif isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+                if (node.level or 0) or (node.module or "").split(".", 1)[0] not in _TORCH_REEXPORTS:
+                    return  # a star import may bind anything
             elif isinstance(node, ast.alias):
                 bound.add((node.asname or node.name).split(".", 1)[0])
-                if node.name == "*":
-                    return  # a star import may bind anything
             elif isinstance(node, ast.ExceptHandler) and node.name:
                 bound.add(node.name)
             elif idioms and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
