@@ -340,7 +340,7 @@ def folded_module(mod: str, module_name: str, folded: dict[str, str | None]) -> 
     return next((hit for c in module_candidates(mod, module_name) if (hit := folded.get(c.lower()))), None)
 
 
-_OUTPUTS = ("act", "tuple", "logits", "dict", "cat")  # what the project holds for a class: what calling it returns
+_OUTPUTS = ("act", "tuple", "logits", "dict", "cat", "passmod")  # what the project holds for a class: what calling it returns
 _RETURNS = ("tuple", "model", "loss", "dict", "onehot", "multihot")  # what the project holds for a function of another file: what it returns
 _LIBRARIES = ("torch.", "numpy.", "sklearn.", "os.", "sys.", "math.", "time.", "random.", "json.", "logging.")
 
@@ -438,6 +438,7 @@ class _Index:
                 self.subclass_keys.setdefault(v.detail.rsplit(".", 1)[-1], []).append(key)
             if v.kind == "module":
                 self.modules.append(key)
+        self.folded = folded_modules(self.modules)
 
 
 _INDEX: list = [None, None]  # [(id, size) of the project it was built for, the _Index]
@@ -587,6 +588,8 @@ class FileAnalysis:
             if cname in self._virtual or cname in self._variants:
                 continue
             out = self.class_output(cname)
+            if out is None and _reshapes_only(self._entry(cname)):
+                out = V("passmod", cname)
             if out is not None:
                 self.facts.class_outputs[cname] = out
             members = self.members(cname)
@@ -2585,6 +2588,8 @@ class FileAnalysis:
         return V("tuple", items=tuple(v for v in kept for _ in (0, 1)))
 
     def _instantiate(self, cname: str) -> V | None:
+        if cname in self.classes and _reshapes_only(self._entry(cname)):
+            return V("passmod", cname)  # ``class Flatten(nn.Module)``: what goes in comes out, reshaped
         if cname in self.classes:
             members = self.members(cname)
             return V("model", cname, out=self.class_output(cname), items=(members,) if members else ())
@@ -2671,6 +2676,8 @@ class FileAnalysis:
         members = None
         if self.project and not qn.startswith(("torch.", "numpy.", "sklearn.")):
             out = self._variant_output(qn, call, env, cls) or self._project_class(qn)
+            if out is not None and out.kind == "passmod":  # another file's ``Flatten`` module
+                return V("passmod", qn, origin=call)
             members = self._project_class(qn, "#members", ("dict",))
             items = (members,) if members is not None else ()
             if out is not None:
@@ -2788,7 +2795,7 @@ class FileAnalysis:
 
     def _folded(self) -> dict[str, str | None]:
         if self._folded_names is None:
-            self._folded_names = folded_modules(_index(self.project).modules)
+            self._folded_names = _index(self.project).folded
         return self._folded_names
 
     def _out_features(self, node: ast.AST | None) -> int:
@@ -3213,6 +3220,30 @@ def _case_strings(case) -> frozenset | None:  # noqa: ANN001
             return None
         found.add(p_.value.value)
     return frozenset(found)
+
+
+_RESHAPES = frozenset({"view", "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "contiguous", "view_as"})
+
+
+def _reshapes_only(fwd: ast.AST | None) -> bool:
+    """A ``forward(self, x)`` that only returns its input reshaped (``return x.view(x.size(0), -1)``,
+    ``torch.flatten(x, 1)``): a flatten module, through which a layer stack goes on."""
+    if not isinstance(fwd, _FUNCS):
+        return False
+    params = _param_names(fwd)
+    body = [st for st in fwd.body if not (isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant))]
+    if len(params) != 2 or len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+        return False
+    expr = body[0].value
+    while isinstance(expr, ast.Call):
+        f = expr.func
+        if isinstance(f, ast.Attribute) and f.attr in _RESHAPES and not _is_name(f.value, "torch"):
+            expr = f.value
+        elif isinstance(f, ast.Attribute) and f.attr in ("flatten", "reshape", "squeeze") and _is_name(f.value, "torch") and expr.args:
+            expr = expr.args[0]
+        else:
+            return False
+    return _is_name(expr, params[1])
 
 
 def _stored_names(node: ast.AST) -> set[str]:

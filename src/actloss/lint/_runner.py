@@ -46,6 +46,8 @@ _STORES = re.compile(rb"^[ \t]+self\.(\w+)[ \t]*=[ \t]*\1[ \t]*(?:#.*)?$|^@(?:da
 RELEVANT = re.compile(
     rb"Loss|_loss|cross_entropy|igmoid|oftmax|anh|0\.5|round"
     rb"|OneHotEncoder|LabelBinarizer|get_dummies|to_categorical|label_binarize|one_hot|scatter_"
+    # a flatten module (``return x.view(x.shape[0], -1)``), through which another file's layer stack goes on
+    rb"|return \w+\.(?:view|reshape)\(\w+\.(?:size|shape)|return torch\.flatten\("
 )
 
 
@@ -272,7 +274,7 @@ def _lint_file(
         classes = {
             f"{module_name}.{k}".lstrip("."): _crossing(v)
             for k, v in facts.class_outputs.items()
-            if v.kind in ("act", "tuple", "logits", "dict")
+            if v.kind in ("act", "tuple", "logits", "dict", "cat", "passmod")
         }
         classes.update({f"{module_name}.{k}#members".lstrip("."): _strip(v) for k, v in facts.class_members.items()})
         classes.update({f"{module_name}.{k}#returns".lstrip("."): _strip(v) for k, v in facts.function_returns.items()})
