@@ -482,15 +482,16 @@ def lint_paths(
         bases = {v.detail.rsplit(".", 1)[0] for k, v in project.items() if k.endswith("#subclass") and "." in v.detail}
         subclassed = {n for n in names if n in bases or any(b.endswith("." + n) or n.endswith("." + b) for b in bases)}
         again = []
+        short_words = {n.encode() for n in short}
         for i, p in enumerate(files):
             if results[i].error is not None:
                 continue
             words = _words(p)
-            mine = {k.rsplit(".", 1)[-1].split("#")[0] for k in results[i].classes}
+            mine = {k.rsplit(".", 1)[-1].split("#")[0].encode() for k in results[i].classes}
             if (
                 results[i].stars
                 or names[i] in subclassed  # a class of it is subclassed in another file (its methods run per subclass)
-                or any(n.encode() in words for n in short - mine)
+                or (words & short_words) - mine  # it names a class of another file
                 or any(m in words and n in words for m, n in imported)
             ):
                 again.append(i)
@@ -605,6 +606,8 @@ def _calls_in(
         modules = {n: i for n, i in modules.items() if names.count(n) == 1}
     found: dict[str, dict[str, list]] = {}
     folded: dict[str, str | None] | None = None
+    suffixes: dict[str, list[str]] | None = None  # "models.net" -> the modules ending in ".models.net"
+    near_cache: dict[str, list[str]] = {}
     for path, caller, r in zip(files, names, results):
         for qn, pos, kw in r.calls:
             qn, _, method = qn.partition("#")  # ``pkg.losses.FocalLoss#forward``: a call of an instance
@@ -619,7 +622,18 @@ def _calls_in(
             fn = f"{fn}.{method}" if method else fn
             target = next((c for c in module_candidates(mod, _here(path, caller)) if c in modules), None)
             if target is None:
-                near = [m for m in modules if m.endswith("." + mod) or mod.endswith("." + m)]
+                near = near_cache.get(mod)
+                if near is None:
+                    if suffixes is None:
+                        suffixes = {}
+                        for m in modules:
+                            parts = m.split(".")
+                            for k in range(1, len(parts)):
+                                suffixes.setdefault(".".join(parts[k:]), []).append(m)
+                    parts = mod.split(".")
+                    # modules that end in ``mod``, and modules ``mod`` ends in
+                    near = [*suffixes.get(mod, ()), *(s for k in range(1, len(parts)) if (s := ".".join(parts[k:])) in modules)]
+                    near_cache[mod] = near
                 target = near[0] if len(near) == 1 else None
             if target is None:  # an import that resolves only on a case-insensitive file system
                 folded = folded_modules(modules) if folded is None else folded
