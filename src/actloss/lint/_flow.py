@@ -622,10 +622,7 @@ class FileAnalysis:
         self._stars: list[str] = []  # the tree's modules this file star-imports (``from net import *``)
         if not self.project:
             return found
-        body = list(self.module.body)
-        for stmt in body:
-            if isinstance(stmt, _TRY):
-                body.extend(stmt.body)
+        for stmt in module_level(self.module.body):
             if not isinstance(stmt, ast.ImportFrom) or not stmt.module or stmt.module == "__future__":
                 continue
             mod = absolute("." * (stmt.level or 0) + stmt.module, self.module_name)
@@ -1369,9 +1366,9 @@ class FileAnalysis:
                 return True
         return False
 
-    def _dead(self, body, env, cls) -> None:  # noqa: ANN001
+    def _dead(self, body, env, cls, copy: bool = True) -> None:  # noqa: ANN001
         marks = [len(r) for r in (*self._returns[-1:], *self._yields[-1:])]
-        self._exec_block(body, dict(env), cls, None)
+        self._exec_block(body, dict(env) if copy else env, cls, None)
         for kept, values in zip(marks, (*self._returns[-1:], *self._yields[-1:])):
             del values[kept:]
 
@@ -1462,7 +1459,14 @@ class FileAnalysis:
                 taken, dead = (stmt.body, stmt.orelse) if decided else (stmt.orelse, stmt.body)
                 before = dict(env)
                 ends = self._exec_block(taken, env, cls, attrs)
-                self._dead(dead, before, cls)
+                other = dict(before)
+                self._dead(dead, other, cls, copy=False)
+                if not ends:
+                    # ``if args.arch == "my": netD = Discriminator()`` with another default: a name only the other
+                    # branch binds is unbound where the default goes on, so where it is used, that branch was taken
+                    for k, v in other.items():
+                        if k not in env and not k.startswith(_GUARD):
+                            env[k] = v
                 return ends
         elif isinstance(stmt, _MATCH):
             return self._match(stmt, env, cls, attrs)
@@ -3244,6 +3248,22 @@ def _reshapes_only(fwd: ast.AST | None) -> bool:
         else:
             return False
     return _is_name(expr, params[1])
+
+
+def module_level(body: list[ast.stmt]):  # noqa: ANN201
+    """The statements run at module level: the module's own and those inside its ``if`` / ``try`` blocks (an
+    import under ``if args.arch == "my":``), not those of functions or classes."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from module_level(stmt.body)
+            yield from module_level(stmt.orelse)
+        elif isinstance(stmt, _TRY):
+            yield from module_level(stmt.body)
+            for h in stmt.handlers:
+                yield from module_level(h.body)
+            yield from module_level(stmt.orelse)
+            yield from module_level(stmt.finalbody)
 
 
 def _stored_names(node: ast.AST) -> set[str]:

@@ -25,6 +25,7 @@ from actloss.lint._flow import (
     folded_modules,
     init_stores,
     module_candidates,
+    module_level,
 )
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
@@ -289,7 +290,7 @@ def _lint_file(
         for node in module.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
                 classes.setdefault(f"{module_name}.{node.name}#def".lstrip("."), _DEF)
-        top = [*module.body, *(n for stmt in module.body if isinstance(stmt, _TRY) for n in stmt.body)]
+        top = list(module_level(module.body))
         # the PyTorch modules it imports at top level (``import torch.nn as nn``): ``from this import *`` binds them too
         for key, v in _torch_import_lines(data, module_name).items():
             classes.setdefault(key, v)
