@@ -20,7 +20,10 @@ import ast
 import itertools
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import reduce
+from typing import Any
 
 from actloss.lint import _names as N
 
@@ -1484,10 +1487,10 @@ class FileAnalysis:
             self._merge(env, before, body_env)
             guarded = [k for k in before if k.startswith(_GUARD)]
             if guarded:  # a name the loop never binds holds its choices still (tests inside only narrowed them)
-                stored = _stored_names(stmt)
                 for k in guarded:
-                    if k[len(_GUARD):] not in stored and k[len(_GUARD):] in before:
-                        env[k], env[k[len(_GUARD):]] = before[k], before[k[len(_GUARD):]]
+                    name = k[len(_GUARD):]
+                    if name in before and not _assigned_in(stmt, name):
+                        env[k], env[name] = before[k], before[name]
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
                 self._effects(item.context_expr, env, cls)
@@ -3186,13 +3189,6 @@ def _guards(paths: list[tuple[tuple, dict]]) -> dict[str, V]:
     return out
 
 
-def _joined_all(values: list) -> V | None:
-    result = values[0]
-    for v in values[1:]:
-        result = join(result, v)
-    return result
-
-
 def _refine(env: dict, cond: tuple, holds: bool) -> None:
     """On the side of a test where ``cond`` is ``holds``: a name whose choices (``_guards``) made under tests
     that say this side is taken agree is that choice (a choice made under a test saying nothing about ``cond``
@@ -3206,7 +3202,7 @@ def _refine(env: dict, cond: tuple, holds: bool) -> None:
             kept.append((facts, v))
             if holds in verdicts:
                 taken.append((facts, v))
-        value = _joined_all([v for _, v in taken]) if taken else None
+        value = reduce(join, [v for _, v in taken]) if taken else None
         if value is not None:  # from here on the name is that choice: the others are no longer followed
             env[key[len(_GUARD):]] = value
             kept = taken
@@ -3266,9 +3262,17 @@ def module_level(body: list[ast.stmt]):  # noqa: ANN201
             yield from module_level(stmt.finalbody)
 
 
-def _stored_names(node: ast.AST) -> set[str]:
-    """The names a statement binds anywhere inside it."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+def _node_cached(store: dict, node: ast.AST, limit: int, build: Callable[[Any], Any]) -> Any:
+    """``build(node)``, kept per node in ``store`` (by id, with the node, so that a new node at a freed address is not
+    taken for it); ``store`` is emptied at ``limit`` entries, since a cached node keeps its tree alive."""
+    hit = store.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    value = build(node)
+    if len(store) >= limit:
+        store.clear()
+    store[id(node)] = (node, value)
+    return value
 
 
 _COMPARED: dict[int, tuple[ast.AST, dict[str, frozenset]]] = {}
@@ -3276,9 +3280,10 @@ _COMPARED: dict[int, tuple[ast.AST, dict[str, frozenset]]] = {}
 
 def _compared_strings(scope: ast.AST) -> dict[str, frozenset]:
     """The strings each option is tested against in ``scope`` (``task == "B"``, ``case "B":`` of ``match task``)."""
-    held = _COMPARED.get(id(scope))
-    if held is not None and held[0] is scope:
-        return held[1]
+    return _node_cached(_COMPARED, scope, 4, _build_compared)
+
+
+def _build_compared(scope: ast.AST) -> dict[str, frozenset]:
     found: dict[str, set] = {}
     for node in ast.walk(scope):
         if isinstance(node, ast.Compare):
@@ -3292,9 +3297,7 @@ def _compared_strings(scope: ast.AST) -> dict[str, frozenset]:
                     strings = _case_strings(case)
                     if strings:
                         found.setdefault(name, set()).update(strings)
-    result = {k: frozenset(v) for k, v in found.items()}
-    _COMPARED[id(scope)] = (scope, result)
-    return result
+    return {k: frozenset(v) for k, v in found.items()}
 
 
 def _last_dim_span(index: ast.expr) -> tuple[int, int | None] | None:
@@ -3327,24 +3330,18 @@ _ASSIGNED: dict[int, tuple[ast.AST, dict[str, ast.expr]]] = {}
 
 def _single_assignments(fn: ast.AST) -> dict[str, ast.expr]:
     """The local names ``fn`` assigns exactly once (``name = expr``), each with its expression."""
-    held = _ASSIGNED.get(id(fn))
-    if held is not None and held[0] is fn:
-        return held[1]
-    seen: dict[str, ast.expr | None] = {}
+    return _node_cached(_ASSIGNED, fn, 512, _build_single_assignments)
+
+
+def _build_single_assignments(fn: ast.AST) -> dict[str, ast.expr]:
+    stores: dict[str, int] = {}
+    values: dict[str, ast.expr] = {}
     for node in ast.walk(fn):
-        targets = []
-        if isinstance(node, ast.Assign):
-            targets = [(t, node.value) for t in node.targets]
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr)):
-            targets = [(n, None) for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
-        for t, value in targets:
-            for n in ast.walk(t):
-                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                    single = isinstance(t, ast.Name) and value is not None and n.id not in seen
-                    seen[n.id] = value if single else None
-    found = {k: v for k, v in seen.items() if v is not None}
-    _ASSIGNED[id(fn)] = (fn, found)
-    return found
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            stores[node.id] = stores.get(node.id, 0) + 1
+        elif isinstance(node, ast.Assign):
+            values.update((t.id, node.value) for t in node.targets if isinstance(t, ast.Name))
+    return {k: v for k, v in values.items() if stores.get(k) == 1}
 
 
 def _int_index(expr: ast.Subscript) -> int | None:
@@ -3449,9 +3446,10 @@ _SELF_SETS: dict[int, tuple[ast.AST, dict[str, bool]]] = {}
 def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, bool]:
     """The attributes a method assigns (``self.x = ...``, in its statements at any depth, not in nested
     functions), each with whether one of those assignments is a ``None`` placeholder. Cached per node."""
-    hit = _SELF_SETS.get(id(fn))
-    if hit is not None and hit[0] is fn:
-        return hit[1]
+    return _node_cached(_SELF_SETS, fn, 512, _build_self_assignments)
+
+
+def _build_self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, bool]:
     found: dict[str, bool] = {}
     stack: list[ast.stmt] = list(fn.body)
     while stack:
@@ -3470,9 +3468,6 @@ def _self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, b
                 stack.extend(getattr(stmt, name, ()) or ())
             for h in getattr(stmt, "handlers", ()):
                 stack.extend(h.body)
-    if len(_SELF_SETS) > 512:  # the methods of a few files (a node's tree stays alive while it is cached)
-        _SELF_SETS.clear()
-    _SELF_SETS[id(fn)] = (fn, found)
     return found
 
 
@@ -3486,9 +3481,11 @@ def _name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int, int]]
     """One walk of a module, for every name: the calls of it (``Net(..)``, ``models.Net(..)``), how many type
     tests name it (``super(Net, self)``, ``isinstance(m, Net)``) and how many times it occurs (as a name or an
     attribute). Cached per module: every class with constant ``__init__`` defaults asks (``_passed_names``)."""
-    hit = _NAME_USES.get(id(module))
-    if hit is not None and hit[0] is module:
-        return hit[1]
+    # a file's analysis asks about its own module: the trees of a few files only
+    return _node_cached(_NAME_USES, module, 4, _build_name_uses)
+
+
+def _build_name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int, int]]:
     calls: dict[str, list[ast.Call]] = {}
     tests: dict[str, int] = {}
     names: dict[str, int] = {}
@@ -3507,11 +3504,7 @@ def _name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int, int]]
                             tests[a.id] = tests.get(a.id, 0) + 1
             elif isinstance(f, ast.Attribute):
                 calls.setdefault(f.attr, []).append(node)
-    uses = {n: (calls.get(n, []), tests.get(n, 0), c) for n, c in names.items()}
-    if len(_NAME_USES) >= 4:  # a file's analysis asks about its own module: keep the tree of a few files only
-        _NAME_USES.clear()
-    _NAME_USES[id(module)] = (module, uses)
-    return uses
+    return {n: (calls.get(n, []), tests.get(n, 0), c) for n, c in names.items()}
 
 
 def _passed_names(module: ast.Module, cname: str, init, sites_in) -> set[str] | None:  # noqa: ANN001
