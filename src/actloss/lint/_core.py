@@ -273,8 +273,9 @@ def analyse(  # noqa: ANN201
     project: dict[str, V] | None = None,
     module_name: str = "",
     calls_in: dict | None = None,
+    configs: tuple | None = None,
 ):
-    analysis = FileAnalysis(module, project, module_name, calls_in)
+    analysis = FileAnalysis(module, project, module_name, calls_in, configs)
     try:
         facts = analysis.run()
     except RecursionError:
@@ -298,10 +299,11 @@ def lint_module(
     ignore: Sequence[str] = (),
     module_name: str = "",
     calls_in: dict | None = None,
+    configs: tuple | None = None,
 ) -> tuple[list[Finding], list[RawFinding], FileFacts]:
     """Findings for a parsed module (noqa and select/ignore applied), the raw findings kept, and the facts.
     ``source``: the module's text; ``calls_in``: function -> the argument values of other files' calls."""
-    _, facts, raws = analyse(module, source, project, module_name, calls_in)
+    _, facts, raws = analyse(module, source, project, module_name, calls_in, configs)
     raws = [r for r in raws if selected(r.code, select, ignore)]
     if not raws:
         return [], [], facts

@@ -155,7 +155,7 @@ def _seq_concat(a: V | None, b: V | None) -> V | None:
     return replace(a, items=items[-64:], detail="open" if len(items) > 64 else a.detail)
 
 
-_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "const", "args", "cat")  # what a parameter can take
+_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "const", "args", "cat", "fn")  # what a parameter can take
 # a torch name passed uncalled (``activation=nn.Sigmoid``, ``loss_fn=F.binary_cross_entropy``) binds a parameter too
 _BOUND_QUALS = frozenset((*N.ACT_MODULES, *N.ACT_FUNCS, *N.LOSS_MODULES, *N.LOSS_FUNCS))
 
@@ -164,9 +164,10 @@ def bindable(v: V | None) -> bool:
     """A value a parameter can take from the calls that agree on it."""
     if v is None:
         return False
-    if v.kind == "inst":  # an instance of another file's class whose sub-modules are known (``train(model)``)
-        return bool(v.items)
-    return v.kind in _BOUND or (v.kind == "qual" and v.detail in _BOUND_QUALS)
+    if v.kind == "inst":  # an instance of another file's class (``train(model)``, ``Frame(Net, DiceBCE())``)
+        return True
+    # a function or class of the linted tree passed uncalled (``Trainer(model, module_loss.ce_loss)``)
+    return v.kind in _BOUND or (v.kind == "qual" and (v.detail in _BOUND_QUALS or not v.detail.startswith(_EXTERNAL)))
 _FOLLOWED = ("act", "logits", "tuple", "onehot", "multihot", "model", "loss", "cat")
 
 
@@ -280,6 +281,39 @@ def _arg(call: ast.Call, index: int, name: str) -> ast.expr | None:
     return pos[index] if index < len(pos) else None
 
 
+# the name of an object that holds settings: ``config``, ``cfg``, ``self.opt``, ``train_cfg``, ``hparams``
+_CONFIG_NAME = re.compile(
+    r"(?i)^(?:[a-z0-9]+_)*(?:config|configs|cfg|cfgs|conf|setting|settings|hparams|hyperparams|opt|opts|options|params|hp)(?:_[a-z0-9]+)*$"
+)
+
+
+def _config_keys(expr: ast.expr) -> tuple[str, ...] | None:
+    """The key path a read of settings spells (``cfg["train"]["mode"]`` -> ``("train", "mode")``,
+    ``config.get("loss")`` -> ``("loss",)``), when the object read is named as settings are."""
+    keys: list[str] = []
+    node = expr
+    while True:
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            keys.append(node.slice.value)
+            node = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "get"
+            and 1 <= len(node.args) <= 2
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            keys.append(node.args[0].value)
+            node = node.func.value
+        else:
+            break
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+    if not keys or name is None or not _CONFIG_NAME.match(name):
+        return None
+    return tuple(reversed(keys))
+
+
 def _param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     p = fn.args
     return [x.arg for x in (*p.posonlyargs, *p.args, *p.kwonlyargs)]
@@ -346,6 +380,10 @@ def folded_module(mod: str, module_name: str, folded: dict[str, str | None]) -> 
 _OUTPUTS = ("act", "tuple", "logits", "dict", "cat", "passmod")  # what the project holds for a class: what calling it returns
 _RETURNS = ("tuple", "model", "loss", "dict", "onehot", "multihot")  # what the project holds for a function of another file: what it returns
 _LIBRARIES = ("torch.", "numpy.", "sklearn.", "os.", "sys.", "math.", "time.", "random.", "json.", "logging.")
+# names no file of a linted tree defines: a qualified name under them passed uncalled binds no parameter
+_EXTERNAL = (*_LIBRARIES, "torchvision.", "torchaudio.", "torchtext.", "transformers.", "timm.", "pandas.", "scipy.",
+             "tqdm.", "functools.", "itertools.", "collections.", "copy.", "tensorflow.", "keras.", "jax.",
+             "pytorch_lightning.", "lightning.", "matplotlib.", "PIL.", "cv2.", "argparse.", "pathlib.", "re.")
 
 
 def _carries(v: V | None) -> bool:
@@ -465,8 +503,11 @@ class FileAnalysis:
         project: dict[str, V] | None = None,
         module_name: str = "",
         calls_in: dict[str, list[tuple[tuple, dict]]] | None = None,
+        configs: tuple | None = None,
     ) -> None:
         self.module = module
+        self.configs = configs or ()  # the tree's configuration settings (see ``_configured``)
+        self._config_index: dict[tuple[str, ...], tuple[str, ...]] | None = None
         self._sequential_calls: set[int] | None = None  # ids of this file's calls (see ``_stack_start``)
         self.calls_in = calls_in or {}  # function -> (positional, keyword) argument values of other files' calls
         self.imports = N.ImportTable(module, dynamic=True)
@@ -1987,9 +2028,15 @@ class FileAnalysis:
             if held is not None and held.kind in ("model", "inst"):
                 self._instance_call(call, held, env, cls)
                 return
-            if held is not None and held.kind == "qual" and isinstance(func, ast.Name):
-                # ``criterion = cross_entropy_one_hot`` (imported) then ``criterion(out, labels)``: a call of it
+            if held is not None and held.kind == "qual":
+                # ``criterion = cross_entropy_one_hot`` (imported) then ``criterion(out, labels)``, or
+                # ``self.criterion(output, target)`` holding ``module_loss.ce_loss``: a call of it
                 qn, alias = held.detail, True
+            elif held is not None and held.kind == "fn" and held.detail in self.functions and not (
+                isinstance(func, ast.Name) and func.id == held.detail
+            ):  # ``criterion = dice_bce`` (of this file) then ``criterion(out, y)``: a call of that function
+                self._bind_site(held.detail, self.functions[held.detail], 0, call, env, cls)
+                return
         if qn is not None and not qn.startswith(_LIBRARIES):  # maybe a function of another file of the tree
             pos, kw, starred = _args(call)
             if not starred and (alias or not (isinstance(func, ast.Name) and func.id in env)):
@@ -2093,8 +2140,18 @@ class FileAnalysis:
         return v
 
     def _passed(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
-        """An argument's value as another file can use it (a class of this file means nothing there)."""
+        """An argument's value as another file can use it (a class of this file means nothing there; a function
+        of this file is its qualified name)."""
         v = self._arg_value(expr, env, cls)
+        if v is not None and v.kind == "fn":
+            return V("qual", f"{self.module_name}.{v.detail}") if self.module_name else None
+        if v is not None and v.kind == "qual" and self.project and "." in v.detail and not v.detail.startswith(_EXTERNAL):
+            # ``Trainer(model, module_loss.ce_loss)``: named from the tree's root, as the other file cannot
+            # resolve this file's import (``model.loss`` beside this script, not beside ``trainer/trainer.py``)
+            mod, _, name = v.detail.rpartition(".")
+            where = next((c for c in module_candidates(mod, self.module_name) if c in self.project), None)
+            if where is not None and where != mod:
+                v = V("qual", f"{where}.{name}")
         return v if bindable(v) and v.kind != "cls" else None
 
     def _compare_effect(self, node: ast.Compare, env, cls) -> None:  # noqa: ANN001
@@ -2135,6 +2192,8 @@ class FileAnalysis:
             if expr.id in self.classes:
                 return V("cls", expr.id)
             qn = self.imports.qualify(expr)
+            if qn is None and expr.id in self.functions:  # ``criterion = dice_bce_loss``: the function, uncalled
+                return V("fn", expr.id)
             return V("qual", qn) if qn is not None else None
         if isinstance(expr, ast.Attribute):
             base = expr.value
@@ -2175,8 +2234,8 @@ class FileAnalysis:
             if named is not None:
                 return named
             base_v = self.eval(expr.value, env, cls)
-            if base_v is None:
-                return None
+            if base_v is None or base_v.kind in ("inst", "args"):
+                return self._configured(expr)
             if base_v.kind == "eye":
                 return V("onehot", origin=expr)
             if base_v.kind == "tuple" or base_v.kind == "seq":  # ``nets[0]``, ``layers[-1]``
@@ -2439,6 +2498,15 @@ class FileAnalysis:
                 return self._member(call.args[0], name.detail, env, cls)
             return None
         qn = self._qualify(func, env)
+        if qn is None and self.configs and isinstance(func, ast.Attribute):
+            if func.attr in ("init_obj", "initialize"):
+                made = self._initialized(call, env, cls)
+                if made is not None:
+                    return made
+            elif func.attr == "get":  # ``config.get("loss")``
+                found = self._configured(call)
+                if found is not None:
+                    return found
         if _is_name(func, "dict") and "dict" not in env and not call.args:
             if not call.keywords:
                 return V("dict")  # an empty dict that item assignments fill
@@ -2447,14 +2515,7 @@ class FileAnalysis:
                 return None
             return _dict_of([(k.arg, self.eval(k.value, env, cls)) for k in call.keywords])
         if qn is None and isinstance(func, ast.Name) and func.id not in env and func.id in self.functions:
-            found = self.function_output(None, func.id)
-            if _unknown_output(found) or (found.kind == "model" and found.out is None):
-                # ``std_upconv(features, top=True)``: what it returns for these constants
-                found = self._output_for_constants(func.id, call) or found
-            if _unknown_output(found):  # ``def to_tensor(data): return torch.Tensor(data)``: what the call passes
-                through = self._argument(call, self.passed_through(func.id), env, cls)
-                found = through if through is not None else found
-            return found
+            return self._local_call(func.id, call, env, cls)
         if qn is None and isinstance(func, ast.Attribute):
             method = func.attr
             receiver = func.value
@@ -2513,6 +2574,8 @@ class FileAnalysis:
             return None
         if callee.kind == "qual":
             return self._eval_qualified(callee.detail, call, env, cls)
+        if callee.kind == "fn" and callee.detail in self.functions:  # ``criterion = dice_bce`` then ``criterion(p, y)``
+            return self._local_call(callee.detail, call, env, cls)
         if callee.kind == "actmod":
             arg = _arg(call, 0, "input")
             return self._act(callee.detail, self.eval(arg, env, cls), call)
@@ -2543,6 +2606,55 @@ class FileAnalysis:
             # ``outputs = self(batch_x)`` in a model's own fit / training_step: what its forward returns
             return self.class_output(callee.detail)
         return None
+
+    def _configured(self, expr: ast.expr) -> V | None:
+        """``config["loss"]``, ``cfg["train"]["mode"]``, ``self.config.get("arch")`` on an object whose name reads
+        as a configuration, read from the tree's configuration files (``"loss": "nll_loss"`` in ``config.json``):
+        the string they all give that key (a full key path from a file's top, else a key path any file ends one
+        in), or None when they give none or several."""
+        keys = _config_keys(expr)
+        if keys is None or not self.configs:
+            return None
+        if self._config_index is None:
+            self._config_index = dict(self.configs)
+        values = self._config_index.get(keys)
+        if values is None:
+            n = len(keys)
+            found = {v for k, vs in self._config_index.items() if len(k) > n and k[-n:] == keys for v in vs}
+            values = tuple(found)
+        return V("str", values[0]) if len(values) == 1 else None
+
+    def _initialized(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
+        """pytorch-template's ``config.init_obj("arch", module_arch, ...)`` (``initialize`` in its older
+        versions): ``getattr(module_arch, config["arch"]["type"])(...)``, the class the configuration names."""
+        func = call.func
+        if not (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("init_obj", "initialize")
+            and len(call.args) >= 2
+            and isinstance(call.args[0], ast.Constant)
+            and isinstance(call.args[0].value, str)
+        ):
+            return None
+        keyed = ast.Subscript(ast.Subscript(func.value, call.args[0], ast.Load()), ast.Constant("type"), ast.Load())
+        kind = self._configured(keyed)
+        if kind is None or not kind.detail.isidentifier():
+            return None
+        made = ast.Call(ast.Attribute(call.args[1], kind.detail, ast.Load()), call.args[2:], call.keywords)
+        ast.copy_location(made, call)
+        ast.fix_missing_locations(made)
+        return self.eval(made, env, cls)
+
+    def _local_call(self, name: str, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
+        """What a call of this file's function ``name`` returns."""
+        found = self.function_output(None, name)
+        if _unknown_output(found) or (found.kind == "model" and found.out is None):
+            # ``std_upconv(features, top=True)``: what it returns for these constants
+            found = self._output_for_constants(name, call) or found
+        if _unknown_output(found):  # ``def to_tensor(data): return torch.Tensor(data)``: what the call passes
+            through = self._argument(call, self.passed_through(name), env, cls)
+            found = through if through is not None else found
+        return found
 
     def _channels(self, call: ast.Call, parts: list[ast.expr], values: list[V | None]) -> V | None:
         """``torch.cat([torch.sigmoid(y[..., :2]), y[..., 2:4], torch.sigmoid(y[..., 4:])], dim=-1)`` (a YOLO head):
@@ -2699,13 +2811,19 @@ class FileAnalysis:
                 return self._argument(call, returned, env, cls)
             if returned is not None:
                 return returned
-        if not qn.startswith(_LIBRARIES) and qn.rsplit(".", 1)[-1][:1].isupper():
-            # an instance of a class that may be of another file (``FocalLoss(gamma=1.5)`` from ``model.py``):
-            # its calls are passed on to that file's ``forward``; its sub-modules are that class's
+        if not qn.startswith(_LIBRARIES) and (qn.rsplit(".", 1)[-1][:1].isupper() or self._tree_class(qn)):
+            # an instance of a class that may be of another file (``FocalLoss(gamma=1.5)`` from ``model.py``,
+            # ``Loss.dice_bce_loss()``): its calls are passed on to that file's ``forward`` (or ``__call__``);
+            # its sub-modules are that class's
             made = V("inst", absolute(qn, self.module_name), items=(members,) if members is not None else ())
             stores = self._project_class(qn, "#stores", ("dict",)) if self.project else None
             return self._constructed(made, stores, call, env, cls) if stores is not None else made
         return None
+
+    def _tree_class(self, qn: str) -> bool:
+        """Whether ``qn`` names a class another file of the tree defines (a lower-case one: ``dice_bce_loss``)."""
+        found = self._project_class(qn, "#def", ("def",)) if self.project else None
+        return found is not None and found.detail == "class"
 
     def _constructed(self, made: V | None, stores: V, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
         """An instance as this construction makes it: the attributes its class stores from its parameters

@@ -29,6 +29,10 @@ from actloss.lint._flow import (
 )
 
 SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")
+CONFIG_SUFFIXES = (".json", ".yaml", ".yml")
+CONFIG_MAX_BYTES = 64 * 1024  # a bigger JSON file is data (annotations, a vocabulary), not settings
+CONFIG_MAX_FILES = 256
+CONFIG_MAX_SETTINGS = 4096
 EXCLUDED_DIRS = frozenset(
     {"__pycache__", "node_modules", "venv", ".venv", "site-packages", "build", "dist", ".git", ".hg", ".tox"}
 )
@@ -83,8 +87,9 @@ def module_name(path: str, root: str) -> str:
     return ".".join(p.replace(".", "\u2024") for p in parts)
 
 
-def discover(paths: Iterable[str]) -> Iterator[str | FileError]:
-    """Source files under ``paths`` (sorted per directory; symlinked directories are not followed)."""
+def discover(paths: Iterable[str], configs: list[str] | None = None) -> Iterator[str | FileError]:
+    """Source files under ``paths`` (sorted per directory; symlinked directories are not followed); the
+    JSON / YAML files beside them are added to ``configs`` when given."""
     seen: set[str] = set()
     for root in paths:
         try:
@@ -103,6 +108,8 @@ def discover(paths: Iterable[str]) -> Iterator[str | FileError]:
         for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append, followlinks=False):
             dirnames[:] = sorted(d for d in dirnames if d not in EXCLUDED_DIRS and not d.startswith("."))
             for name in sorted(filenames):
+                if configs is not None and name.endswith(CONFIG_SUFFIXES):
+                    configs.append(os.path.join(dirpath, name))
                 if name.endswith(SOURCE_SUFFIXES):
                     path = os.path.join(dirpath, name)
                     if path not in seen:
@@ -111,6 +118,55 @@ def discover(paths: Iterable[str]) -> Iterator[str | FileError]:
                         yield path
         for exc in errors:
             yield FileError(getattr(exc, "filename", root) or root, f"cannot read: {exc.strerror or exc}")
+
+
+def read_configs(paths: Sequence[str]) -> tuple | None:
+    """The string settings of the configuration files of a tree (``"loss": "nll_loss"`` in pytorch-template's
+    ``config.json``, ``mode: final`` in a YAML file), as ``((key, path...), (value, ...))`` pairs: every string
+    leaf under a chain of mapping keys, with the values the files give that chain. Only read, never executed;
+    files over ``CONFIG_MAX_BYTES`` and past the first ``CONFIG_MAX_FILES`` (the shallowest) are skipped, as are
+    files that do not parse (YAML needs PyYAML, installed with the ``lint`` extra)."""
+    found: dict[tuple[str, ...], set[str]] = {}
+    ordered = sorted(paths, key=lambda p: (p.count(os.sep), p))
+    read = 0
+    for path in ordered:
+        if read >= CONFIG_MAX_FILES or len(found) >= CONFIG_MAX_SETTINGS:
+            break
+        try:
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > CONFIG_MAX_BYTES:
+                continue
+            with open(path, "rb") as f:
+                data = f.read(CONFIG_MAX_BYTES + 1)
+        except OSError:
+            continue
+        doc = _load_config(data, path.endswith(".json"))
+        if not isinstance(doc, dict):
+            continue
+        read += 1
+        stack: list[tuple[tuple[str, ...], object]] = [((), doc)]
+        while stack and len(found) < CONFIG_MAX_SETTINGS:
+            keys, node = stack.pop()
+            if isinstance(node, dict) and len(keys) < 8:
+                stack.extend((keys + (k,), v) for k, v in node.items() if isinstance(k, str))
+            elif isinstance(node, str) and keys and len(node) <= 200:
+                found.setdefault(keys, set()).add(node)
+    return tuple(sorted((k, tuple(sorted(v))) for k, v in found.items())) or None
+
+
+def _load_config(data: bytes, is_json: bool) -> object:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    try:
+        if is_json:
+            return json.loads(text)
+        import yaml  # optional (the ``lint`` extra)
+
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except Exception:  # noqa: BLE001 - not a configuration a linter can read: skipped
+        return None
 
 
 def read_source(path: str, max_bytes: int | None = None) -> tuple[bytes, list[tuple[int, int]] | None]:
@@ -192,6 +248,7 @@ def _parses(text: str) -> bool:
 
 
 _DEF = V("def", "")  # a top-level function or class of a module (see ``_lint_file``)
+_DEF_CLASS = V("def", "class")
 
 
 def _strip(v: V | None) -> V | None:
@@ -221,15 +278,16 @@ def lint_file(
     project: dict[str, V] | None = None,
     module_name: str = "",
     calls_in: dict | None = None,
+    configs: tuple | None = None,
 ) -> FileResult:
     """Findings, the error (if the file could not be linted), the class outputs and the calls of imported
-    functions of one file."""
+    functions of one file. ``configs``: the string settings of the tree's configuration files (``read_configs``)."""
     # A parse builds thousands of acyclic node objects per file: the cyclic collector only costs time here;
     # reference counting frees the tree either way.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _lint_file(path, select, ignore, project, module_name, calls_in)
+        return _lint_file(path, select, ignore, project, module_name, calls_in, configs)
     finally:
         if collecting:
             gc.enable()
@@ -255,6 +313,7 @@ def _lint_file(
     project: dict[str, V] | None,
     module_name: str,
     calls_in: dict | None,
+    configs: tuple | None = None,
 ) -> FileResult:
     try:
         data, cells = read_source(path)
@@ -268,7 +327,7 @@ def _lint_file(
         here = _here(path, module_name)
         findings, _, facts = lint_module(
             module, path, project=project, select=select, ignore=ignore, source=text, module_name=here,
-            calls_in=calls_in,
+            calls_in=calls_in, configs=configs,
         )
         # what calling a class of this file returns: an activation, a tuple or a dict of heads, or raw logits (a
         # linear layer's output, for NLLLoss in another file: AL103); a layer chain's depth does not cross files
@@ -289,7 +348,7 @@ def _lint_file(
         # (its calls then bind that function's parameters)
         for node in module.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
-                classes.setdefault(f"{module_name}.{node.name}#def".lstrip("."), _DEF)
+                classes.setdefault(f"{module_name}.{node.name}#def".lstrip("."), _DEF_CLASS if isinstance(node, ast.ClassDef) else _DEF)
         top = list(module_level(module.body))
         # the PyTorch modules it imports at top level (``import torch.nn as nn``): ``from this import *`` binds them too
         for key, v in _torch_import_lines(data, module_name).items():
@@ -369,6 +428,8 @@ def _aliases(module: ast.Module, module_name: str, init: bool) -> dict[str, str]
             base = "." * (stmt.level or 0) + (stmt.module or "")
             for alias in stmt.names:
                 if alias.name == "*":
+                    if init and stmt.module:  # ``from .trainer import *``: its names, re-exported (``_star_aliases``)
+                        found[f"{module_name}.*{len(found)}"] = absolute(base, here)
                     continue
                 qn = absolute(f"{base}{alias.name}" if base.endswith(".") else f"{base}.{alias.name}", here)
                 if not qn.startswith(_LIBRARIES):
@@ -435,7 +496,8 @@ def lint_paths(
     log_softmax output is known in every other file of the run that names it."""
     report = LintReport()
     files: list[str] = []
-    for item in discover(paths):
+    config_files: list[str] = []
+    for item in discover(paths, config_files):
         if isinstance(item, FileError):
             report.errors.append(item)
         else:
@@ -443,7 +505,8 @@ def lint_paths(
     report.files = len(files)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     names = [module_name(p, _ROOTS.get(p, "")) for p in files]
-    tasks = [(p, tuple(select), tuple(ignore), None, m) for p, m in zip(files, names)]
+    configs = read_configs(config_files)
+    tasks = [(p, tuple(select), tuple(ignore), None, m, None, configs) for p, m in zip(files, names)]
     results = _map(tasks, jobs)
     # The cross-file index: "pkg.models.Net" -> what calling a Net returns.
     project: dict[str, V] = {}
@@ -458,9 +521,10 @@ def lint_paths(
         aliases.update(r.aliases)
         values.update(r.values)
     if aliases:
-        aliases = _sibling_aliases(aliases, files, names)
+        aliases = _star_aliases(_sibling_aliases(aliases, files, names), project)
     if project and aliases:  # a class imported through a package that re-exports it (two levels or more)
         with_members = {k[: -len("#members")] for k in project if k.endswith("#members")}
+        with_stores = {k[: -len("#stores")] for k in project if k.endswith("#stores")}
         for name in aliases:
             target = _resolve(name, aliases, project)
             if target is not None and name not in project:
@@ -468,6 +532,9 @@ def lint_paths(
             target = _resolve(name, aliases, with_members) if with_members else None
             if target is not None and name + "#members" not in project:  # and its sub-modules
                 project[name + "#members"] = project[target + "#members"]
+            target = _resolve(name, aliases, with_stores) if with_stores else None
+            if target is not None and name + "#stores" not in project:  # and what its ``__init__`` stores
+                project[name + "#stores"] = project[target + "#stores"]
     if project or values:
         for name in names:  # every module of the tree, so that an import resolves to the right file
             project.setdefault(name, V("module", name))
@@ -496,7 +563,7 @@ def lint_paths(
                 or any(m in words and n in words for m, n in imported)
             ):
                 again.append(i)
-        redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in again], jobs)
+        redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i], None, configs) for i in again], jobs)
         for i, r in zip(again, redo):
             results[i] = _without_imports(r) if plain else r
         # a composite model whose sub-modules are classes of a third file (``self.disc = ZDiscriminator()`` in
@@ -518,7 +585,7 @@ def lint_paths(
             wanted = {k.rsplit(".", 1)[-1].split("#")[0].encode() for k in grown}
             later = [i for i, p in enumerate(files) if results[i].error is None and wanted & _words(p)]
             later = [i for i in later if not wanted <= {k.rsplit(".", 1)[-1].split("#")[0].encode() for k in results[i].classes}]
-            redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i]) for i in later], jobs)
+            redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i], None, configs) for i in later], jobs)
             for i, r in zip(later, redo):
                 results[i] = _without_imports(r) if plain else r
     # Functions called from other files of the tree: each is linted again with the argument values of those
@@ -538,7 +605,7 @@ def lint_paths(
         if not redo_ix:
             break
         redo = _map(
-            [(files[i], tuple(select), tuple(ignore), project or None, names[i], calls_in.get(names[i])) for i in redo_ix],
+            [(files[i], tuple(select), tuple(ignore), project or None, names[i], calls_in.get(names[i]), configs) for i in redo_ix],
             jobs,
         )
         changed: set[str] = set()
@@ -582,6 +649,25 @@ def _sibling_aliases(aliases: dict[str, str], files: list[str], names: list[str]
             if near is not None:
                 target = f"{near}.{name}"
         fixed[key] = target
+    return fixed
+
+
+def _star_aliases(aliases: dict[str, str], project: dict[str, V]) -> dict[str, str]:
+    """A package's ``from .trainer import *`` (the ``pkg.*N`` entries of ``_aliases``) re-exports every name the
+    module defines that the index holds (``trainer.Trainer`` -> ``trainer.trainer.Trainer``)."""
+    stars = [(k.rsplit(".", 1)[0], t) for k, t in aliases.items() if k.rpartition(".")[2].startswith("*")]
+    if not stars:
+        return aliases
+    defined: dict[str, set[str]] = {}
+    for key in project:
+        mod, _, name = key.split("#", 1)[0].rpartition(".")
+        if mod:
+            defined.setdefault(mod, set()).add(name)
+    fixed = {k: t for k, t in aliases.items() if not k.rpartition(".")[2].startswith("*")}
+    for package, target in stars:
+        for name in sorted(defined.get(target, ())):
+            if not name.startswith("_"):
+                fixed.setdefault(f"{package}.{name}", f"{target}.{name}")
     return fixed
 
 
@@ -649,7 +735,9 @@ def _calls_in(
                 owner, name = key.rsplit(".", 1) if "." in key else ("", key)
                 if owner in modules:
                     target, fn = owner, f"{name}.{method}" if method else name
-            if target is not None and target != caller and results[modules[target]].read:
+            # a file skipped as naming nothing a rule needs (``Frame.py`` storing the loss object it is passed and
+            # calling it) is analysed with the values its callers pass (``_lint_file`` with the project)
+            if target is not None and target != caller and (results[modules[target]].read or results[modules[target]].error is None):
                 found.setdefault(target, {}).setdefault(fn, []).append((pos, kw))
     # keep only calls that can bind something, and drop names an unread file mentions
     found = {
@@ -658,12 +746,12 @@ def _calls_in(
     }
     # An unread file can call the function only if it names both the function and its module (``from DenseUtil
     # import train``, ``import losses`` ... ``losses.d_loss``, or a package of it that re-exports the function).
-    unread = [f for f, r in zip(files, results) if not r.read] if found else []
+    unread = [(f, n) for f, n, r in zip(files, names, results) if not r.read] if found else []
     blind: set[tuple[str, str]] = set()
-    for f in unread:
+    for f, own in unread:
         words = _words(f)
         for m, fns in found.items():
-            if any(part.encode() in words for part in m.split(".")):
+            if m != own and any(part.encode() in words for part in m.split(".")):
                 blind |= {(m, fn) for fn in fns if fn.split(".", 1)[0].encode() in words}
     found = {m: {fn: s for fn, s in fns.items() if (m, fn) not in blind} for m, fns in found.items()}
     return {m: fns for m, fns in found.items() if fns}

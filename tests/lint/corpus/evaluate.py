@@ -24,6 +24,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+from actloss.lint._runner import CONFIG_MAX_BYTES, CONFIG_MAX_FILES, CONFIG_SUFFIXES
+
 HERE = Path(__file__).parent
 STATIC_CODES = ("AL101", "AL102", "AL103", "AL104", "AL105", "AL106")
 
@@ -48,15 +50,28 @@ def read_csv(name: str) -> list[dict[str, str]]:
 
 
 def extract(git_dir: Path, commit: str, dest: Path) -> int | None:
-    """Write the .py / .ipynb files of ``commit`` under ``dest``; return how many, or None when the mirror does
-    not hold ``commit`` (a newer snapshot of the repository replaced the pinned one)."""
+    """Write the .py / .ipynb files of ``commit`` under ``dest``, and the configuration files the linter reads
+    (JSON / YAML up to its size limit); return how many sources, or None when the mirror does not hold
+    ``commit`` (a newer snapshot of the repository replaced the pinned one)."""
     listing = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", "--name-only", commit], capture_output=True,
+        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", "-l", commit], capture_output=True,
     )
     if listing.returncode != 0:
         return None
-    names = listing.stdout.decode("utf-8", "surrogateescape").split("\0")
-    names = [n for n in names if n.endswith((".py", ".ipynb"))]
+    names, configs = [], []
+    for entry in listing.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, name = entry.partition("\t")
+        size = meta.split()[-1] if meta else "-"
+        if name.endswith((".py", ".ipynb")):
+            names.append(name)
+        elif name.endswith(CONFIG_SUFFIXES) and size.isdigit() and int(size) <= CONFIG_MAX_BYTES:
+            configs.append(name)
+    for name in sorted(configs, key=lambda n: (n.count("/"), n))[:CONFIG_MAX_FILES]:  # what the linter reads
+        blob = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{commit}:{name}"], capture_output=True)
+        if blob.returncode == 0:
+            out = dest / name
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(blob.stdout)
     for name in names:
         blob = subprocess.run(
             ["git", f"--git-dir={git_dir}", "show", f"{commit}:{name}"], capture_output=True

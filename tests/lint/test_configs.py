@@ -1,0 +1,158 @@
+"""The configuration files a linted tree holds (JSON / YAML): read, never executed, for the string settings that
+pick a model or a loss (pytorch-template's ``config.json``; ``cfg["train"]["loss"]`` from a YAML file)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from actloss.lint import lint_paths
+from actloss.lint._flow import _config_keys
+from actloss.lint._runner import CONFIG_MAX_BYTES, CONFIG_MAX_FILES, discover, read_configs
+
+MODEL = """import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(16, 1)
+
+    def forward(self, x):
+        return torch.sigmoid(self.fc(x))
+
+
+def train(loader, settings):
+    model = Net()
+    if {read} == "bce":
+        criterion = nn.BCELoss()
+    else:
+        criterion = nn.MSELoss()
+    for x, y in loader:
+        criterion(model(x), y).backward()
+"""
+
+
+def _tree(tmp_path: Path, read: str, files: dict[str, str]) -> list[str]:
+    (tmp_path / "train.py").write_text(MODEL.replace("{read}", read))
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    report = lint_paths([str(tmp_path)], jobs=1)
+    assert report.errors == []
+    return [f"{f.line} {f.code}" for f in report.findings]
+
+
+def test_read_configs_keeps_string_leaves_under_mapping_keys(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps({
+        "arch": {"type": "MnistModel", "args": {"width": 64}}, "loss": "nll_loss", "metrics": ["accuracy"],
+    }))
+    (tmp_path / "other.yaml").write_text("loss: ce_loss\ntrain:\n  mode: final\n")
+    got = dict(read_configs([str(tmp_path / "config.json"), str(tmp_path / "other.yaml")]))
+    assert got == {("arch", "type"): ("MnistModel",), ("loss",): ("ce_loss", "nll_loss"), ("train", "mode"): ("final",)}
+
+
+def test_read_configs_skips_what_is_not_a_readable_mapping(tmp_path):
+    bad = {
+        "broken.json": "{not json",
+        "list.json": "[1, 2, 3]",
+        "latin1.json": None,
+        "tags.yaml": "!!python/object:os.system {}\n",  # safe loading: refused, never constructed
+        "big.json": json.dumps({"loss": "x" * 10, "pad": "y" * CONFIG_MAX_BYTES}),
+    }
+    paths = []
+    for name, text in bad.items():
+        path = tmp_path / name
+        if text is None:
+            path.write_bytes(b'{"loss": "caf\xe9"}')
+        else:
+            path.write_text(text)
+        paths.append(str(path))
+    assert read_configs(paths) is None
+    assert read_configs([]) is None
+
+
+def test_read_configs_reads_the_shallowest_files_first(tmp_path):
+    paths = []
+    for i in range(CONFIG_MAX_FILES + 5):
+        path = tmp_path / "deep" / "er" / f"c{i:04d}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"loss": f"deep{i}"}))
+        paths.append(str(path))
+    top = tmp_path / "config.json"
+    top.write_text(json.dumps({"loss": "top"}))
+    got = dict(read_configs([*paths, str(top)]))
+    assert "top" in got[("loss",)]
+    assert len(got[("loss",)]) == CONFIG_MAX_FILES  # the cap, the top-level file included
+
+
+def test_discover_lists_configs_outside_hidden_directories(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github" / "ci.yml").write_text("on: push\n")
+    configs: list[str] = []
+    assert [Path(p).name for p in discover([str(tmp_path)], configs)] == ["a.py"]
+    assert [Path(p).name for p in configs] == ["config.json"]
+
+
+@pytest.mark.parametrize(
+    ("code", "keys"),
+    [
+        ('config["loss"]', ("loss",)),
+        ('cfg["train"]["mode"]', ("train", "mode")),
+        ('self.config.get("arch")', ("arch",)),
+        ('train_cfg["loss"]', ("loss",)),
+        ('hparams.get("loss", "bce")', ("loss",)),
+        ('opt["loss"]', ("loss",)),
+        ('batch["loss"]', None),  # not named as settings
+        ('optimizer["lr"]', None),
+        ('config[key]', None),  # the key is not a string literal
+        ("config", None),
+    ],
+)
+def test_config_keys_read_only_objects_named_as_settings(code, keys):
+    assert _config_keys(ast.parse(code, mode="eval").body) == keys
+
+
+def test_a_setting_every_file_agrees_on_decides_the_branch(tmp_path):
+    assert _tree(tmp_path, 'settings["loss"]', {"config.json": '{"loss": "bce"}'}) == ["21 AL101"]
+
+
+def test_a_nested_key_is_found_under_any_parent(tmp_path):
+    # ``train_cfg = cfg["train"]`` elsewhere: ``settings["loss"]`` matches ``train.loss`` when no file has a
+    # top-level ``loss``
+    assert _tree(tmp_path, 'settings["loss"]', {"configs/run.yaml": "train:\n  loss: bce\n"}) == ["21 AL101"]
+
+
+def test_settings_that_disagree_decide_nothing(tmp_path):
+    files = {"config.json": '{"loss": "bce"}', "configs/b.json": '{"loss": "mse"}'}
+    assert _tree(tmp_path, 'settings["loss"]', files) == []
+
+
+def test_without_a_configuration_nothing_is_decided(tmp_path):
+    assert _tree(tmp_path, 'settings["loss"]', {}) == []
+
+
+def test_an_object_not_named_as_settings_is_not_looked_up(tmp_path):
+    assert _tree(tmp_path, 'row["loss"]', {"config.json": '{"loss": "bce"}'}) == []
+
+
+TEMPLATE = Path(__file__).parent / "fixtures" / "cross_file" / "configured_template"
+
+
+def test_the_template_tree_with_a_second_configuration_that_disagrees(tmp_path):
+    """``configured_template`` (a fixture whose config.json names a cross-entropy helper for a log_softmax model)
+    with a second file naming the NLL helper: which one runs is not known, so neither is reported."""
+    root = tmp_path / "tree"
+    shutil.copytree(TEMPLATE, root)
+    assert [f.code for f in lint_paths([str(root)], jobs=1).findings] == ["AL102"]
+    (root / "configs").mkdir()
+    (root / "configs" / "nll.json").write_text(json.dumps({"arch": {"type": "MnistModel"}, "loss": "nll_loss"}))
+    assert lint_paths([str(root)], jobs=1).findings == []
