@@ -6,13 +6,14 @@ from __future__ import annotations
 import ast
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 
 from actloss.lint import lint_paths
 from actloss.lint._flow import _config_keys
-from actloss.lint._runner import CONFIG_MAX_BYTES, CONFIG_MAX_FILES, discover, read_configs
+from actloss.lint._runner import CONFIG_MAX_BYTES, CONFIG_MAX_FILES, CONFIG_MAX_SETTINGS, discover, read_configs
 
 MODEL = """import torch
 import torch.nn as nn
@@ -156,3 +157,15 @@ def test_the_template_tree_with_a_second_configuration_that_disagrees(tmp_path):
     (root / "configs").mkdir()
     (root / "configs" / "nll.json").write_text(json.dumps({"arch": {"type": "MnistModel"}, "loss": "nll_loss"}))
     assert lint_paths([str(root)], jobs=1).findings == []
+
+
+def test_a_yaml_alias_bomb_is_walked_in_bounded_time(tmp_path):
+    lines = ["l0: &l0 {k: 0}"]
+    for i in range(1, 10):
+        refs = ", ".join([f"k{j}: *l{i - 1}" for j in range(9)] + ["n: 1"])  # no string leaf to stop at
+        lines.append(f"l{i}: &l{i} {{{refs}}}")
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")
+    start = time.perf_counter()
+    got = read_configs([str(tmp_path / "bomb.yaml")])  # 9**8 paths if walked in full
+    assert got is None
+    assert time.perf_counter() - start < 5

@@ -145,7 +145,9 @@ def read_configs(paths: Sequence[str]) -> tuple | None:
             continue
         read += 1
         stack: list[tuple[tuple[str, ...], object]] = [((), doc)]
-        while stack and len(found) < CONFIG_MAX_SETTINGS:
+        visits = 0  # YAML anchors can share one mapping many times over (an alias bomb): a bounded walk
+        while stack and len(found) < CONFIG_MAX_SETTINGS and visits < 20 * CONFIG_MAX_SETTINGS:
+            visits += 1
             keys, node = stack.pop()
             if isinstance(node, dict) and len(keys) < 8:
                 stack.extend((keys + (k,), v) for k, v in node.items() if isinstance(k, str))
