@@ -202,6 +202,7 @@ class Threshold:
     threshold: float
     op: str  # '>' ... or 'round' or 'name'
     name: str = ""
+    func: object = field(default=None, compare=False)  # the function it is in
 
 
 @dataclass
@@ -1922,7 +1923,7 @@ class FileAnalysis:
         ):
             self.facts.weight_vars.append((name, target))
         if value is not None and value.kind in ("out", "logits") and _PROB_NAME.match(name):
-            self.facts.thresholds.append(Threshold(target, value, 0.0, "name", name))
+            self.facts.thresholds.append(Threshold(target, value, 0.0, "name", name, self._fn))
 
     # ------------------------------------------------------------------ effects: facts from one expression
     def _effects(self, expr: ast.AST, env, cls) -> None:  # noqa: ANN001

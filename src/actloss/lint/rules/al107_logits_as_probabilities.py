@@ -1,6 +1,7 @@
 """AL107 logits-as-probabilities: raw logits thresholded at 0.5 or named as probabilities at inference."""
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 
@@ -29,9 +30,20 @@ class LogitsAsProbabilities(Rule):
             for lc in facts.losses
             if lc.loss in ("bce_logits", "ce") and lc.input is not None and lc.input.kind in ("out", "logits")
         } - {""}
+        # names that a function hands to a logits loss itself (``inverse_action_prob`` into CrossEntropyLoss): used
+        # as the logits they are, whatever they are called
+        into_logits_loss = {
+            (id(lc.func), n.id)
+            for lc in facts.losses
+            if lc.loss in ("bce_logits", "ce") and lc.input_expr is not None
+            for n in ast.walk(lc.input_expr)
+            if isinstance(n, ast.Name)
+        }
         for t in facts.thresholds:
             v = t.value
             if v.kind not in ("out", "logits"):
+                continue
+            if t.op == "name" and (id(t.func), t.name) in into_logits_loss:
                 continue
             logits = _key(v) in trained or bool(_LOGIT_NAME.search(t.name or v.detail))
             if not logits:
