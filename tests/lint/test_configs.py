@@ -55,8 +55,12 @@ def test_read_configs_keeps_string_leaves_under_mapping_keys(tmp_path):
         "arch": {"type": "MnistModel", "args": {"width": 64}}, "loss": "nll_loss", "metrics": ["accuracy"],
     }))
     (tmp_path / "other.yaml").write_text("loss: ce_loss\ntrain:\n  mode: final\n")
-    got = dict(read_configs([str(tmp_path / "config.json"), str(tmp_path / "other.yaml")]))
-    assert got == {("arch", "type"): ("MnistModel",), ("loss",): ("ce_loss", "nll_loss"), ("train", "mode"): ("final",)}
+    configs: list[str] = []
+    list(discover([str(tmp_path)], configs))
+    got = {(d, k): v for d, k, v in read_configs(configs)}
+    assert got == {
+        ("", ("arch", "type")): ("MnistModel",), ("", ("loss",)): ("ce_loss", "nll_loss"), ("", ("train", "mode")): ("final",),
+    }
 
 
 def test_read_configs_skips_what_is_not_a_readable_mapping(tmp_path):
@@ -88,9 +92,9 @@ def test_read_configs_reads_the_shallowest_files_first(tmp_path):
         paths.append(str(path))
     top = tmp_path / "config.json"
     top.write_text(json.dumps({"loss": "top"}))
-    got = dict(read_configs([*paths, str(top)]))
-    assert "top" in got[("loss",)]
-    assert len(got[("loss",)]) == CONFIG_MAX_FILES  # the cap, the top-level file included
+    got = [v for _, k, vs in read_configs([*paths, str(top)]) if k == ("loss",) for v in vs]
+    assert "top" in got
+    assert len(got) == CONFIG_MAX_FILES  # the cap, the top-level file included
 
 
 def test_discover_lists_configs_outside_hidden_directories(tmp_path):
@@ -169,3 +173,15 @@ def test_a_yaml_alias_bomb_is_walked_in_bounded_time(tmp_path):
     got = read_configs([str(tmp_path / "bomb.yaml")])  # 9**8 paths if walked in full
     assert got is None
     assert time.perf_counter() - start < 5
+
+
+def test_a_module_reads_the_settings_of_its_own_project(tmp_path):
+    """Two projects in one tree whose configuration files disagree: each script reads its own directory's (the
+    nearest enclosing directory that holds any); a script at the top reads them all."""
+    for project, loss in (("proj_a", "bce"), ("proj_b", "mse")):
+        (tmp_path / project / "configs").mkdir(parents=True)
+        (tmp_path / project / "configs" / "run.yaml").write_text(f"loss: {loss}\n")
+        (tmp_path / project / "train.py").write_text(MODEL.replace("{read}", 'settings["loss"]'))
+    (tmp_path / "top.py").write_text(MODEL.replace("{read}", 'settings["loss"]'))
+    report = lint_paths([str(tmp_path)], jobs=1)
+    assert [(Path(f.path).relative_to(tmp_path).as_posix(), f.code) for f in report.findings] == [("proj_a/train.py", "AL101")]

@@ -288,6 +288,24 @@ _CONFIG_NAME = re.compile(
 )
 
 
+def _config_scope(configs: tuple, module_name: str) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The settings a module reads: those of the configuration files under its nearest enclosing directory that
+    holds any (``proj_a/configs/*.yml`` for ``proj_a/main.py``, not ``proj_b``'s; the tree's root for a script at
+    the top), each key's values joined over those files."""
+    dirs = {d for d, _, _ in configs}
+    parts = module_name.split(".")[:-1]
+    for k in range(len(parts), -1, -1):
+        top = ".".join(parts[:k])
+        inside = {d for d in dirs if not top or d == top or d.startswith(top + ".")}
+        if inside:
+            break
+    scope: dict[tuple[str, ...], set[str]] = {}
+    for d, keys, values in configs:
+        if d in inside:
+            scope.setdefault(keys, set()).update(values)
+    return {k: tuple(sorted(v)) for k, v in scope.items()}
+
+
 def _config_keys(expr: ast.expr) -> tuple[str, ...] | None:
     """The key path a read of settings spells (``cfg["train"]["mode"]`` -> ``("train", "mode")``,
     ``config.get("loss")`` -> ``("loss",)``), when the object read is named as settings are."""
@@ -2617,7 +2635,7 @@ class FileAnalysis:
         if keys is None or not self.configs:
             return None
         if self._config_index is None:
-            self._config_index = dict(self.configs)
+            self._config_index = _config_scope(self.configs, self.module_name)
         values = self._config_index.get(keys)
         if values is None:
             n = len(keys)

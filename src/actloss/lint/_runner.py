@@ -110,6 +110,7 @@ def discover(paths: Iterable[str], configs: list[str] | None = None) -> Iterator
             for name in sorted(filenames):
                 if configs is not None and name.endswith(CONFIG_SUFFIXES):
                     configs.append(os.path.join(dirpath, name))
+                    _ROOTS[configs[-1]] = root
                 if name.endswith(SOURCE_SUFFIXES):
                     path = os.path.join(dirpath, name)
                     if path not in seen:
@@ -122,11 +123,12 @@ def discover(paths: Iterable[str], configs: list[str] | None = None) -> Iterator
 
 def read_configs(paths: Sequence[str]) -> tuple | None:
     """The string settings of the configuration files of a tree (``"loss": "nll_loss"`` in pytorch-template's
-    ``config.json``, ``mode: final`` in a YAML file), as ``((key, path...), (value, ...))`` pairs: every string
-    leaf under a chain of mapping keys, with the values the files give that chain. Only read, never executed;
+    ``config.json``, ``mode: final`` in a YAML file), as ``(directory, (key, path...), (value, ...))`` triples:
+    every string leaf under a chain of mapping keys, with the values the files of one directory (dotted, as module
+    names are: ``proj.configs``) give that chain. Only read, never executed;
     files over ``CONFIG_MAX_BYTES`` and past the first ``CONFIG_MAX_FILES`` (the shallowest) are skipped, as are
     files that do not parse (YAML needs PyYAML, installed with the ``lint`` extra)."""
-    found: dict[tuple[str, ...], set[str]] = {}
+    found: dict[tuple[str, tuple[str, ...]], set[str]] = {}
     ordered = sorted(paths, key=lambda p: (p.count(os.sep), p))
     read = 0
     for path in ordered:
@@ -144,6 +146,7 @@ def read_configs(paths: Sequence[str]) -> tuple | None:
         if not isinstance(doc, dict):
             continue
         read += 1
+        where = module_name(path, _ROOTS.get(path, os.path.dirname(path))).rpartition(".")[0]
         stack: list[tuple[tuple[str, ...], object]] = [((), doc)]
         visits = 0  # YAML anchors can share one mapping many times over (an alias bomb): a bounded walk
         while stack and len(found) < CONFIG_MAX_SETTINGS and visits < 20 * CONFIG_MAX_SETTINGS:
@@ -152,8 +155,8 @@ def read_configs(paths: Sequence[str]) -> tuple | None:
             if isinstance(node, dict) and len(keys) < 8:
                 stack.extend((keys + (k,), v) for k, v in node.items() if isinstance(k, str))
             elif isinstance(node, str) and keys and len(node) <= 200:
-                found.setdefault(keys, set()).add(node)
-    return tuple(sorted((k, tuple(sorted(v))) for k, v in found.items())) or None
+                found.setdefault((where, keys), set()).add(node)
+    return tuple(sorted((d, k, tuple(sorted(v))) for (d, k), v in found.items())) or None
 
 
 def _load_config(data: bytes, is_json: bool) -> object:
