@@ -1,6 +1,7 @@
 """Nothing a file contains can crash or hang the linter: each bad file gives one line of error."""
 from __future__ import annotations
 
+import ast
 import os
 import time
 from pathlib import Path
@@ -226,3 +227,25 @@ def test_notebook_limit_is_on_its_code_not_its_outputs(tmp_path, monkeypatch):
     p.write_text(json.dumps(dict(nb, cells=[big])))
     msg = _one_error(tmp_path, "plots.ipynb", p.read_bytes())
     assert msg.startswith("notebook code too large to lint")
+
+
+def test_a_defect_of_the_analysis_costs_one_file_not_the_run(tmp_path, monkeypatch):
+    """An exception the analysis did not foresee (a bug of ours) is a one-line error for that file; the other
+    files are still linted."""
+    from actloss.lint import _flow
+
+    (tmp_path / "good.py").write_text(BAD)
+    (tmp_path / "bad.py").write_text(BAD.replace("x, dim=1", "z, dim=1"))
+    real = _flow.FileAnalysis.run
+
+    def flaky(self):
+        if any(isinstance(n, ast.Name) and n.id == "z" for n in ast.walk(self.module)):
+            raise KeyError("boom")
+        return real(self)
+
+    monkeypatch.setattr(_flow.FileAnalysis, "run", flaky)
+    report = lint_paths([str(tmp_path)], jobs=1)
+    assert [Path(f.path).name for f in report.findings] == ["good.py"]
+    (err,) = report.errors
+    assert Path(err.path).name == "bad.py"
+    assert "internal error" in err.message and "KeyError" in err.message and "\n" not in err.message

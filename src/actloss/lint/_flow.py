@@ -64,6 +64,12 @@ def join(a: V | None, b: V | None) -> V | None:
         return replace(filled, origin=None)
     if a.depth != b.depth and replace(a, depth=0) == replace(b, depth=0):  # the depth every path has
         return replace(a, depth=min(a.depth, b.depth), origin=a.origin if a.origin is b.origin else None)
+    if a.kind == b.kind == "act" and a.detail == "sigmoid" and a.indexed != b.indexed:
+        # a sigmoid output, one of them a column of it (an LSTM's ``sigmoid(out[:, -1])`` beside an MLP's): a
+        # sigmoid output either way, element by element
+        a, b = replace(a, indexed=True), replace(b, indexed=True)
+        if a == b:
+            return a if a.origin is b.origin else replace(a, origin=None)
     if a.kind == b.kind == "act" and a.where != b.where and replace(a, where="", depth=0) == replace(b, where="", depth=0):
         # the same activation's output from two places (``wce_loss(D1(x), ..)``, ``wce_loss(D2(x), ..)``, both
         # ending in a sigmoid): that activation's output, whichever it came from
@@ -1802,7 +1808,12 @@ class FileAnalysis:
 
     def _element(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
         """What a ``for`` loop over ``expr`` binds on every iteration: what a generator function of this file
-        yields (``for x, y in self.batches():``), also through ``enumerate``."""
+        yields (``for x, y in self.batches():``), also through ``enumerate``; the model (or loss) every element of
+        a list, tuple or dict of them agrees on (``for model in [mlp, conv]:``, ``for name, model in
+        models.items():``); a key of a dict (``for name in models:``), which reads back what every entry agrees on."""
+        collection = self._collection(expr, env, cls)
+        if collection is not None:
+            return collection
         if not isinstance(expr, ast.Call) or expr.keywords:
             return None
         func = expr.func
@@ -1815,6 +1826,29 @@ class FileAnalysis:
         elif isinstance(func, ast.Attribute) and _is_name(func.value, "self") and cls is not None:
             if f"self.{func.attr}" not in env and self._method(cls, func.attr) is not None:
                 return self.function_output(cls, func.attr, yielded=True)
+        return None
+
+    def _collection(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
+        """See ``_element``: a loop over a container of models."""
+        method = None
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and not expr.args and not expr.keywords:
+            method, expr = expr.func.attr, expr.func.value
+            if method not in ("items", "values", "keys"):
+                return None
+        if not isinstance(expr, (ast.Name, ast.Attribute, ast.List, ast.Tuple, ast.Dict)):
+            return None
+        held = self.eval(expr, env, cls)
+        if held is None:
+            return None
+        if held.kind == "dict":
+            if method in (None, "keys"):
+                return V("key", items=(held,))
+            agreed = _agreed_entry([v for _, v in _dict_pairs(held)])
+            if agreed is None:
+                return None
+            return agreed if method == "values" else V("tuple", items=(None, agreed))
+        if method is None and held.kind in ("seq", "tuple") and held.detail != "open":
+            return _agreed_entry(list(held.items))
         return None
 
     @staticmethod
@@ -2156,6 +2190,10 @@ class FileAnalysis:
         v = self.eval(expr, env, cls)
         if v is None and isinstance(expr, (ast.Constant, ast.UnaryOp)):
             v = _literal_constant(expr) or (V("const", "None") if _is_none(expr) else None)
+        elif v is None and isinstance(expr, ast.IfExp):  # ``classification=True if args.task == "c" else False``
+            decided = self._decided(expr.test, env, cls)
+            if decided is not None:
+                return self._arg_value(expr.body if decided else expr.orelse, env, cls)
         return v
 
     def _passed(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
@@ -2266,6 +2304,10 @@ class FileAnalysis:
                 return None
             if base_v.kind == "dict":
                 key = self.eval(expr.slice, env, cls)
+                if key is not None and key.kind == "key" and key.items and key.items[0] == base_v:
+                    # ``for name in models: models[name]``: what every entry agrees on
+                    values = [v for _, v in _dict_pairs(base_v)]
+                    return reduce(join, values) if values else None
                 return _lookup(base_v, key.detail) if key is not None and key.kind == "str" else None
             if base_v.kind in ("act", "onehot", "multihot", "logits", "out"):
                 return replace(base_v, indexed=True)
@@ -3224,6 +3266,14 @@ def _heads(held: V, where: str) -> V | None:
 
 def _dict_of(pairs: list[tuple[str, V | None]]) -> V:
     return V("dict", "\0".join(k for k, _ in pairs), items=tuple(v for _, v in pairs))
+
+
+def _agreed_entry(values: list[V | None]) -> V | None:
+    """The model, loss or nested dict every entry of a container agrees on (see ``FileAnalysis._collection``)."""
+    if not values or len(values) > 64:
+        return None
+    agreed = reduce(join, values)
+    return agreed if agreed is not None and agreed.kind in ("model", "loss", "inst", "dict") else None
 
 
 def _dict_pairs(held: V) -> list[tuple[str, V | None]]:

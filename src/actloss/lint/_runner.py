@@ -369,6 +369,8 @@ def _lint_file(
         return FileResult([], FileError(path, str(exc)), read=False)
     except RecursionError:
         return FileResult([], FileError(path, "cannot analyse: nesting too deep"), read=False)
+    except Exception as exc:  # noqa: BLE001 - a defect of the analysis costs this file, not the run
+        return FileResult([], FileError(path, f"internal error, file skipped ({type(exc).__name__}: {exc}); please report it"), read=False)
     if cells is not None:
         mapped = []
         for f in findings:
