@@ -185,3 +185,27 @@ def test_a_module_reads_the_settings_of_its_own_project(tmp_path):
     (tmp_path / "top.py").write_text(MODEL.replace("{read}", 'settings["loss"]'))
     report = lint_paths([str(tmp_path)], jobs=1)
     assert [(Path(f.path).relative_to(tmp_path).as_posix(), f.code) for f in report.findings] == [("proj_a/train.py", "AL101")]
+
+
+def test_the_older_template_helper_builds_the_configured_model(tmp_path):
+    """pytorch-template's first versions: ``get_instance(module, name, config, *args)`` in train.py, whose
+    ``getattr(module, config[name]["type"])`` is the class config.json names for the module and key passed."""
+    (tmp_path / "nets.py").write_text(
+        "import torch\nimport torch.nn as nn\n\n\nclass Detector(nn.Module):\n    def __init__(self, width=8):\n"
+        "        super().__init__()\n        self.fc = nn.Linear(width, 1)\n\n    def forward(self, x):\n"
+        "        return torch.sigmoid(self.fc(x))\n\n\nclass Scorer(nn.Module):\n    def __init__(self, width=8):\n"
+        "        super().__init__()\n        self.fc = nn.Linear(width, 1)\n\n    def forward(self, x):\n"
+        "        return self.fc(x)\n"
+    )
+    (tmp_path / "train.py").write_text(
+        "import json\nimport torch.nn as nn\nimport nets as module_arch\n\n\n"
+        "def get_instance(module, name, config, *args):\n"
+        "    return getattr(module, config[name]['type'])(*args, **config[name]['args'])\n\n\n"
+        "def main(config, loader):\n    model = get_instance(module_arch, 'arch', config)\n"
+        "    criterion = nn.BCELoss()\n    for x, y in loader:\n        criterion(model(x), y).backward()\n"
+    )
+    (tmp_path / "config.json").write_text(json.dumps({"arch": {"type": "Detector", "args": {"width": 8}}}))
+    got = [(Path(f.path).name, f.line, f.code) for f in lint_paths([str(tmp_path)], jobs=1).findings]
+    assert got == [("train.py", 14, "AL101")]
+    (tmp_path / "config.json").write_text(json.dumps({"arch": {"type": "Scorer", "args": {}}}))
+    assert lint_paths([str(tmp_path)], jobs=1).findings == []

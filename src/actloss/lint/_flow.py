@@ -312,14 +312,18 @@ def _config_scope(configs: tuple, module_name: str) -> dict[tuple[str, ...], tup
     return {k: tuple(sorted(v)) for k, v in scope.items()}
 
 
-def _config_keys(expr: ast.expr) -> tuple[str, ...] | None:
+def _config_keys(expr: ast.expr, key_of=None) -> tuple[str, ...] | None:  # noqa: ANN001
     """The key path a read of settings spells (``cfg["train"]["mode"]`` -> ``("train", "mode")``,
-    ``config.get("loss")`` -> ``("loss",)``), when the object read is named as settings are."""
+    ``config.get("loss")`` -> ``("loss",)``), when the object read is named as settings are; ``key_of``: the
+    string a key that is not a literal holds (``config[name]["type"]`` with ``name`` a known parameter)."""
     keys: list[str] = []
     node = expr
     while True:
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
             keys.append(node.slice.value)
+            node = node.value
+        elif isinstance(node, ast.Subscript) and key_of is not None and (held := key_of(node.slice)) is not None:
+            keys.append(held)
             node = node.value
         elif (
             isinstance(node, ast.Call)
@@ -1281,16 +1285,25 @@ class FileAnalysis:
         parameters bound to them and the others unknown; None when the call passes no constant (at most 8 sets of
         constants per function)."""
         fn = self.functions.get(name)
-        if fn is None or fn.args.vararg or fn.args.kwarg:
+        if fn is None:
             return None
         pos, kw, starred = _args(call)
         bound: dict[str, V] = {}
+        starred_params = {a.arg for a in (fn.args.vararg, fn.args.kwarg) if a is not None}
         for pname, arg, default in _site(fn, 0, pos, kw, starred):
+            if pname in starred_params:
+                continue
             v = _literal_constant(arg)
             if v is None and isinstance(arg, ast.Constant) and type(arg.value) is str:
                 v = V("str", arg.value)
+            if v is None and not default and isinstance(arg, (ast.Name, ast.Attribute)) and self._qualify(arg, {}) is not None:
+                # a module of the tree passed in (``get_instance(module_arch, "arch", config)``)
+                q = self._qualify(arg, {})
+                v = V("qual", q) if not q.startswith(_EXTERNAL) else None
             if v is not None and not default:
                 bound[pname] = v
+        if not any(v.kind != "qual" for v in bound.values()):
+            return None
         if not bound:
             return None
         key = f"{name}#" + "&".join(f"{p}={v.kind}:{v.detail}" for p, v in sorted(bound.items()))
@@ -2292,7 +2305,7 @@ class FileAnalysis:
                 return named
             base_v = self.eval(expr.value, env, cls)
             if base_v is None or base_v.kind in ("inst", "args"):
-                return self._configured(expr)
+                return self._configured(expr, env, cls)
             if base_v.kind == "eye":
                 return V("onehot", origin=expr)
             if base_v.kind == "tuple" or base_v.kind == "seq":  # ``nets[0]``, ``layers[-1]``
@@ -2565,7 +2578,7 @@ class FileAnalysis:
                 if made is not None:
                     return made
             elif func.attr == "get":  # ``config.get("loss")``
-                found = self._configured(call)
+                found = self._configured(call, env, cls)
                 if found is not None:
                     return found
         if _is_name(func, "dict") and "dict" not in env and not call.args:
@@ -2668,13 +2681,20 @@ class FileAnalysis:
             return self.class_output(callee.detail)
         return None
 
-    def _configured(self, expr: ast.expr) -> V | None:
+    def _configured(self, expr: ast.expr, env=None, cls=None) -> V | None:  # noqa: ANN001
         """``config["loss"]``, ``cfg["train"]["mode"]``, ``self.config.get("arch")`` on an object whose name reads
         as a configuration, read from the tree's configuration files (``"loss": "nll_loss"`` in ``config.json``):
         the string they all give that key (a full key path from a file's top, else a key path any file ends one
         in), or None when they give none or several."""
-        keys = _config_keys(expr)
-        if keys is None or not self.configs:
+        if not self.configs:
+            return None
+
+        def key_of(slice_: ast.expr) -> str | None:
+            held = self.eval(slice_, env, cls) if env is not None and isinstance(slice_, ast.Name) else None
+            return held.detail if held is not None and held.kind == "str" else None
+
+        keys = _config_keys(expr, key_of)
+        if keys is None:
             return None
         if self._config_index is None:
             self._config_index = _config_scope(self.configs, self.module_name)
@@ -3194,6 +3214,9 @@ def _dataclass_fields(cdef: ast.ClassDef) -> V | None:
     return _dict_of([(f, V("str", f"{i}:{f}")) for i, f in enumerate(fields[:32])]) if fields else None
 
 
+_SELF_RETURNING = frozenset({"to", "cuda", "cpu", "float", "double", "half", "bfloat16", "train", "eval"})
+
+
 def init_stores(cdef: ast.ClassDef) -> V | None:
     """The attributes a class's own ``__init__`` sets to one of its parameters as passed (``self.D = D``), for
     the subclasses in other files: a dict of attribute -> ``"index:parameter"`` (a keyword-only parameter's index
@@ -3208,16 +3231,24 @@ def init_stores(cdef: ast.ClassDef) -> V | None:
     rebound = {n.id for n in ast.walk(init) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     pairs = []
     for stmt in init.body:
+        value = stmt.value if isinstance(stmt, ast.Assign) else None
+        while (  # ``self.model = model.to(self.device)``: the module itself (``to`` / ``cuda`` ... return it)
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in _SELF_RETURNING
+            and isinstance(value.func.value, (ast.Name, ast.Call))
+        ):
+            value = value.func.value
         if (
             isinstance(stmt, ast.Assign)
             and len(stmt.targets) == 1
             and isinstance(stmt.targets[0], ast.Attribute)
             and _is_name(stmt.targets[0].value, "self")
-            and isinstance(stmt.value, ast.Name)
-            and stmt.value.id in params
-            and stmt.value.id not in rebound
+            and isinstance(value, ast.Name)
+            and value.id in params
+            and value.id not in rebound
         ):
-            pairs.append((stmt.targets[0].attr, V("str", params[stmt.value.id])))
+            pairs.append((stmt.targets[0].attr, V("str", params[value.id])))
     return _dict_of(pairs[:32]) if pairs else None
 
 

@@ -558,6 +558,10 @@ def lint_paths(
         subclassed = {n for n in names if n in bases or any(b.endswith("." + n) or n.endswith("." + b) for b in bases)}
         again = []
         short_words = {n.encode() for n in short}
+        # a class of the tree that a configuration file names (``"arch": {"type": "Detector"}``): the files that
+        # look names up (``getattr``, pytorch-template's ``init_obj``) may build it without naming it
+        configured = short_words & {v.encode() for _, _, values in configs or () for v in values}
+        lookups = {b"getattr", b"init_obj", b"initialize"} if configured else set()
         for i, p in enumerate(files):
             if results[i].error is not None:
                 continue
@@ -567,6 +571,7 @@ def lint_paths(
                 results[i].stars
                 or names[i] in subclassed  # a class of it is subclassed in another file (its methods run per subclass)
                 or (words & short_words) - mine  # it names a class of another file
+                or words & lookups
                 or any(m in words and n in words for m, n in imported)
             ):
                 again.append(i)
