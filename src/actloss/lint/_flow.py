@@ -101,6 +101,12 @@ def join(a: V | None, b: V | None) -> V | None:
 
 
 def _seq_join(a: V, b: V) -> V:
+    if not a.detail and not b.detail and len(a.items) == len(b.items) and a.items:
+        # two lists of as many entries (``model_set = [...]`` on each side of an ``if``): entry by entry, where
+        # every pair agrees
+        pairs = tuple(join(x, y) for x, y in zip(a.items, b.items))
+        if all(p is not None for p in pairs):
+            return V("seq", items=pairs)
     n = 0
     while n < min(len(a.items), len(b.items)) and a.items[-1 - n] == b.items[-1 - n]:
         n += 1
@@ -407,7 +413,7 @@ def folded_module(mod: str, module_name: str, folded: dict[str, str | None]) -> 
 
 
 _OUTPUTS = ("act", "tuple", "logits", "dict", "cat", "passmod")  # what the project holds for a class: what calling it returns
-_RETURNS = ("tuple", "model", "loss", "dict", "onehot", "multihot")  # what the project holds for a function of another file: what it returns
+_RETURNS = ("tuple", "model", "loss", "dict", "onehot", "multihot", "args")  # what the project holds for a function of another file: what it returns (``args``: its parsed command-line options)
 _LIBRARIES = ("torch.", "numpy.", "sklearn.", "os.", "sys.", "math.", "time.", "random.", "json.", "logging.")
 # names no file of a linted tree defines: a qualified name under them passed uncalled binds no parameter
 _EXTERNAL = (*_LIBRARIES, "torchvision.", "torchaudio.", "torchtext.", "transformers.", "timm.", "pandas.", "scipy.",
@@ -1842,7 +1848,15 @@ class FileAnalysis:
         return None
 
     def _collection(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
-        """See ``_element``: a loop over a container of models."""
+        """See ``_element``: a loop over a container of models (also ``zip`` of containers, ``enumerate``)."""
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id in ("zip", "enumerate") and (
+            expr.func.id not in env and not expr.keywords and expr.args and len(expr.args) <= 8
+        ):
+            if expr.func.id == "enumerate":
+                inner = self._collection(expr.args[0], env, cls) if len(expr.args) == 1 else None
+                return V("tuple", items=(None, inner)) if inner is not None else None
+            parts = tuple(self._collection(a, env, cls) for a in expr.args)
+            return V("tuple", items=parts) if any(p is not None for p in parts) else None
         method = None
         if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and not expr.args and not expr.keywords:
             method, expr = expr.func.attr, expr.func.value
@@ -2290,7 +2304,7 @@ class FileAnalysis:
                         return found
                 if expr.attr == "module" and held is not None and held.kind == "model":
                     return held  # ``DDP(model).module``: the wrapped model (the wrapper is the model here)
-            if self.options and isinstance(base, ast.Name):  # ``args.loss``: the option's default
+            if isinstance(base, ast.Name):  # ``args.loss``: the option's default (also of another file's parser)
                 held = env.get(base.id)
                 if held is not None and held.kind == "args":
                     return _lookup(held, expr.attr)
@@ -2616,7 +2630,7 @@ class FileAnalysis:
                     key = self.eval(call.args[0], env, cls) if held is not None and held.kind == "dict" else None
                     return _lookup(held, key.detail) if key is not None and key.kind == "str" else None
                 if method in ("parse_args", "parse_known_args") and self.options:
-                    parsed = V("args", "\0".join(self.options), items=tuple(V("str", d) for d in self.options.values()))
+                    parsed = V("args", "\0".join(self.options), items=tuple(self.options.values()))
                     return parsed if method == "parse_args" else V("tuple", items=(parsed, None))
                 if method in N.ACT_METHODS:
                     return self._act(method, self.eval(receiver, env, cls), call)
@@ -3325,10 +3339,11 @@ def _dict_join(a: V, b: V) -> V:
     return _dict_of([(k, join(v, theirs[k])) for k, v in _dict_pairs(a) if k in theirs])
 
 
-def _options(module: ast.Module) -> dict[str, str]:
-    """The string defaults of the command-line options the module declares (``parser.add_argument("--loss",
-    default="bce")`` -> ``{"loss": "bce"}``); an option declared twice with different defaults is left out."""
-    found: dict[str, str | None] = {}
+def _options(module: ast.Module) -> dict[str, V]:
+    """The defaults of the command-line options the module declares: strings (``parser.add_argument("--loss",
+    default="bce")`` -> ``{"loss": V("str", "bce")}``), bool and number literals, and a flag's implied default
+    (``action="store_true"`` -> ``False``); an option declared twice with different defaults is left out."""
+    found: dict[str, V | None] = {}
     stack: list[ast.stmt] = list(module.body)
     calls: list[ast.Call] = []
     while stack:  # statements only: ``parser.add_argument(...)`` is a statement of its own, at any depth
@@ -3354,9 +3369,18 @@ def _options(module: ast.Module) -> dict[str, str]:
             name = (longs or flags or [""])[0].lstrip("-").replace("-", "_")
         if not name.isidentifier() or "\0" in name:
             continue
-        value = default.value if isinstance(default, ast.Constant) and isinstance(default.value, str) else None
+        value: V | None = None
+        if isinstance(default, ast.Constant) and isinstance(default.value, str):
+            if len(default.value) <= 64 and "\0" not in default.value:
+                value = V("str", default.value)
+        elif default is not None:
+            value = _literal_constant(default)
+        else:
+            action = kw.get("action")
+            if isinstance(action, ast.Constant) and action.value in ("store_true", "store_false"):
+                value = V("const", repr(action.value == "store_false"))
         found[name] = value if found.get(name, value) == value else None
-    return {k: v for k, v in found.items() if v is not None and len(v) <= 64 and "\0" not in v}
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _indicator_rows(expr: ast.expr | None) -> str | None:
