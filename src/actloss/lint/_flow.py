@@ -770,7 +770,7 @@ class FileAnalysis:
         ``DomainDiscriminator(1024)`` and ``DomainDiscriminator(1024, sigmoid=False)``): one class "Name{i}" per
         distinct set of arguments, run with them, when the class is a loss of its own (its ``forward`` then sees
         each construction's objects, not what they have in common) or the constructions differ only in constants
-        (what each returns is exported, see ``_output_variants``). Two to four per class, at most 16 per file."""
+        (what each returns is exported, see ``_output_variants``). Two to eight per class, at most 16 per file."""
         found: dict[str, tuple[str, dict[str, V | None]]] = {}
         for cname, sites in self.calls_in.items():
             if cname not in self.classes or cname in self.functions or not 2 <= len(sites) <= 64:
@@ -792,7 +792,7 @@ class FileAnalysis:
                 key = tuple(b.get(p) for p in varying)
                 if any(k is not None for k in key) and all(key != g for g, _ in groups):
                     groups.append((key, b))
-            if not 2 <= len(groups) <= 4:
+            if not 2 <= len(groups) <= 8:
                 continue
             consts = all(v is None or v.kind in ("const", "str") for g, _ in groups for v in g)
             if not consts and not self.loss_class(cname):
