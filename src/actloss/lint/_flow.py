@@ -1302,10 +1302,10 @@ class FileAnalysis:
             v = _literal_constant(arg)
             if v is None and isinstance(arg, ast.Constant) and type(arg.value) is str:
                 v = V("str", arg.value)
-            if v is None and not default and isinstance(arg, (ast.Name, ast.Attribute)) and self._qualify(arg, {}) is not None:
+            if v is None and not default and isinstance(arg, (ast.Name, ast.Attribute)):
                 # a module of the tree passed in (``get_instance(module_arch, "arch", config)``)
                 q = self._qualify(arg, {})
-                v = V("qual", q) if not q.startswith(_EXTERNAL) else None
+                v = V("qual", q) if q is not None and not q.startswith(_EXTERNAL) else None
             if v is not None and not default:
                 bound[pname] = v
         if not any(v.kind != "qual" for v in bound.values()):
@@ -2713,10 +2713,10 @@ class FileAnalysis:
         if self._config_index is None:
             self._config_index = _config_scope(self.configs, self.module_name)
         values = self._config_index.get(keys)
-        if values is None:
+        if values is None:  # a key path some file ends one in, found once per module and key path
             n = len(keys)
             found = {v for k, vs in self._config_index.items() if len(k) > n and k[-n:] == keys for v in vs}
-            values = tuple(found)
+            values = self._config_index[keys] = tuple(found)
         return V("str", values[0]) if len(values) == 1 else None
 
     def _initialized(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001

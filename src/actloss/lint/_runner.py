@@ -530,18 +530,13 @@ def lint_paths(
     if aliases:
         aliases = _star_aliases(_sibling_aliases(aliases, files, names), project)
     if project and aliases:  # a class imported through a package that re-exports it (two levels or more)
-        with_members = {k[: -len("#members")] for k in project if k.endswith("#members")}
-        with_stores = {k[: -len("#stores")] for k in project if k.endswith("#stores")}
-        for name in aliases:
-            target = _resolve(name, aliases, project)
-            if target is not None and name not in project:
-                project[name] = project[target]
-            target = _resolve(name, aliases, with_members) if with_members else None
-            if target is not None and name + "#members" not in project:  # and its sub-modules
-                project[name + "#members"] = project[target + "#members"]
-            target = _resolve(name, aliases, with_stores) if with_stores else None
-            if target is not None and name + "#stores" not in project:  # and what its ``__init__`` stores
-                project[name + "#stores"] = project[target + "#stores"]
+        # what calling it returns, its sub-modules, and what its ``__init__`` stores (for a subclass's ``super()``)
+        for suffix in ("", "#members", "#stores"):
+            known = {k[: len(k) - len(suffix)] for k in project if k.endswith(suffix)} if suffix else project
+            for name in aliases if known else ():
+                target = _resolve(name, aliases, known)
+                if target is not None and name + suffix not in project:
+                    project[name + suffix] = project[target + suffix]
     if project or values:
         for name in names:  # every module of the tree, so that an import resolves to the right file
             project.setdefault(name, V("module", name))
@@ -749,7 +744,7 @@ def _calls_in(
                     target, fn = owner, f"{name}.{method}" if method else name
             # a file skipped as naming nothing a rule needs (``Frame.py`` storing the loss object it is passed and
             # calling it) is analysed with the values its callers pass (``_lint_file`` with the project)
-            if target is not None and target != caller and (results[modules[target]].read or results[modules[target]].error is None):
+            if target is not None and target != caller and results[modules[target]].error is None:
                 found.setdefault(target, {}).setdefault(fn, []).append((pos, kw))
     # keep only calls that can bind something, and drop names an unread file mentions
     found = {
