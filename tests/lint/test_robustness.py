@@ -206,6 +206,29 @@ def test_pytorch_03_async_keyword_is_read():
         lint_source("async def f(): return [x async for x in y] if async == 1 else 0  # MSELoss\n")
 
 
+def test_python2_mixed_tab_indentation_is_read():
+    # Python 3 refuses indentation that mixes tabs and spaces (TabError); Python 2 read a tab as the next stop of
+    # 8 columns. The file is linted as Python 2 read it, and columns are those of the file as written (a tab is
+    # one character, as an editor counts it)
+    src = (
+        "import torch\nimport torch.nn as nn\n"
+        "def train(model, x, y):\n"
+        "        crit = nn.BCELoss()\n"  # 8 spaces
+        "\tif True:\n"  # a tab: the same column in Python 2
+        "\t    out = torch.sigmoid(model(x))\n"
+        "\t    loss = crit(out, y)\n"
+        "  \t    loss2 = crit(torch.sigmoid(x), y)\n"  # 2 spaces, a tab (to 8), 4 spaces
+        "        return loss\n"
+    )
+    with pytest.raises(TabError):
+        compile(src, "<src>", "exec")
+    got = [(f.line, f.col, f.code) for f in lint_source(src)]
+    assert got == [(7, 13, "AL101"), (8, 16, "AL101")]  # 1-based, as flake8
+    # indentation that Python 2 refused too is still the error Python 3 gives
+    with pytest.raises(LintError, match="syntax error at line 5"):
+        lint_source("import torch  # MSELoss\nif x:\n\tif y:\n\t\tz = 1\n   w = 2\n")
+
+
 def test_notebook_limit_is_on_its_code_not_its_outputs(tmp_path, monkeypatch):
     """A notebook is mostly outputs (plots as base64): a 2.1 MB one with a few KB of code is linted; the limit
     applies to the code, and the file itself may be NOTEBOOK_FILE_FACTOR times larger."""

@@ -177,6 +177,8 @@ def parse_text(source: str | bytes) -> tuple[ast.Module, str]:
         tree = _parse_newer_fstrings(code) if "f" in code else None
         if tree is None and _ASYNC_KEYWORD.search(code):
             tree = _parse_async_keyword(code)
+        if tree is None and isinstance(exc, IndentationError) and "\t" in code:
+            tree = _parse_python2_tabs(code)
         if tree is not None:
             return tree, text
         raise LintError(f"syntax error at line {exc.lineno}, column {exc.offset}: {exc.msg}") from None
@@ -200,6 +202,45 @@ def _parse_async_keyword(code: str) -> ast.Module | None:
             return ast.parse(_ASYNC_KEYWORD.sub("asynk", code))
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         return None
+
+
+_INDENT = re.compile(r"[ \t\f]*")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # lines with their ends, as CPython numbers them
+
+
+def _parse_python2_tabs(code: str) -> ast.Module | None:
+    """A file that mixes tabs and spaces in its indentation (``TabError``: Python 3 refuses what Python 2 read
+    with a tab stop every 8 columns): read with each line's leading whitespace expanded as Python 2 did, then
+    every column moved back to the file as written, so findings point where an editor shows them. None when
+    that does not parse either."""
+    shifts: dict[int, tuple[int, int]] = {}  # line -> (indent as written, indent expanded), where they differ
+    pieces: list[str] = []
+    for number, line in enumerate(_LINE.findall(code), start=1):
+        indent = _INDENT.match(line).group()
+        if "\t" in indent:
+            expanded = indent.expandtabs(8)
+            shifts[number] = (len(indent), len(expanded))
+            line = expanded + line[len(indent) :]
+        pieces.append(line)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse("".join(pieces))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+    def back(line: int | None, col: int | None) -> int | None:
+        shift = shifts.get(line) if line is not None else None
+        if shift is None or col is None or col < shift[1]:
+            return col
+        return col - shift[1] + shift[0]
+
+    for node in ast.walk(tree):
+        if hasattr(node, "col_offset"):
+            node.col_offset = back(node.lineno, node.col_offset)
+            if getattr(node, "end_col_offset", None) is not None:
+                node.end_col_offset = back(node.end_lineno, node.end_col_offset)
+    return tree
 
 
 def _parse_newer_fstrings(code: str) -> ast.Module | None:

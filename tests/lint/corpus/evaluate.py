@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", choices=("dev", "heldout"), default="dev",
                     help="dev: repos.csv/labels.csv (used while building the rules); heldout: heldout_*.csv")
     ap.add_argument("--batch", default=None, help="held-out set: only the repositories of this batch (5) or range (1-25)")
+    ap.add_argument("--repo", action="append", default=None, metavar="OWNER/NAME",
+                    help="only this repository (repeatable)")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes for each repository's lint")
     args = ap.parse_args(argv)
     codes = tuple(c.strip().upper() for c in args.codes.split(",") if c.strip())
 
@@ -104,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         first, _, last = args.batch.partition("-")
         wanted = range(int(first), int(last or first) + 1)
         repos = [r for r in repos if batch_of(r.get("why") or "") in wanted]
+    if args.repo:
+        unknown = set(args.repo) - {r["repo"] for r in repos}
+        if unknown:
+            ap.error(f"--repo: not in the {args.set} set: {', '.join(sorted(unknown))}")
+        repos = [r for r in repos if r["repo"] in args.repo]
     labels = {
         (r["repo"], r["path"], int(r["line"]), int(r["col"]), r["code"]) for r in read_csv(f"{prefix}labels.csv")
         if r["repo"] in {x["repo"] for x in repos}
@@ -127,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 stale.append(r["repo"])
                 continue
             n_files += n
-            report = lint_paths([str(root)], jobs=1)
+            report = lint_paths([str(root)], jobs=args.jobs)
             for f in report.findings:
                 if f.code in codes:
                     rel = str(Path(f.path).relative_to(root))
