@@ -30,6 +30,32 @@ def test_syntax_error(tmp_path):
     assert msg.startswith("syntax error at line 2")
 
 
+def test_a_few_broken_lines_are_left_out_and_reported(tmp_path):
+    # a stray quote, Python 2 print statements and ``except E, e:``: the file is linted without those lines
+    # (every other line keeps its place), and the syntax error is still reported, naming the lines left out
+    p = tmp_path / "broken.py"
+    p.write_text(
+        "import torch\nimport torch.nn as nn\ncrit = nn.BCELoss()\n"
+        'print "epoch"\n'
+        "m = torch.load(''./model.pt'')\n"
+        "def train(x, y):\n    loss = crit(torch.sigmoid(x), y)\n    return loss\n"
+        "try:\n    pass\nexcept Exception, e:\n    print e\n"
+    )
+    report = lint_paths([str(p)])
+    assert [(f.line, f.code) for f in report.findings] == [(7, "AL101")]
+    (err,) = report.errors
+    assert err.message.startswith("syntax error at line 4")
+    assert err.message.endswith("linted without lines 4, 5, 11, 12")
+    # more broken lines than MAX_LEFT_OUT: not linted, the error alone
+    from actloss.lint._core import MAX_LEFT_OUT
+
+    p.write_text("import torch\nimport torch.nn as nn\n" + 'print "x"\n' * (MAX_LEFT_OUT + 1) + BAD)
+    report = lint_paths([str(p)])
+    assert report.findings == [] and [e.message for e in report.errors] == [
+        "syntax error at line 3, column 1: Missing parentheses in call to 'print'. Did you mean print(...)?"
+    ]
+
+
 def test_non_utf8(tmp_path):
     msg = _one_error(tmp_path, "latin.py", b"import torch  # MSELoss\nname = '\xe9t\xe9'\n")
     assert "decode" in msg or "utf" in msg.lower()
@@ -224,7 +250,19 @@ def test_python2_mixed_tab_indentation_is_read():
         compile(src, "<src>", "exec")
     got = [(f.line, f.col, f.code) for f in lint_source(src)]
     assert got == [(7, 13, "AL101"), (8, 16, "AL101")]  # 1-based, as flake8
-    # indentation that Python 2 refused too is still the error Python 3 gives
+    # a block that Python 2 refused too, but an editor with a tab stop every 4 columns showed aligned (4 spaces,
+    # then a tab): read with that tab size
+    src4 = (
+        "import torch\nimport torch.nn as nn\ncrit = nn.BCELoss()\n"
+        "def train(model, x, y):\n"
+        "    out = torch.sigmoid(model(x))\n"
+        "\tloss = crit(out, y)\n"
+        "\treturn loss\n"
+    )
+    with pytest.raises(IndentationError):
+        compile(src4.expandtabs(8), "<src>", "exec")
+    assert [(f.line, f.col, f.code) for f in lint_source(src4)] == [(6, 9, "AL101")]
+    # indentation no tab size makes consistent is still the error Python 3 gives
     with pytest.raises(LintError, match="syntax error at line 5"):
         lint_source("import torch  # MSELoss\nif x:\n\tif y:\n\t\tz = 1\n   w = 2\n")
 

@@ -163,6 +163,55 @@ def _blank_nuls(text: str) -> str:
     return blanked
 
 
+# a broken clause of a compound statement stays that clause (``except Exception, e:`` in Python 2)
+_CLAUSES = {"except": "except:", "elif": "elif 1:", "else": "else:", "finally": "finally:"}
+MAX_LEFT_OUT = 8  # lines a file with syntax errors may lose and still be linted (see ``parse_leaving_out``)
+MAX_RECOVER_BYTES = 1_000_000  # each line left out costs one more parse of the file
+
+
+def parse_leaving_out(source: str | bytes) -> tuple[ast.Module, str, str | None]:
+    """``parse_text``, except that a file with a few broken lines (a stray quote, a Python 2 ``print``
+    statement, an unfinished edit) is read without them: each line CPython reports is replaced by ``pass`` (or
+    by ``if 1:``, or the bare clause it was, where an indented block follows it, so that the block stays), up to ``MAX_LEFT_OUT`` lines,
+    every other line keeping its place. The third item is then the one-line syntax error with the lines left out
+    (the file is linted, and the error is still reported); None when the file parses as written."""
+    try:
+        module, text = parse_text(source)
+        return module, text, None
+    except LintError as exc:
+        if not str(exc).startswith("syntax error") or len(source) > MAX_RECOVER_BYTES:
+            raise
+        error = str(exc)
+    text = decode(source)
+    code = _blank_nuls(text) if "\x00" in text else text
+    lines = _LINE.findall(code)
+    left: list[int] = []
+    tree = None
+    while tree is None and len(left) < MAX_LEFT_OUT:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse("".join(lines))
+        except SyntaxError as e:
+            number = e.lineno
+            if number is None or not 1 <= number <= len(lines) or number in left or not lines[number - 1].strip():
+                break
+            line = lines[number - 1]
+            indent = _INDENT.match(line).group()
+            after = next((x for x in lines[number:] if x.strip() and not x.lstrip().startswith("#")), "")
+            opens = len(_INDENT.match(after).group().expandtabs(8)) > len(indent.expandtabs(8))
+            word = line.split(None, 1)[0].rstrip(":")
+            stand_in = _CLAUSES.get(word, "if 1:") if opens else "pass"
+            lines[number - 1] = indent + stand_in + line[len(line.rstrip("\r\n")) :]
+            left.append(number)
+        except (ValueError, RecursionError, MemoryError):
+            break
+    if tree is None:
+        raise LintError(error)
+    which = ", ".join(str(n) for n in sorted(left))
+    return tree, text, f"{error}; linted without line{'s' if len(left) > 1 else ''} {which}"
+
+
 def parse_text(source: str | bytes) -> tuple[ast.Module, str]:
     """The module (CPython's ``ast``) and its text; ``LintError`` with a one-line reason when it cannot be
     decoded or parsed."""
@@ -210,24 +259,34 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # lines with their end
 
 def _parse_python2_tabs(code: str) -> ast.Module | None:
     """A file that mixes tabs and spaces in its indentation (``TabError``: Python 3 refuses what Python 2 read
-    with a tab stop every 8 columns): read with each line's leading whitespace expanded as Python 2 did, then
-    every column moved back to the file as written, so findings point where an editor shows them. None when
-    that does not parse either."""
-    shifts: dict[int, tuple[int, int]] = {}  # line -> (indent as written, indent expanded), where they differ
-    pieces: list[str] = []
-    for number, line in enumerate(_LINE.findall(code), start=1):
-        indent = _INDENT.match(line).group()
-        if "\t" in indent:
-            expanded = indent.expandtabs(8)
-            shifts[number] = (len(indent), len(expanded))
-            line = expanded + line[len(indent) :]
-        pieces.append(line)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse("".join(pieces))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    with a tab stop every 8 columns): read with each line's leading whitespace expanded as Python 2 did, else
+    with a tab stop every 4 columns (the editor its author used, when Python 2 refused it too); then every
+    column is moved back to the file as written, so findings point where an editor shows them. None when
+    neither parses."""
+    lines = _LINE.findall(code)
+    for tabsize in (8, 4):
+        shifts: dict[int, tuple[int, int]] = {}  # line -> (indent as written, indent expanded), where they differ
+        pieces: list[str] = []
+        for number, line in enumerate(lines, start=1):
+            indent = _INDENT.match(line).group()
+            if "\t" in indent:
+                expanded = indent.expandtabs(tabsize)
+                shifts[number] = (len(indent), len(expanded))
+                line = expanded + line[len(indent) :]
+            pieces.append(line)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse("".join(pieces))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        _move_columns(tree, shifts)
+        return tree
+    return None
+
+
+def _move_columns(tree: ast.Module, shifts: dict[int, tuple[int, int]]) -> None:
+    """Columns of the expanded text moved back to the text as written (``shifts``: line -> indent lengths)."""
 
     def back(line: int | None, col: int | None) -> int | None:
         shift = shifts.get(line) if line is not None else None
@@ -240,7 +299,6 @@ def _parse_python2_tabs(code: str) -> ast.Module | None:
             node.col_offset = back(node.lineno, node.col_offset)
             if getattr(node, "end_col_offset", None) is not None:
                 node.end_col_offset = back(node.end_lineno, node.end_col_offset)
-    return tree
 
 
 def _parse_newer_fstrings(code: str) -> ast.Module | None:

@@ -445,6 +445,11 @@ def _through_value(v: V | None) -> bool:
     )
 
 
+def _selected(v: V | None) -> V | None:
+    """Some of the elements of ``v`` (``p.gather(1, idx)``): an output stays that output, marked as a selection."""
+    return replace(v, indexed=True) if v is not None and v.kind in ("act", "logits", "onehot", "multihot") else None
+
+
 def _literal_constant(expr: ast.expr) -> V | None:
     """A bool or number literal (``True``, ``5``, ``-1``, ``0.5``) as a constant value."""
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant):
@@ -552,6 +557,7 @@ class FileAnalysis:
         self.project = project or {}
         self.module_name = module_name
         self._folded_names: dict[str, str | None] | None = None  # see ``_folded``
+        self._fragments = self._fragment_values()
         self._imported = self._imported_values()
         self.classes: dict[str, ast.ClassDef] = {}
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -611,7 +617,7 @@ class FileAnalysis:
 
     # ------------------------------------------------------------------ driver
     def run(self) -> FileFacts:
-        self.globals = dict(self._imported)
+        self.globals = {**self._fragments, **self._imported}
         self._variants = self._construction_variants()
         for name, (base, _) in self._variants.items():
             self.classes[name] = self.classes[base]
@@ -636,7 +642,7 @@ class FileAnalysis:
             self._stack_reported = set()
             self._stacks_after = set()
             self.recording = True
-            self.globals = dict(self._imported)
+            self.globals = {**self._fragments, **self._imported}
             self._exec_block(self.module.body, self.globals, cls=None)
             for name, fn in self.functions.items():
                 self._run_function(fn, cls=None, key=name)
@@ -680,7 +686,7 @@ class FileAnalysis:
         script_only = _main_guard_names(self.module)  # not there when another file imports this one
         for name, v in self.globals.items():
             if v is not None and (v.kind == "loss" or (v.kind == "model" and v.out is not None)):
-                if name not in script_only:
+                if name not in script_only and name not in self._fragments:  # its own, not its directory's
                     self.facts.module_values[name] = v
         top = {id(s) for s in self.module.body}
         for name, fn in self.functions.items():
@@ -734,6 +740,41 @@ class FileAnalysis:
                     found[alias.asname or alias.name] = v
         for name in found:  # a local value now, not a name to qualify
             self.imports.names.pop(name, None)
+        return found
+
+    def _fragment_values(self) -> dict[str, V]:
+        """Notebook fragments saved as files (``6. Model.py`` defines ``Discriminator``, ``7. Setup.py`` builds
+        ``discriminator = Discriminator()`` and ``adversarial_loss``, ``8. Training.py`` trains with them, and
+        none imports the others): a name this file uses but binds nowhere (no assignment, parameter, definition
+        or import, no star import) is what the files of its directory define under that name. Run on its own
+        the file would stop at a ``NameError``; it runs after them. A class or function defined in one of them
+        is named as if imported from it; the module-level models and losses they agree on are returned (the
+        file's globals)."""
+        if not self.project or not self.module_name:
+            return {}
+        if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(self.module)):
+            return {}
+        free = _free_names(self.module)
+        parent = self.module_name.rpartition(".")[0]
+        index = _index(self.project)
+        found: dict[str, V] = {}
+        for name in free:
+            values: list[V] = []
+            defined: set[str] = set()
+            for key in (*index.by_last.get(name, ()), *index.by_last.get(name + "#def", ())):
+                mod = key.rpartition(".")[0]
+                if not mod or mod == self.module_name or mod.rpartition(".")[0] != parent:
+                    continue
+                v = self.project[key]
+                if v.kind in ("model", "loss"):
+                    values.append(v)
+                elif v.kind != "module":
+                    defined.add(mod)
+            agreed = reduce(join, values) if values else None
+            if agreed is not None:
+                found[name] = agreed
+            elif not values and len(defined) == 1:
+                self.imports.names[name] = f"{defined.pop()}.{name}"
         return found
 
     def _star_names(self) -> None:
@@ -2378,6 +2419,24 @@ class FileAnalysis:
             return _outputs_seq(element) if element is not None and element.kind == "act" else V("seq", "open")
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
             return _seq_concat(self.eval(expr.left, env, cls), self.eval(expr.right, env, cls))
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult):
+            return self._masked(expr, env, cls)
+        return None
+
+    def _masked(self, expr: ast.BinOp, env, cls) -> V | None:  # noqa: ANN001
+        """``torch.sigmoid(out) * mask``: an activation's output times a tensor that is neither a number nor
+        another activation's output (a 0/1 mask, a one-hot of the next question) keeps the zeros and picks the
+        rest, a selection of the probabilities (as ``p[mask]``). Times a number it is a rescaled value
+        (``sigmoid(x) * 4 + 1``, a bounded regression head) and stays unknown."""
+        for a, b in ((expr.left, expr.right), (expr.right, expr.left)):
+            if not isinstance(b, (ast.Name, ast.Attribute, ast.Subscript)) or _float(b) is not None:
+                continue
+            held = self.eval(a, env, cls)
+            if held is None or held.kind != "act" or held.detail not in ("sigmoid", "softmax"):
+                continue
+            other = self.eval(b, env, cls)
+            if other is None or other.kind in ("onehot", "multihot"):
+                return replace(held, indexed=True)
         return None
 
     def _dict(self, expr: ast.Dict, env, cls) -> V | None:  # noqa: ANN001
@@ -2636,6 +2695,8 @@ class FileAnalysis:
                     return self._act(method, self.eval(receiver, env, cls), call)
                 if method in N.TRANSPARENT_METHODS:
                     return self.eval(receiver, env, cls)
+                if method in N.SELECTING_METHODS:
+                    return _selected(self.eval(receiver, env, cls))
                 if method in N.ARRAY_CONVERSIONS:  # ``enc.fit_transform(y).toarray()``
                     r = self.eval(receiver, env, cls)
                     return r if r is not None and r.kind in ("onehot", "multihot") else None
@@ -2836,6 +2897,8 @@ class FileAnalysis:
                 return V(literal, origin=call)
         if qn in N.TRANSPARENT_FUNCS:
             return self.eval(_arg(call, 0, "input"), env, cls)
+        if qn in N.SELECTING_FUNCS:
+            return _selected(self.eval(_arg(call, 0, "input"), env, cls))
         if qn in _BLANK_FUNCS:
             return V("blank", origin=call)
         if qn in ("torch.cat", "torch.concat", "torch.stack"):
@@ -3622,6 +3685,30 @@ def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
     if isinstance(stmt, (ast.With, ast.AsyncWith)):
         return [stmt.body]
     return []
+
+
+def _free_names(module: ast.Module) -> set[str]:
+    """The names a module reads but binds nowhere (not a builtin)."""
+    import builtins
+
+    bound: set[str] = set()
+    read: set[str] = set()
+    for n in ast.walk(module):
+        if isinstance(n, ast.Name):
+            (read if isinstance(n.ctx, ast.Load) else bound).add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(n.name)
+        elif isinstance(n, ast.arg):
+            bound.add(n.arg)
+        elif isinstance(n, ast.alias):
+            bound.add((n.asname or n.name).split(".", 1)[0])
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            bound.update(n.names)
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            bound.add(n.name)
+        elif isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name:
+            bound.add(n.name)
+    return read - bound - set(dir(builtins))
 
 
 def _guarded_defs(body: list[ast.stmt]) -> dict[str, list[ast.stmt]]:

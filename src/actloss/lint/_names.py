@@ -183,6 +183,12 @@ TRANSPARENT_METHODS = frozenset(
         "requires_grad_",
     }
 )
+# Tensor methods that pick some of the elements (``p.gather(1, idx)``): what is picked stays what it was, a
+# selection of it (as ``p[:, 1]``)
+SELECTING_METHODS = frozenset({"gather", "index_select", "masked_select", "take_along_dim", "narrow", "select", "take"})
+SELECTING_FUNCS = frozenset(
+    {"torch.gather", "torch.index_select", "torch.masked_select", "torch.take_along_dim", "torch.narrow", "torch.select", "torch.take"}
+)
 TRANSPARENT_FUNCS = frozenset(
     {
         "torch.squeeze",

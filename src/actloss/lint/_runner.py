@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from actloss.lint._core import Finding, LintError, lint_module, parse_text
+from actloss.lint._core import Finding, LintError, lint_module, parse_leaving_out, parse_text
 from actloss.lint._flow import (
     _LIBRARIES,
     _TRY,
@@ -309,6 +309,7 @@ class FileResult:
     aliases: dict[str, str] = field(default_factory=dict)
     values: dict[str, V] = field(default_factory=dict)  # "pkg.setup.netD" -> a module-level model or loss
     stars: bool = False  # it star-imports a module (``from model.loss import *``): read again with the project
+    note: FileError | None = None  # linted, but without the lines a syntax error broke (still reported)
 
 
 def _lint_file(
@@ -328,7 +329,8 @@ def _lint_file(
             if _STORES.search(data):
                 return _stores_only(data, module_name)
             return FileResult([], classes=_torch_import_lines(data, module_name), read=False)
-        module, text = parse_text(data)
+        # a notebook's cells that do not parse are left out one by one already (``notebook_source``)
+        module, text, broken = parse_leaving_out(data) if cells is None else (*parse_text(data), None)
         here = _here(path, module_name)
         findings, _, facts = lint_module(
             module, path, project=project, select=select, ignore=ignore, source=text, module_name=here,
@@ -377,7 +379,8 @@ def _lint_file(
             cell, line = cells[f.line - 1] if 0 < f.line <= len(cells) else (None, f.line)
             mapped.append(replace(f, cell=cell, line=line))
         findings = mapped
-    return FileResult(findings, None, classes, calls, aliases=aliases, values=values, stars=stars)
+    note = FileError(path, broken) if broken is not None else None
+    return FileResult(findings, None, classes, calls, aliases=aliases, values=values, stars=stars, note=note)
 
 
 _TORCH_IMPORT = re.compile(
@@ -547,6 +550,11 @@ def lint_paths(
         }
         # a module-level object is only read by a file that names it and its module (``from setup import *``)
         imported = [(m.rsplit(".", 1)[-1].encode(), n.encode()) for m, n in (k.rsplit(".", 1) for k in values if "." in k)]
+        # notebook fragments saved as files: the module-level names of each directory's files, which the other
+        # files of that directory may use without an import (see ``FileAnalysis._fragment_values``)
+        fragments: dict[str, set[bytes]] = {}
+        for m, n in (k.rsplit(".", 1) for k in values if "." in k):
+            fragments.setdefault(m.rpartition(".")[0], set()).add(n.encode())
         project.update(values)
         # the modules whose classes other files subclass (``#subclass`` entries name the base)
         bases = {v.detail.rsplit(".", 1)[0] for k, v in project.items() if k.endswith("#subclass") and "." in v.detail}
@@ -568,6 +576,7 @@ def lint_paths(
                 or (words & short_words) - mine  # it names a class of another file
                 or words & lookups
                 or any(m in words and n in words for m, n in imported)
+                or words & fragments.get(names[i].rpartition(".")[0], set())
             ):
                 again.append(i)
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i], None, configs) for i in again], jobs)
@@ -583,6 +592,9 @@ def lint_paths(
             for k, v in results[i].classes.items()
             if ("#" in k and project.get(k) != v) or ("#" not in k and k not in project)
         }
+        # module-level models and losses known only now (``discriminator = Discriminator()`` with the class of
+        # a third file): for the files that name them (an import, a star import, a notebook fragment)
+        grown.update({k: v for i in again for k, v in results[i].values.items() if k not in project})
         if grown:
             project.update(grown)
             for name in aliases:
@@ -636,6 +648,8 @@ def lint_paths(
         report.findings.extend(r.findings)
         if r.error is not None:
             report.errors.append(r.error)
+        elif r.note is not None:
+            report.errors.append(r.note)
     report.findings.sort(key=Finding.sort_key)
     return report
 
