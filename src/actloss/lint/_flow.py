@@ -255,6 +255,14 @@ class FileFacts:
     # class name -> what its instances return for each set of constants its constructions in other files pass
     # (``DomainDiscriminator(1024, sigmoid=False)``), see ``FileAnalysis._output_variants``
     class_variants: dict[str, V] = field(default_factory=dict)
+    # method name -> the positions ("1") and keywords of its calls that pass the receiver's own output
+    # (``out = model(batch)`` then ``model.module.loss(batch, out)``, the model of unknown class), for the
+    # files that define such a method on a model class (see ``FileAnalysis._function_env``)
+    self_outputs: dict[str, set[str]] = field(default_factory=dict)
+
+
+SELF_OUTPUT = "\0self-output"  # project key suffix: ``"loss" + SELF_OUTPUT`` -> V("str", "1|out_dict")
+NAMED_ELSEWHERE = "\0named"  # project key suffix: ``"pkg.models.dkt" + NAMED_ELSEWHERE``: another file names it
 
 
 _WEIGHT_NAME = re.compile(r"^_?(class|cls|label|classes)_?(weights?|wts?)$|^pos_?weights?$", re.IGNORECASE)
@@ -1436,7 +1444,29 @@ class FileAnalysis:
         unpassed = self._init_defaults(cls) if cls is not None and fn.name == "__init__" else {}
         for i, name in enumerate(names):
             env[name] = V("self", cls) if (cls is not None and i == 0) else bound.get(name, unpassed.get(name))
+        own = self._own_output_params(fn, cls, names) if cls is not None and self.project else ()
+        for name in own:
+            if env.get(name) is None:
+                env[name] = self.class_output(cls)
         return env
+
+    def _own_output_params(self, fn, cls: str, names: list[str]) -> list[str]:  # noqa: ANN001
+        """The parameters of a model class's method that the tree's calls fill with that model's own output
+        (``output_dict = model(batch)`` then ``model.module.loss(batch, output_dict)`` in a runner that does not
+        know the class: the recommender / knowledge-tracing convention of a model computing its own loss)."""
+        held = self.project.get(fn.name + SELF_OUTPUT)
+        if held is None or fn.name in ("forward", "__init__", "__call__") or not self._method(cls, "forward"):
+            return []
+        named = (self.module_name + NAMED_ELSEWHERE, f"{self.module_name}.{cls}{NAMED_ELSEWHERE}".lstrip("."))
+        if not any(k in self.project for k in named):  # a model no other file names (nothing builds it)
+            return []
+        found = []
+        for where in held.detail.split("|"):
+            if where.isdigit() and 0 < int(where) + 1 < len(names):  # position after ``self``
+                found.append(names[int(where) + 1])
+            elif where in names[1:]:
+                found.append(where)
+        return found
 
     def _init_defaults(self, cname: str) -> dict[str, V]:
         """The string defaults of a class's ``__init__`` parameters that no construction of the class passes
@@ -2124,6 +2154,8 @@ class FileAnalysis:
             if not call.args and not call.keywords and qn is None:
                 self._threshold(call, self.eval(call.func.value, env, cls), 0.5, "round")
         if loss is None:
+            if callee is None and qn is None and isinstance(call.func, ast.Attribute):
+                self._note_own_output(call, env, cls)
             self._record_call_site(call, env, cls, qn)
             return
         input_expr = _arg(call, 0, "input")
@@ -2140,6 +2172,27 @@ class FileAnalysis:
                 target_expr=target_expr,
             )
         )
+
+    def _note_own_output(self, call: ast.Call, env, cls) -> None:  # noqa: ANN001
+        """``model.loss(batch, out)`` (or ``model.module.loss``, through DataParallel) where ``out = model(x)``
+        and ``model`` is of a class this file does not know: which arguments carry the receiver's own output."""
+        receiver = call.func.value
+        while isinstance(receiver, ast.Attribute) and receiver.attr == "module":
+            receiver = receiver.value
+        if not isinstance(receiver, (ast.Name, ast.Attribute)):
+            return
+        code = _code(receiver)
+        where: set[str] = set()
+        for i, arg in enumerate(call.args):
+            v = self.eval(arg, env, cls) if not isinstance(arg, ast.Starred) else None
+            if v is not None and v.kind == "out" and v.detail == code:
+                where.add(str(i))
+        for kw in call.keywords:
+            v = self.eval(kw.value, env, cls) if kw.arg else None
+            if v is not None and v.kind == "out" and v.detail == code:
+                where.add(kw.arg)
+        if where:
+            self.facts.self_outputs.setdefault(call.func.attr, set()).update(where)
 
     def _record_call_site(self, call: ast.Call, env, cls, qn: str | None) -> None:  # noqa: ANN001
         func = call.func
@@ -2376,6 +2429,12 @@ class FileAnalysis:
                     # ``for name in models: models[name]``: what every entry agrees on
                     values = [v for _, v in _dict_pairs(base_v)]
                     return reduce(join, values) if values else None
+                if key is None or key.kind not in ("str", "key"):
+                    # ``archs = {"unet": smp.Unet, "fpn": smp.FPN}`` then ``archs[args.model_name](...)``: one of
+                    # the classes, which the call builds each of (see ``_eval_call``)
+                    values = [v for _, v in _dict_pairs(base_v)]
+                    if 1 < len(values) <= 16 and all(v is not None and v.kind in ("qual", "cls") for v in values):
+                        return V("choice", items=tuple(values))
                 return _lookup(base_v, key.detail) if key is not None and key.kind == "str" else None
             if base_v.kind in ("act", "onehot", "multihot", "logits", "out"):
                 return replace(base_v, indexed=True)
@@ -2746,15 +2805,25 @@ class FileAnalysis:
                 return None
             return V("out", _code(func), origin=call)
         if callee.kind == "cls":
-            made = self._instantiate(callee.detail)
-            stores = self.init_stores(callee.detail)
-            return self._constructed(made, stores, call, env, cls) if stores is not None else made
+            return self._built(callee.detail, call, env, cls)
+        if callee.kind == "choice":  # one of several classes: what every one of them builds, when they agree
+            outs = [
+                self._eval_qualified(c.detail, call, env, cls) if c.kind == "qual" else self._built(c.detail, call, env, cls)
+                for c in callee.items
+            ]
+            return reduce(join, outs) if all(o is not None for o in outs) else None
         if callee.kind == "param" and callee.detail.count("\0") == 1:  # ``model_class(...)`` (see ``passed_through``)
             return V("param", callee.detail + "\0()")
         if callee.kind == "self" and callee.detail in self.classes:
             # ``outputs = self(batch_x)`` in a model's own fit / training_step: what its forward returns
             return self.class_output(callee.detail)
         return None
+
+    def _built(self, cname: str, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
+        """What calling this file's class ``cname`` makes (with what its ``__init__`` stores of the arguments)."""
+        made = self._instantiate(cname)
+        stores = self.init_stores(cname)
+        return self._constructed(made, stores, call, env, cls) if stores is not None else made
 
     def _configured(self, expr: ast.expr, env=None, cls=None) -> V | None:  # noqa: ANN001
         """``config["loss"]``, ``cfg["train"]["mode"]``, ``self.config.get("arch")`` on an object whose name reads

@@ -19,6 +19,8 @@ from actloss.lint._core import Finding, LintError, lint_module, parse_leaving_ou
 from actloss.lint._flow import (
     _LIBRARIES,
     _TRY,
+    NAMED_ELSEWHERE,
+    SELF_OUTPUT,
     V,
     absolute,
     folded_module,
@@ -53,6 +55,8 @@ RELEVANT = re.compile(
     rb"|OneHotEncoder|LabelBinarizer|get_dummies|to_categorical|label_binarize|one_hot|scatter_"
     # a flatten module (``return x.view(x.shape[0], -1)``), through which another file's layer stack goes on
     rb"|return \w+\.(?:view|reshape)\(\w+\.(?:size|shape)|return torch\.flatten\("
+    # a runner that hands a model its own output (``model.module.loss(batch, out)``, see ``_note_own_output``)
+    rb"|\.loss\("
 )
 
 
@@ -351,6 +355,8 @@ def _lint_file(
             f"{module_name}.{k}#variants".lstrip("."): replace(v, items=tuple(i and _crossing(i) for i in v.items))
             for k, v in facts.class_variants.items()
         })
+        # calls that hand a model of unknown class its own output (``model.module.loss(batch, out)``)
+        classes.update({k + SELF_OUTPUT: V("str", "|".join(sorted(v))) for k, v in facts.self_outputs.items()})
         # every top-level function and class, so that ``from model.loss import *`` in another file can name it
         # (its calls then bind that function's parameters)
         for node in module.body:
@@ -527,9 +533,28 @@ def lint_paths(
     if plain:
         results = [_without_imports(r) for r in results]
     for r in results:
-        project.update(r.classes)
+        for k, v in r.classes.items():
+            if k.endswith(SELF_OUTPUT) and k in project:  # the positions every file's calls use
+                v = V("str", "|".join(sorted(set(project[k].detail.split("|")) | set(v.detail.split("|")))))
+            project[k] = v
         aliases.update(r.aliases)
         values.update(r.values)
+    # the files that define a method the tree's calls hand a model's own output, on a class with a ``forward``,
+    # and that another file names (the module or a class of it: a model nothing builds is left alone)
+    own_output = {k[: -len(SELF_OUTPUT)].encode() for k in project if k.endswith(SELF_OUTPUT)}
+    own_named: list[str] = []
+    if own_output:
+        texts = [_words(p) for p in files]
+        for i, words in enumerate(texts):
+            if results[i].error is None and b"forward" in words and words & own_output:
+                elsewhere = set().union(*(other for j, other in enumerate(texts) if j != i))
+                if names[i].rsplit(".", 1)[-1].encode() in elsewhere:  # ``from baseline.EduKTM import dkt``
+                    project[names[i] + NAMED_ELSEWHERE] = V("str", names[i])
+                    own_named.append(names[i] + NAMED_ELSEWHERE)
+                for k in results[i].classes:
+                    if "#" not in k and "\0" not in k and k.rsplit(".", 1)[-1].encode() in elsewhere:
+                        project[k + NAMED_ELSEWHERE] = V("str", k)
+                        own_named.append(k + NAMED_ELSEWHERE)
     if aliases:
         aliases = _star_aliases(_sibling_aliases(aliases, files, names), project)
     if project and aliases:  # a class imported through a package that re-exports it (two levels or more)
@@ -577,6 +602,7 @@ def lint_paths(
                 or words & lookups
                 or any(m in words and n in words for m, n in imported)
                 or words & fragments.get(names[i].rpartition(".")[0], set())
+                or any(k.startswith(names[i]) and k.endswith(NAMED_ELSEWHERE) for k in own_named)
             ):
                 again.append(i)
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i], None, configs) for i in again], jobs)
