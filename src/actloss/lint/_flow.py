@@ -399,9 +399,11 @@ def absolute(qn: str, module_name: str) -> str:
 
 
 def module_candidates(mod: str, module_name: str) -> tuple[str, ...]:
-    """Where ``import mod`` in ``module_name`` can land in the tree: beside the file, or at the tree's root."""
-    package = module_name.rsplit(".", 1)[0] if "." in module_name else ""
-    return (f"{package}.{mod}", mod) if package else (mod,)
+    """Where ``import mod`` in ``module_name`` can land in the tree: beside the file, then in each directory
+    above it, nearest first (a script run from there: ``from src.losses import *`` in ``client/src/agent.py``
+    is ``client/src/losses.py``, run from ``client/``), then at the tree's root."""
+    parts = module_name.split(".")[:-1]
+    return (*(f"{'.'.join(parts[:n])}.{mod}" for n in range(len(parts), 0, -1)), mod)
 
 
 def folded_modules(names) -> dict[str, str | None]:  # noqa: ANN001
@@ -3236,8 +3238,8 @@ class FileAnalysis:
         seq: V | None = V("seq")
         for a in args:  # ``nn.Sequential(*layers, nn.Linear(64, 1))``: a list of modules built before
             part = self.eval(a.value, env, cls) if isinstance(a, ast.Starred) else V("seq", items=(self.eval(a, env, cls),))
-            if part is None and isinstance(a, ast.Starred):  # ``*block(512, 256)``: modules not known, an open run
-                part = V("seq", "open")
+            if isinstance(a, ast.Starred) and (part is None or part.kind != "seq"):
+                part = V("seq", "open")  # ``*block(512, 256)`` (a helper not followed): modules not known, an open run
             seq = _seq_concat(seq, part)
         if call.keywords or seq is None:
             return V("model", "Sequential", origin=call)
