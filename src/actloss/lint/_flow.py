@@ -17,6 +17,7 @@ saturating layers); the rules in ``actloss.lint.rules`` turn facts into findings
 from __future__ import annotations
 
 import ast
+import builtins
 import itertools
 import operator
 import re
@@ -762,9 +763,9 @@ class FileAnalysis:
         file's globals)."""
         if not self.project or not self.module_name:
             return {}
-        if any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(self.module)):
+        free = _free_names(self.module)  # None: a star import may bind anything
+        if not free:
             return {}
-        free = _free_names(self.module)
         parent = self.module_name.rpartition(".")[0]
         index = _index(self.project)
         found: dict[str, V] = {}
@@ -3758,10 +3759,11 @@ def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
     return []
 
 
-def _free_names(module: ast.Module) -> set[str]:
-    """The names a module reads but binds nowhere (not a builtin)."""
-    import builtins
+_BUILTINS = frozenset(dir(builtins))
 
+
+def _free_names(module: ast.Module) -> set[str] | None:
+    """The names a module reads but binds nowhere (not a builtin); None when it star-imports a module."""
     bound: set[str] = set()
     read: set[str] = set()
     for n in ast.walk(module):
@@ -3772,6 +3774,8 @@ def _free_names(module: ast.Module) -> set[str]:
         elif isinstance(n, ast.arg):
             bound.add(n.arg)
         elif isinstance(n, ast.alias):
+            if n.name == "*":
+                return None
             bound.add((n.asname or n.name).split(".", 1)[0])
         elif isinstance(n, (ast.Global, ast.Nonlocal)):
             bound.update(n.names)
@@ -3779,7 +3783,7 @@ def _free_names(module: ast.Module) -> set[str]:
             bound.add(n.name)
         elif isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name:
             bound.add(n.name)
-    return read - bound - set(dir(builtins))
+    return read - bound - _BUILTINS
 
 
 def _guarded_defs(body: list[ast.stmt]) -> dict[str, list[ast.stmt]]:

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -542,19 +543,18 @@ def lint_paths(
     # the files that define a method the tree's calls hand a model's own output, on a class with a ``forward``,
     # and that another file names (the module or a class of it: a model nothing builds is left alone)
     own_output = {k[: -len(SELF_OUTPUT)].encode() for k in project if k.endswith(SELF_OUTPUT)}
-    own_named: list[str] = []
+    own_named: set[str] = set()  # the modules with such a class (read again below)
     if own_output:
         texts = [_words(p) for p in files]
+        files_with = Counter(w for words in texts for w in words)  # word -> how many files have it
         for i, words in enumerate(texts):
             if results[i].error is None and b"forward" in words and words & own_output:
-                elsewhere = set().union(*(other for j, other in enumerate(texts) if j != i))
-                if names[i].rsplit(".", 1)[-1].encode() in elsewhere:  # ``from baseline.EduKTM import dkt``
-                    project[names[i] + NAMED_ELSEWHERE] = V("str", names[i])
-                    own_named.append(names[i] + NAMED_ELSEWHERE)
-                for k in results[i].classes:
-                    if "#" not in k and "\0" not in k and k.rsplit(".", 1)[-1].encode() in elsewhere:
+                candidates = [names[i]] + [k for k in results[i].classes if "#" not in k and "\0" not in k]
+                for k in candidates:  # ``from baseline.EduKTM import dkt`` names the module, ``DKT(...)`` the class
+                    word = k.rsplit(".", 1)[-1].encode()
+                    if files_with[word] > (word in words):
                         project[k + NAMED_ELSEWHERE] = V("str", k)
-                        own_named.append(k + NAMED_ELSEWHERE)
+                        own_named.add(names[i])
     if aliases:
         aliases = _star_aliases(_sibling_aliases(aliases, files, names), project)
     if project and aliases:  # a class imported through a package that re-exports it (two levels or more)
@@ -602,7 +602,7 @@ def lint_paths(
                 or words & lookups
                 or any(m in words and n in words for m, n in imported)
                 or words & fragments.get(names[i].rpartition(".")[0], set())
-                or any(k.startswith(names[i]) and k.endswith(NAMED_ELSEWHERE) for k in own_named)
+                or names[i] in own_named
             ):
                 again.append(i)
         redo = _map([(files[i], tuple(select), tuple(ignore), project, names[i], None, configs) for i in again], jobs)
