@@ -181,7 +181,7 @@ def bindable(v: V | None) -> bool:
         return True
     # a function or class of the linted tree passed uncalled (``Trainer(model, module_loss.ce_loss)``)
     return v.kind in _BOUND or (v.kind == "qual" and (v.detail in _BOUND_QUALS or not v.detail.startswith(_EXTERNAL)))
-_FOLLOWED = ("act", "logits", "tuple", "onehot", "multihot", "model", "loss", "cat")
+_FOLLOWED = ("act", "logits", "tuple", "onehot", "multihot", "model", "loss", "cat", "args")  # "args": parsed options
 
 
 def _joined(values: list[V | None]) -> V | None:
@@ -1998,23 +1998,22 @@ class FileAnalysis:
                 if member is not None and member.kind == "const":
                     dropped = _with_key(held.items[0], target.attr, None)
                     env[target.value.id] = replace(held, items=(dropped,) if dropped is not None else ())
-                elif (
-                    held is not None
-                    and held.kind == "model"
-                    and held.out is not None
-                    and held.out.kind == "logits"
-                    and held.detail not in self.classes
-                ):
-                    # ``model = models.densenet121(); model.classifier = nn.Sequential(..., nn.LogSoftmax(dim=1))``:
-                    # a library model's head replaced; its output is the new head's (unknown unless a layer's or
-                    # a known model's)
-                    if value is not None and value.kind == "layer":
-                        out = held.out
-                    elif value is not None and value.kind == "model" and value.out is not None:
-                        out = replace(value.out, where=f"{held.detail}.{target.attr}")
-                    else:
-                        out = None
-                    env[target.value.id] = replace(held, out=out)
+                else:
+                    headed = self._new_head(held, target.attr, value)
+                    if headed is not None:
+                        env[target.value.id] = headed
+        elif (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Attribute)
+            and _is_name(target.value.value, "self")
+            and cls is not None
+        ):
+            # ``self.model = models.resnet50()`` then ``self.model.fc = self.classifier`` (a LogSoftmax head)
+            headed = self._new_head(self.eval(target.value, env, cls), target.attr, value)
+            if headed is not None:
+                env["self." + target.value.attr] = headed
+                if attrs is not None:
+                    attrs[target.value.attr] = headed
         elif isinstance(target, ast.Subscript) and (
             isinstance(target.value, ast.Name) or (isinstance(target.value, ast.Attribute) and _is_name(target.value.value, "self"))
         ):
@@ -2044,6 +2043,20 @@ class FileAnalysis:
                 values = [part] * len(values) if part is not None else values
             for el, v in zip(target.elts, values):
                 self._assign(_unstar(el), v, env, cls, attrs)
+
+    def _new_head(self, held: V | None, attr: str, value: V | None) -> V | None:
+        """``model = models.densenet121(); model.classifier = nn.Sequential(..., nn.LogSoftmax(dim=1))``: a
+        library model whose head is replaced outputs what the new head outputs (unknown unless a layer's or a
+        known model's); None when ``held`` is no library model with raw logits."""
+        if held is None or held.kind != "model" or held.out is None or held.out.kind != "logits" or held.detail in self.classes:
+            return None
+        if value is not None and value.kind == "layer":
+            out = held.out
+        elif value is not None and value.kind == "model" and value.out is not None:
+            out = replace(value.out, where=f"{held.detail}.{attr}")
+        else:
+            out = None
+        return replace(held, out=out)
 
     def _part(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
         """Each part of an activation output (or of logits) split in pieces (``d_s, d_t = d.chunk(2, dim=0)``,
@@ -2523,6 +2536,8 @@ class FileAnalysis:
             if short in parts:
                 return short
             return None if None in parts else not short
+        if isinstance(test, ast.Constant) and isinstance(test.value, (bool, int, str)):  # ``if False:``, ``while 1:``
+            return bool(test.value)
         if isinstance(test, (ast.Name, ast.Attribute)):  # ``if MULTI_CLASS:``, ``if self.multi_class:``
             held = self.eval(test, env, cls)
             return bool(_const_value(held)) if held is not None and held.kind == "const" else None
