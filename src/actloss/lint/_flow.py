@@ -624,6 +624,10 @@ class FileAnalysis:
         self._globals_rebound: set[str] | None = None
         self._project_found: dict[tuple, V | None] = {}  # see ``_project_class``
         self._attr_writes: dict[str, int] | None = None
+        # ``args.dis = Discriminator()`` on the parsed options (a namespace passed around as a bag of values):
+        # attribute -> what every such store agrees on (None: they disagree), from the round before; see ``eval``
+        self._ns_stores: dict[str, V | None] = {}
+        self._ns_round: dict[str, V | None] = {}
         self._init_str: dict[str, dict[str, V]] = {}
 
     # ------------------------------------------------------------------ driver
@@ -652,6 +656,7 @@ class FileAnalysis:
             self._fn_out = {}
             self._stack_reported = set()
             self._stacks_after = set()
+            self._ns_round = {}
             self.recording = True
             self.globals = {**self._fragments, **self._imported}
             self._exec_block(self.module.body, self.globals, cls=None)
@@ -666,7 +671,9 @@ class FileAnalysis:
                 for fn in self._inherited(cname):  # a base's ``step`` on this class's loss and ``forward``
                     self._run_function(fn, cls=cname, key=f"{cname}.{fn.name}")
             new = self._agreed_bindings()
-            if new == self.bindings or round_ == 3:
+            stored = self._ns_round != self._ns_stores
+            self._ns_stores = self._ns_round
+            if (new == self.bindings and not stored) or round_ == 3:
                 break
             self.bindings = new
         self.recording = False
@@ -696,7 +703,7 @@ class FileAnalysis:
                 self.facts.init_stores[cname] = stores
         script_only = _main_guard_names(self.module)  # not there when another file imports this one
         for name, v in self.globals.items():
-            if v is not None and (v.kind == "loss" or (v.kind == "model" and v.out is not None)):
+            if v is not None and (v.kind in ("loss", "args") or (v.kind == "model" and v.out is not None)):
                 if name not in script_only and name not in self._fragments:  # its own, not its directory's
                     self.facts.module_values[name] = v
         top = {id(s) for s in self.module.body}
@@ -747,7 +754,7 @@ class FileAnalysis:
                             found[key[len(prefix):]] = v
                     continue
                 v = self.project.get(f"{here}.{alias.name}")
-                if v is not None and v.kind in ("model", "loss"):
+                if v is not None and v.kind in ("model", "loss", "args"):  # ``from args import args``: parsed options
                     found[alias.asname or alias.name] = v
         for name in found:  # a local value now, not a name to qualify
             self.imports.names.pop(name, None)
@@ -1058,6 +1065,9 @@ class FileAnalysis:
             v = self.function_output(cname, stmt.name)
             if v is not None and v.kind == "act":
                 found.append((f"{stmt.name}()", replace(v, where=f"{shown}.{stmt.name}")))
+            elif v is not None and v.kind == "tuple" and any(i is not None and i.kind == "model" for i in v.items):
+                # a getter of the instance's models (``return (self.generator, self.discriminator)``)
+                found.append((f"{stmt.name}()", v))
             if len(found) >= 8:
                 break
         return found
@@ -1994,6 +2004,9 @@ class FileAnalysis:
                     attrs[target.attr] = value
             else:  # ``config.multi_class = False``: the instance's constant attribute is no longer known
                 held = env.get(target.value.id)
+                if held is not None and held.kind == "args" and self.recording:
+                    attr = target.attr
+                    self._ns_round[attr] = join(self._ns_round[attr], value) if attr in self._ns_round else value
                 member = _lookup(held.items[0], target.attr) if held is not None and held.kind in ("model", "inst") and held.items else None
                 if member is not None and member.kind == "const":
                     dropped = _with_key(held.items[0], target.attr, None)
@@ -2417,7 +2430,9 @@ class FileAnalysis:
             if isinstance(base, ast.Name):  # ``args.loss``: the option's default (also of another file's parser)
                 held = env.get(base.id)
                 if held is not None and held.kind == "args":
-                    return _lookup(held, expr.attr)
+                    found = _lookup(held, expr.attr)
+                    # not an option: what the file's stores on the namespace agree on (``args.dis = dis``)
+                    return found if found is not None or expr.attr in held.detail.split("\0") else self._ns_stores.get(expr.attr)
             return None
         if isinstance(expr, ast.Constant):
             return V("str", expr.value) if type(expr.value) is str and len(expr.value) <= 64 else None
@@ -2754,7 +2769,7 @@ class FileAnalysis:
                     held = self.eval(receiver, env, cls)
                     if held is not None and held.kind == "model" and held.out is not None:
                         return held.out
-                elif isinstance(receiver, (ast.Name, ast.Attribute)) and not method.startswith("_"):
+                elif isinstance(receiver, (ast.Name, ast.Attribute, ast.Call)) and not method.startswith("_"):
                     # ``model.project(h)``: what that method of the instance's class returns (see ``members``)
                     held = self.eval(receiver, env, cls)
                     if held is not None and held.kind in ("model", "inst") and held.items:

@@ -58,6 +58,8 @@ RELEVANT = re.compile(
     rb"|return \w+\.(?:view|reshape)\(\w+\.(?:size|shape)|return torch\.flatten\("
     # a runner that hands a model its own output (``model.module.loss(batch, out)``, see ``_note_own_output``)
     rb"|\.loss\("
+    # an options module (``args = parser.parse_args()`` in ``args.py``), whose values other files import
+    rb"|parse_args\("
 )
 
 
