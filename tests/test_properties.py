@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -103,6 +103,7 @@ def test_identity_for_positive(name, params, x):
 @pytest.mark.parametrize("name,params", _declaring("lipschitz_1"))
 @SETTINGS
 @given(x=wide)
+@example(x=8.725047887891147e-17)  # tanh's 4e/(1+e)^2 rounded one ulp above 1 here (found by hypothesis in CI)
 def test_lipschitz_1(name, params, x):
     assert abs(actloss.derivative(name, np.array([x]), **params)[0]) <= 1
 

@@ -219,7 +219,8 @@ FWD64(tanh, ({
 BWD64(tanh, ({
           double es = al_exp_neg_scaled64(-2.0 * fabs(x));
           double r = al_recip_one_plus(es * 0x1p-64);
-          ((4.0 * es) * r * r) * 0x1p-64;
+          double d = ((4.0 * es) * r * r) * 0x1p-64;
+          d > 1.0 ? 1.0 : d; /* near 0 the product can round one ulp above sech^2's maximum; NaN stays NaN */
       }))
 
 /* swish(beta = p) = x sigmoid(z), z = beta x = hi + lo, as the registry's compensated form: exp(-|z|) taken

@@ -156,7 +156,8 @@ AL_INLINE double al_tanh(double x) {
 AL_INLINE double al_sech2(double x) {
     double e = al_exp_neg(-2.0 * fabs(x));
     double r = 1.0 / (1.0 + e);
-    return (4.0 * e) * r * r;
+    double d = (4.0 * e) * r * r;
+    return d > 1.0 ? 1.0 : d; /* near 0 the product can round one ulp above the maximum, 1; NaN stays NaN */
 }
 
 /* The rounding error of s = a + b (Knuth's TwoSum): a + b = s + err exactly; 0 where s is not finite (no
