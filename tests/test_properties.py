@@ -108,6 +108,15 @@ def test_lipschitz_1(name, params, x):
     assert abs(actloss.derivative(name, np.array([x]), **params)[0]) <= 1
 
 
+@SETTINGS
+@given(x=wide, x32=st.floats(allow_nan=False, allow_infinity=False, width=32))
+@example(x=-2.5719224061887073e-16, x32=0.0)  # e / (1 + e)^2 rounded one ulp above 1/4 for many |x| < 1e-8
+def test_sigmoid_derivative_at_most_a_quarter(x, x32):
+    # sigmoid'(x) = sigmoid(x) sigmoid(-x) <= 1/4, the bound the mistake catalogue quotes (AL106, AL203)
+    assert 0 <= actloss.derivative("sigmoid", np.array([x]))[0] <= 0.25
+    assert 0 <= actloss.derivative("sigmoid", np.array([x32], dtype=np.float32))[0] <= 0.25
+
+
 @pytest.mark.parametrize("name,params", _declaring("sums_to_one"))
 @SETTINGS
 @given(x=vectors)

@@ -185,7 +185,8 @@ def sigmoid_derivative(xp: Any, x: Array, lo: Array | None = None) -> Array:
     if lo is not None:
         e = e - e * xp.where(x >= 0, lo, -lo)
     r = 1.0 / (1.0 + e)
-    return (e * r) * r
+    # near 0 the product can round one ulp above the maximum 1/4, which is also the correctly rounded value there
+    return xp.minimum((e * r) * r, 0.25)
 
 
 def log1p_exp(xp: Any, x: Array) -> Array:

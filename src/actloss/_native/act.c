@@ -186,7 +186,8 @@ FWD64(sigmoid, al_sigmoid64(x))
 BWD64(sigmoid, ({
           double e = al_exp_neg64(-fabs(x));
           double r = al_recip_one_plus(e);
-          (e * r) * r;
+          double d = (e * r) * r;
+          d > 0.25 ? 0.25 : d; /* near 0 the product can round one ulp above the maximum; NaN stays NaN */
       }))
 
 /* log_sigmoid = min(x, 0) - log1p(exp(-|x|)); derivative sigmoid(-x) */

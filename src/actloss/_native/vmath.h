@@ -138,7 +138,8 @@ AL_INLINE double al_sigmoid(double x) {
 AL_INLINE double al_sigmoid_deriv(double x) {
     double e = al_exp_neg(-fabs(x));
     double r = 1.0 / (1.0 + e);
-    return (e * r) * r;
+    double d = (e * r) * r;
+    return d > 0.25 ? 0.25 : d; /* near 0 the product can round one ulp above the maximum 1/4; NaN stays NaN */
 }
 
 /* softplus(x) = max(x, 0) + log1p(exp(-|x|)). */

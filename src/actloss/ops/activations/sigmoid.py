@@ -40,7 +40,8 @@ SPEC = register(OpSpec(
     numerics=(
         "exp is only taken of -|x|, so it never overflows; sigmoid(-|x|) is e / (1 + e), never 1 - sigmoid(|x|), "
         "so the left tail keeps full relative precision down to the smallest subnormal. The derivative is "
-        "e / (1 + e)^2, not s * (1 - s), which is 0 in float32 from x = 16.6 (torch gives 0 there)."
+        "e / (1 + e)^2, not s * (1 - s), which is 0 in float32 from x = 16.6 (torch gives 0 there), and never "
+        "above its maximum 1/4 (near 0 the product could round one ulp above it)."
     ),
     example=">>> actloss.sigmoid(np.array([-800.0, 0.0, 40.0]))\narray([0. , 0.5, 1. ])",
 ))
