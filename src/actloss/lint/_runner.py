@@ -546,6 +546,7 @@ def lint_paths(
     # and that another file names (the module or a class of it: a model nothing builds is left alone)
     own_output = {k[: -len(SELF_OUTPUT)].encode() for k in project if k.endswith(SELF_OUTPUT)}
     own_named: set[str] = set()  # the modules with such a class (read again below)
+    texts: list[set[bytes]] | None = None  # each file's words, when read here (the pass below reuses them)
     if own_output:
         texts = [_words(p) for p in files]
         files_with = Counter(w for words in texts for w in words)  # word -> how many files have it
@@ -576,11 +577,12 @@ def lint_paths(
             if v.kind not in ("module", "def") and not k.endswith("#import")
         }
         # a module-level object is only read by a file that names it and its module (``from setup import *``)
-        imported = [(m.rsplit(".", 1)[-1].encode(), n.encode()) for m, n in (k.rsplit(".", 1) for k in values if "." in k)]
-        # notebook fragments saved as files: the module-level names of each directory's files, which the other
-        # files of that directory may use without an import (see ``FileAnalysis._fragment_values``)
+        # and notebook fragments saved as files: the module-level names of each directory's files, which the
+        # other files of that directory may use without an import (see ``FileAnalysis._fragment_values``)
+        imported: list[tuple[bytes, bytes]] = []
         fragments: dict[str, set[bytes]] = {}
         for m, n in (k.rsplit(".", 1) for k in values if "." in k):
+            imported.append((m.rsplit(".", 1)[-1].encode(), n.encode()))
             fragments.setdefault(m.rpartition(".")[0], set()).add(n.encode())
         project.update(values)
         # the modules whose classes other files subclass (``#subclass`` entries name the base)
@@ -595,7 +597,7 @@ def lint_paths(
         for i, p in enumerate(files):
             if results[i].error is not None:
                 continue
-            words = _words(p)
+            words = texts[i] if texts is not None else _words(p)
             mine = {k.rsplit(".", 1)[-1].split("#")[0].encode() for k in results[i].classes}
             if (
                 results[i].stars
