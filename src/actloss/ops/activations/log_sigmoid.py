@@ -34,7 +34,7 @@ SPEC = register(OpSpec(
     reference_derivative=reference_derivative,
     formula=r"\log\sigma(x) = -\log\left(1 + e^{-x}\right)",
     derivative_formula=r"(\log\sigma)'(x) = \sigma(-x)",
-    properties=frozenset({"monotone", "nonpositive"}),
+    properties=frozenset({"monotone", "nonpositive", "lipschitz_1"}),
     torch_functional="torch.nn.functional.logsigmoid",
     torch_module=TorchModule("LogSigmoid"),
     numerics="min(x, 0) - log1p(exp(-|x|)): exact for every x; log(sigmoid(x)) is -inf below x = -745 in float64.",

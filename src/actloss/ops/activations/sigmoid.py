@@ -34,7 +34,7 @@ SPEC = register(OpSpec(
     reference_derivative=reference_derivative,
     formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
     derivative_formula=r"\sigma'(x) = \sigma(x)\,\sigma(-x) = \frac{e^{-|x|}}{(1 + e^{-|x|})^2}",
-    properties=frozenset({"monotone", "bounded_01"}),
+    properties=frozenset({"monotone", "bounded_01", "lipschitz_1"}),
     torch_functional="torch.sigmoid",
     torch_module=TorchModule("Sigmoid"),
     numerics=(

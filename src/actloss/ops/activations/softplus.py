@@ -45,7 +45,7 @@ SPEC = register(OpSpec(
     params=(Param("beta", 1.0, "positive", "sharpness; softplus tends to relu as beta grows"),),
     formula=r"\mathrm{softplus}(x) = \frac{1}{\beta}\log\left(1 + e^{\beta x}\right)",
     derivative_formula=r"\mathrm{softplus}'(x) = \sigma(\beta x)",
-    properties=frozenset({"monotone", "nonnegative", "convex"}),
+    properties=frozenset({"monotone", "nonnegative", "convex", "lipschitz_1"}),
     torch_functional="torch.nn.functional.softplus",
     torch_module=TorchModule(
         "Softplus", args=(("beta", 1.0), ("threshold", 20.0)), param_map={"beta": "beta"},
