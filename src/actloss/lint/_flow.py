@@ -938,6 +938,8 @@ class FileAnalysis:
                 if self.loss_class(cname):
                     fn = self._entry(cname) if method == "forward" else self._method(cname, method)
                     name = f"{cname}.{fn.name}" if fn is not None else name
+                elif method not in _CALL_ENTRIES and cname in self.classes:  # ``trainer.fit(model)`` elsewhere
+                    fn = self._method(cname, method)
             elif name in self.classes and name not in self.functions:
                 # ``Model(config)`` in another file: the arguments of ``__init__`` (a class subclassed here is left out)
                 subclassed = any(_is_name(b, name) for c in self.classes.values() for b in c.bases)
@@ -2265,6 +2267,20 @@ class FileAnalysis:
                 if not starred and len(self._inherited_calls.get(cls, ())) < 16:
                     site = (tuple(self._passed(e, env, cls) for e in pos), {k: self._passed(e, env, cls) for k, e in kw.items()})
                     self._inherited_calls.setdefault(cls, {}).setdefault(func.attr, []).append(site)
+        elif isinstance(func, ast.Attribute) and func.attr not in _CALL_ENTRIES:
+            # ``Trainer().train(model, loader)``, ``t = Trainer(); t.fit(model)``: a method of an instance
+            owner = self.eval(func.value, env, cls)
+            if owner is not None and owner.kind == "model" and owner.detail in self.classes:
+                fn = self._method(owner.detail, func.attr)
+                key, skip_self = f"{owner.detail}.{func.attr}", 1
+            elif owner is not None and owner.kind == "inst":  # of a class of another file: bound there
+                pos, kw, starred = _args(call)
+                if not starred:
+                    self.facts.imported_calls.append(
+                        (f"{owner.detail}#{func.attr}", tuple(self._passed(e, env, cls) for e in pos),
+                         {k: self._passed(e, env, cls) for k, e in kw.items()})
+                    )
+                return
         if fn is None or key is None:
             return
         self._bind_site(key, fn, skip_self, call, env, cls)
@@ -3322,6 +3338,7 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 # what a name that also names an imported module can be rebound to and then called (see ``_qualify``)
 _SHADOWING = frozenset({"model", "inst", "loss"})
+_CALL_ENTRIES = frozenset({"forward", "__call__", "__init__"})  # an instance's call and construction, bound elsewhere
 _SPLITS = ("chunk", "split", "tensor_split", "unbind")  # a tensor in pieces (see ``_part``)
 _SEQ = "\0sequential"  # the attribute that holds what an ``nn.Sequential`` subclass's ``__init__`` passes up
 _UNSET = V("unset")  # an attribute one side of an ``if`` does not set (see ``_exec_stmt``)

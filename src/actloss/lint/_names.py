@@ -208,6 +208,8 @@ TRANSPARENT_FUNCS = frozenset(
         "numpy.array",
         "numpy.asarray",
         "pandas.DataFrame",  # a table of the array's values (one-hot rows stay one-hot)
+        "copy.deepcopy",  # a copy of the model computes what it does (``local.train(copy.deepcopy(global_model))``)
+        "copy.copy",
         # wrappers that return a module computing the same function
         "torch.nn.DataParallel",
         "torch.nn.parallel.DataParallel",
