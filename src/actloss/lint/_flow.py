@@ -2523,10 +2523,28 @@ class FileAnalysis:
             element = _fill(V("blank"), self.eval(expr.elt, inner, cls))
             # ``[torch.sigmoid(self.head(h)) for h in hs]``: every element is that output
             return _outputs_seq(element) if element is not None and element.kind == "act" else V("seq", "open")
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub)):
+            guarded = self._guarded(expr, env, cls)
+            if guarded is not None or isinstance(expr.op, ast.Sub):
+                return guarded
             return _seq_concat(self.eval(expr.left, env, cls), self.eval(expr.right, env, cls))
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mult):
             return self._masked(expr, env, cls)
+        return None
+
+    def _guarded(self, expr: ast.BinOp, env, cls) -> V | None:  # noqa: ANN001
+        """``probs + 1e-10`` (before a log, or into the loss): a probability moved off 0 by a tiny constant
+        (at most 1e-3, written as a number or a name the function assigns once) is still that probability."""
+        sides = ((expr.left, expr.right), (expr.right, expr.left)) if isinstance(expr.op, ast.Add) else ((expr.left, expr.right),)
+        for a, b in sides:
+            c = _float(b)
+            if c is None and isinstance(b, ast.Name) and self._fn is not None:
+                c = _float(_single_assignments(self._fn).get(b.id, ast.Pass()))
+            if c is None or not 0 < abs(c) <= 1e-3:
+                continue
+            held = self.eval(a, env, cls)
+            if held is not None and held.kind == "act" and held.detail in ("sigmoid", "softmax"):
+                return held
         return None
 
     def _masked(self, expr: ast.BinOp, env, cls) -> V | None:  # noqa: ANN001
@@ -2803,6 +2821,8 @@ class FileAnalysis:
                     return self._act(method, self.eval(receiver, env, cls), call)
                 if method in N.TRANSPARENT_METHODS:
                     return self.eval(receiver, env, cls)
+                if method == "log" and not call.args and not call.keywords:  # ``probs.log()``, as ``torch.log``
+                    return _logged(self.eval(receiver, env, cls))
                 if method in N.SELECTING_METHODS:
                     return _selected(self.eval(receiver, env, cls))
                 if method in N.ARRAY_CONVERSIONS:  # ``enc.fit_transform(y).toarray()``
@@ -3046,10 +3066,7 @@ class FileAnalysis:
                 return V("act", m.detail, origin=call, origin_fn=self._fn)
             return None
         if qn == "torch.log":
-            v = self.eval(_arg(call, 0, "input"), env, cls)
-            if v is not None and v.kind == "act" and v.detail == "softmax":
-                return replace(v, detail="log_softmax", origin=None)
-            return None
+            return _logged(self.eval(_arg(call, 0, "input"), env, cls))
         if qn in N.ONE_HOT_FUNCS:
             if qn == "pandas.get_dummies" and (len(call.args) != 1 or any(k.arg == "columns" for k in call.keywords)):
                 return None  # ``get_dummies(df, columns=[...])``: a table with some columns encoded
@@ -3284,13 +3301,39 @@ class FileAnalysis:
                     args = [e.elts[1] for e in lst.elts if isinstance(e, ast.Tuple) and len(e.elts) == 2]
         seq: V | None = V("seq")
         for a in args:  # ``nn.Sequential(*layers, nn.Linear(64, 1))``: a list of modules built before
-            part = self.eval(a.value, env, cls) if isinstance(a, ast.Starred) else V("seq", items=(self.eval(a, env, cls),))
+            part = self._repeated(a.value, env, cls) if isinstance(a, ast.Starred) else None
+            if part is None:
+                part = self.eval(a.value, env, cls) if isinstance(a, ast.Starred) else V("seq", items=(self.eval(a, env, cls),))
             if isinstance(a, ast.Starred) and (part is None or part.kind != "seq"):
                 part = V("seq", "open")  # ``*block(512, 256)`` (a helper not followed): modules not known, an open run
             seq = _seq_concat(seq, part)
         if call.keywords or seq is None:
             return V("model", "Sequential", origin=call)
         return self._sequential_of(seq, call)
+
+    def _repeated(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
+        """``[nn.Sequential(nn.Linear(h, h), nn.Tanh()) for _ in range(4)]``: the one module the comprehension
+        builds, that many times over (a count the file spells as a number or a constant, at most 64)."""
+        if not isinstance(expr, ast.ListComp) or len(expr.generators) != 1:
+            return None
+        gen = expr.generators[0]
+        it = gen.iter
+        if gen.ifs or gen.is_async or not (isinstance(it, ast.Call) and _is_name(it.func, "range")) or it.keywords:
+            return None
+        bounds = [self._int(b, cls) for b in it.args]
+        if not 1 <= len(bounds) <= 2 or None in bounds:
+            return None
+        count = bounds[0] if len(bounds) == 1 else bounds[1] - bounds[0]
+        if not 0 < count <= 64:
+            return None
+        inner = dict(env)
+        for name in ast.walk(gen.target):
+            if isinstance(name, ast.Name):
+                inner[name.id] = None
+        one = self.eval(expr.elt, inner, cls)
+        if one is None or one.kind not in ("layer", "actmod", "model", "passmod"):
+            return None
+        return V("seq", items=(one,) * count)
 
     def _sequential_of(self, seq: V, call: ast.Call) -> V:
         """An ``nn.Sequential`` of the modules ``seq`` holds (an unknown start, ``open``, counts as one unknown
@@ -3300,7 +3343,8 @@ class FileAnalysis:
         pending = False
         seen_layer = False
         kinds = []
-        for v in ((None,) if seq.detail == "open" else ()) + seq.items:
+        deep: list = []
+        for v in _flat_items(seq, call, deep):
             kind = v.kind if v is not None else None
             if kind == "passmod":
                 continue
@@ -3320,6 +3364,8 @@ class FileAnalysis:
                 pending, out = False, None
         if out is not None and hidden_sat >= 4 and out.origin is not None:
             self._stack_tails[id(out.origin)] = call
+        if hidden_sat >= 4:  # a deep stack nested in this one: reported here, where the input enters
+            self._stacks_after.update(id(d) for d in deep)
         if out is not None:
             out = replace(out, where="nn.Sequential")
             # what goes on into the next layer (a decoder after this encoder): the saturating activations
@@ -3330,6 +3376,35 @@ class FileAnalysis:
                 out = replace(out, depth=hidden_sat + 1, chain=call)
         opens = call if kinds and kinds[0] == "layer" else None
         return V("model", "Sequential", origin=call, out=out, depth=hidden_sat, chain=opens, items=(seq,))
+
+
+def _logged(v: V | None) -> V | None:
+    """``torch.log(softmax(x))``: log-probabilities, a log_softmax output."""
+    if v is not None and v.kind == "act" and v.detail == "softmax":
+        return replace(v, detail="log_softmax", origin=None)
+    return None
+
+
+def _flat_items(seq: V, call: ast.Call, deep: list, depth: int = 0) -> tuple:
+    """The modules an ``nn.Sequential`` runs, one after the other: an unknown start (``open``) as one unknown
+    module, and a nested ``nn.Sequential`` as its own modules (``nn.Sequential(nn.Linear(h, h), nn.Tanh())``
+    blocks). A nested one that is a deep stack itself is one module, unless it is written inside ``call``
+    (``nn.Sequential(nn.Sequential(...))``): ``deep`` gets those, reported as part of this one."""
+    items: tuple = (None,) if seq.detail == "open" else ()
+    inside: set[int] | None = None
+    for v in seq.items:
+        inner = v.items[0] if v is not None and v.kind == "model" and v.detail == "Sequential" and v.items else None
+        if inner is not None and inner.kind == "seq" and depth < 8 and v.depth >= 4:
+            inside = {id(n) for n in ast.walk(call)} if inside is None else inside
+            if v.origin is None or id(v.origin) not in inside:
+                inner = None
+            else:
+                deep.append(v.origin)
+        if inner is not None and inner.kind == "seq" and depth < 8:
+            items += _flat_items(inner, call, deep, depth + 1)
+        else:
+            items += (v,)
+    return items
 
 
 _LEAVES = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async"})
