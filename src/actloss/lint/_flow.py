@@ -1888,11 +1888,15 @@ class FileAnalysis:
 
     def _scattered(self, call: ast.Call, env, cls, attrs) -> None:  # noqa: ANN001
         """``out = torch.zeros(n, 10)`` then ``out.scatter_(1, idx, 1)`` as a statement: the blank tensor now holds
-        one-hot rows (what ``torch.zeros(n, 10).scatter_(1, idx, 1)`` evaluates to)."""
+        one-hot rows (what ``torch.zeros(n, 10).scatter_(1, idx, 1)`` evaluates to); ``out.sigmoid_()`` as a
+        statement: ``out`` now holds the activation's output."""
         receiver = call.func.value
-        if call.func.attr != "scatter_" or not isinstance(receiver, (ast.Name, ast.Attribute)):
+        if call.func.attr not in ("scatter_", *N.INPLACE_ACT_METHODS) or not isinstance(receiver, (ast.Name, ast.Attribute)):
             return
         if isinstance(receiver, ast.Attribute) and not _is_name(receiver.value, "self"):
+            return
+        if call.func.attr in N.INPLACE_ACT_METHODS:
+            self._assign(receiver, self.eval(call, env, cls), env, cls, attrs)
             return
         held = self.eval(receiver, env, cls)
         if held is None or held.kind != "blank":
@@ -1960,8 +1964,11 @@ class FileAnalysis:
             if agreed is None:
                 return None
             return agreed if method == "values" else V("tuple", items=(None, agreed))
-        if method is None and held.kind in ("seq", "tuple") and held.detail != "open":
+        if method is None and held.kind in ("seq", "tuple") and (held.detail != "open" or held.filled):
+            # ``for o in [torch.sigmoid(h(x)) for h in heads]``: a list whose every element is one output
             return _agreed_entry(list(held.items))
+        if method is None and held.kind == "act":  # ``for o in torch.softmax(out, 2)``: each row, as ``p[i]``
+            return replace(held, indexed=True)
         return None
 
     @staticmethod
@@ -2113,11 +2120,34 @@ class FileAnalysis:
         found = self._inside.get(id(expr))
         if found is None:
             found = self._inside[id(expr)] = _calls_and_comparisons(expr)
+        comps = _comprehensions_of(expr) if found else {}
+        inner_envs: dict[int, dict] = {}
         for node in found:
+            comp = comps.get(id(node))
+            here = env
+            if comp is not None:  # ``sum(bce(o, y) for o in outs)``: the loop variable is each element
+                here = inner_envs.get(id(comp))
+                if here is None:
+                    here = inner_envs[id(comp)] = self._comprehension_env(comp, env, cls)
             if isinstance(node, ast.Call):
-                self._call_effect(node, env, cls)
+                self._call_effect(node, here, cls)
             else:
-                self._compare_effect(node, env, cls)
+                self._compare_effect(node, here, cls)
+
+    def _comprehension_env(self, comp: ast.AST, env, cls) -> dict:  # noqa: ANN001
+        """The names a comprehension's ``for`` clauses bind, as a ``for`` loop over the same iterable binds them."""
+        inner = dict(env)
+        for gen in comp.generators:
+            value = self._element(gen.iter, inner, cls)
+            targets = [(gen.target, value)]
+            while targets:
+                target, v = targets.pop()
+                if isinstance(target, ast.Name):
+                    inner[target.id] = v
+                elif isinstance(target, (ast.Tuple, ast.List)):
+                    items = v.items if v is not None and v.kind == "tuple" and len(v.items) == len(target.elts) else None
+                    targets.extend((t, items[i] if items else None) for i, t in enumerate(target.elts))
+        return inner
 
     def _call_effect(self, call: ast.Call, env, cls) -> None:  # noqa: ANN001, C901
         qn = self._qualify(call.func, env)
@@ -2818,7 +2848,7 @@ class FileAnalysis:
                     parsed = V("args", "\0".join(self.options), items=tuple(self.options.values()))
                     return parsed if method == "parse_args" else V("tuple", items=(parsed, None))
                 if method in N.ACT_METHODS:
-                    return self._act(method, self.eval(receiver, env, cls), call)
+                    return self._act(N.ACT_METHODS[method], self.eval(receiver, env, cls), call)
                 if method in N.TRANSPARENT_METHODS:
                     return self.eval(receiver, env, cls)
                 if method == "log" and not call.args and not call.keywords:  # ``probs.log()``, as ``torch.log``
@@ -3523,6 +3553,33 @@ def init_stores(cdef: ast.ClassDef) -> V | None:
     return _dict_of(pairs[:32]) if pairs else None
 
 
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+def _comprehensions_of(expr: ast.AST) -> dict[int, ast.AST]:
+    """The innermost comprehension around each call and comparison inside ``expr`` (by id); empty when the
+    expression holds no comprehension."""
+    found: dict[int, ast.AST] = {}
+    stack: list[tuple[ast.AST, ast.AST | None]] = [(expr, None)]
+    while stack:
+        node, comp = stack.pop()
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, _COMPREHENSIONS):
+            for gen in node.generators:  # the first iterable is evaluated outside; later ones inside
+                stack.append((gen.iter, comp if gen is node.generators[0] else node))
+                stack.extend((c, node) for c in gen.ifs)
+            for part in ("elt", "key", "value"):
+                child = getattr(node, part, None)
+                if child is not None:
+                    stack.append((child, node))
+            continue
+        if comp is not None and isinstance(node, (ast.Call, ast.Compare)):
+            found[id(node)] = comp
+        stack.extend((c, comp) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr))
+    return found
+
+
 def _calls_and_comparisons(expr: ast.AST) -> list[ast.AST]:
     """The calls and comparisons inside an expression (itself included; not inside a lambda), depth first,
     later children first. Children come from a per-class list of the fields that can hold expressions."""
@@ -3575,7 +3632,7 @@ def _agreed_entry(values: list[V | None]) -> V | None:
     if not values or len(values) > 64:
         return None
     agreed = reduce(join, values)
-    return agreed if agreed is not None and agreed.kind in ("model", "loss", "inst", "dict") else None
+    return agreed if agreed is not None and agreed.kind in ("model", "loss", "inst", "dict", "act") else None
 
 
 def _dict_pairs(held: V) -> list[tuple[str, V | None]]:

@@ -23,6 +23,8 @@ ACT_FUNCS: dict[str, str] = {
     "torch.special.log_softmax": "log_softmax",
     "torch.tanh": "tanh",
     "torch.nn.functional.tanh": "tanh",
+    "torch.sigmoid_": "sigmoid",  # in place, returning the tensor
+    "torch.tanh_": "tanh",
 }
 # Tensor methods: ``x.sigmoid()``, ``x.softmax(dim=1)``.
 ACT_METHODS: dict[str, str] = {
@@ -30,7 +32,11 @@ ACT_METHODS: dict[str, str] = {
     "softmax": "softmax",
     "log_softmax": "log_softmax",
     "tanh": "tanh",
+    "sigmoid_": "sigmoid",
+    "tanh_": "tanh",
 }
+# The in-place forms: as a statement (``out.sigmoid_()``) they change what the name holds.
+INPLACE_ACT_METHODS = frozenset({"sigmoid_", "tanh_"})
 # Activation modules -> activation; calling an instance applies it.
 ACT_MODULES: dict[str, str] = {
     "torch.nn.Sigmoid": "sigmoid",
