@@ -952,6 +952,9 @@ class FileAnalysis:
             slot = calls.setdefault(name, {})
             for pos, kw in sites:
                 for pname, v, default in _site(fn, skip, list(pos), kw, False):
+                    if default and _is_none(v):
+                        slot.setdefault(_LEFT_NONE + pname, [])
+                        continue
                     v = self._default(v) if default else v
                     if not _placeholder(v) or not default:
                         slot.setdefault(pname, []).append(v)
@@ -962,6 +965,13 @@ class FileAnalysis:
         for key, params in self._calls.items():
             agreed: dict[str, V | None] = {}
             for pname, values in params.items():
+                if pname.startswith("\0"):
+                    # ``criterion=None`` that every call leaves out (none passes it, none spreads ``*args``):
+                    # ``None``, which ``if criterion is None:`` and ``criterion or nn.BCELoss()`` then decide
+                    name = pname[len(_LEFT_NONE):]
+                    if pname.startswith(_LEFT_NONE) and name not in params and _STARRED_SITE not in params:
+                        agreed[name] = _NONE
+                    continue
                 v = values[0]
                 for w in values[1:]:
                     v = join(v, w)
@@ -2321,10 +2331,14 @@ class FileAnalysis:
         if starred:  # ``f(x, *rest, y)``: what ``y`` fills is not known
             pos = list(itertools.takewhile(lambda a: not isinstance(a, ast.Starred), call.args))
         slot = self._calls.setdefault(key, {})
+        if starred:  # what the star fills is not known: no parameter is known to be left out
+            slot.setdefault(_STARRED_SITE, [])
         for name, expr, default in _site(fn, skip_self, pos, kw, starred):
             v = self._default(expr) if default else self._arg_value(expr, env, cls)
             if not _placeholder(v) or not default:  # a default it cannot read, or ``None``, says nothing
                 slot.setdefault(name, []).append(v)
+            elif _is_none(expr):  # ... unless no call passes the parameter (see ``_agreed_bindings``)
+                slot.setdefault(_LEFT_NONE + name, [])
 
     def _instance_call(self, call: ast.Call, held: V, env, cls) -> None:  # noqa: ANN001
         """A call of an instance (``criterion(torch.sigmoid(out), y)`` with ``criterion = FocalLoss()``): the
@@ -2531,6 +2545,13 @@ class FileAnalysis:
                 return None
             items = tuple(self.eval(e, env, cls) for e in expr.elts)
             return V("tuple", items=items) if any(i is not None for i in items) else None
+        if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
+            # ``criterion or nn.BCELoss()``: the first operand that is not ``None`` (or another false constant)
+            for operand in expr.values:
+                v = self.eval(operand, env, cls)
+                if v is None or v.kind != "const" or _const_value(v) not in (None, False, 0):
+                    return v
+            return None
         if isinstance(expr, ast.IfExp):
             decided = self._decided(expr.test, env, cls)
             if decided is not None:
@@ -3443,6 +3464,8 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 # what a name that also names an imported module can be rebound to and then called (see ``_qualify``)
 _SHADOWING = frozenset({"model", "inst", "loss"})
+_LEFT_NONE = "\0none:"  # a call site key: the parameter's ``None`` default, left out by the call
+_STARRED_SITE = "\0starred"  # a call site key: a call spreading ``*args`` / ``**kwargs``
 _CALL_ENTRIES = frozenset({"forward", "__call__", "__init__"})  # an instance's call and construction, bound elsewhere
 _SPLITS = ("chunk", "split", "tensor_split", "unbind")  # a tensor in pieces (see ``_part``)
 _SEQ = "\0sequential"  # the attribute that holds what an ``nn.Sequential`` subclass's ``__init__`` passes up
