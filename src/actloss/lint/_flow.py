@@ -1823,42 +1823,85 @@ class FileAnalysis:
         module constant, or a parameter's default that no call of the function overrides), whose body only
         builds: run that many times (the last pass records its facts). False when it is not such a loop."""
         it = loop.iter
-        if not (isinstance(it, ast.Call) and _is_name(it.func, "range") and 1 <= len(it.args) <= 2) or loop.orelse:
+        if loop.orelse or not _only_builds(loop.body):
             return False
-        if "range" in env or it.keywords:
-            return False
-        bounds = [self._int(a, cls) for a in it.args]
-        if any(b is None for b in bounds):
-            return False
-        count = bounds[-1] - (bounds[0] if len(bounds) == 2 else 0)
-        if not 1 <= count <= 12 or not _only_builds(loop.body):
+        items: tuple | None = None  # what the target takes on each pass (None: a number it is not known for)
+        if isinstance(it, ast.Call) and _is_name(it.func, "range") and 1 <= len(it.args) <= 2:
+            if "range" in env or it.keywords:
+                return False
+            bounds = [self._int(a, cls, env) for a in it.args]
+            if any(b is None for b in bounds):
+                return False
+            count = bounds[-1] - (bounds[0] if len(bounds) == 2 else 0)
+        else:
+            # ``for layer in self.hidden:`` over a ModuleList of known length (``enumerate`` of it too): each
+            # module in turn, so a forward's ``x = torch.tanh(layer(x))`` counts every layer
+            listed = it.args[0] if isinstance(it, ast.Call) and _is_name(it.func, "enumerate") and len(it.args) == 1 else it
+            if listed is not it and ("enumerate" in env or it.keywords):
+                return False
+            if not isinstance(listed, (ast.Name, ast.Attribute)):
+                return False
+            held = self.eval(listed, env, cls)
+            if held is None or held.kind != "seq" or held.detail == "open" or not any(v is not None for v in held.items):
+                return False
+            items = held.items if listed is it else tuple(V("tuple", items=(None, v)) for v in held.items)
+            count = len(items)
+        if not 1 <= count <= 12:
             return False
         saved = self.recording
         try:
             for i in range(count):
                 self.recording = saved and i == count - 1
-                self._assign(loop.target, None, env, cls, attrs)
+                if items is not None:
+                    value = items[i]
+                else:  # ``for i in range(n)``: the index, for ``self.linears[i]``
+                    value = V("const", repr(i + (bounds[0] if len(bounds) == 2 else 0)))
+                self._assign(loop.target, value, env, cls, attrs)
                 self._exec_block(loop.body, env, cls, attrs)
         finally:
             self.recording = saved
         return True
 
-    def _int(self, expr: ast.expr, cls: str | None) -> int | None:
-        """A small integer the source states: a literal, ``n - 1``, a module constant, a parameter's default."""
+    def _int(self, expr: ast.expr, cls: str | None, env=None) -> int | None:  # noqa: ANN001
+        """A small integer the source states: a literal, ``n - 1``, a module constant, a parameter's default (or
+        the number every call passes), and with ``env`` the length of a list of known length (``len(self.linears)``)."""
         if isinstance(expr, ast.Constant) and type(expr.value) is int:
             return expr.value
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub)):
-            a, b = self._int(expr.left, cls), self._int(expr.right, cls)
+            a, b = self._int(expr.left, cls, env), self._int(expr.right, cls, env)
             if a is None or b is None:
                 return None
             return a + b if isinstance(expr.op, ast.Add) else a - b
+        if env is not None and isinstance(expr, ast.Call) and _is_name(expr.func, "len") and len(expr.args) == 1 and "len" not in env:
+            arg = expr.args[0]
+            held = self.eval(arg, env, cls)
+            if held is None and isinstance(arg, ast.Name) and self._fn is not None and arg.id in _param_names(self._fn):
+                # ``layers=[2, 20, 20, 20, 1]``: the length every call's list has (a call leaving it out, the default's)
+                if _assigned_in(self._fn, arg.id):
+                    return None
+                key = f"{cls}.{self._fn.name}" if cls else self._fn.name
+                passed = self._calls.get(key, {}).get(arg.id)
+                default = _defaults(self._fn).get(arg.id)
+                if not passed and isinstance(default, (ast.List, ast.Tuple)):
+                    return len(default.elts)
+                sizes = {len(v.items) if v is not None and v.kind in ("seq", "tuple") and v.detail != "open" else None for v in passed or ()}
+                size = sizes.pop() if len(sizes) == 1 else None
+                return size
+            return len(held.items) if held is not None and held.kind in ("seq", "tuple") and held.detail != "open" else None
         if not isinstance(expr, ast.Name):
             return None
         fn = self._fn
         if fn is not None and expr.id in _param_names(fn):
             key = f"{cls}.{fn.name}" if cls else fn.name
             default = _defaults(fn).get(expr.id)
-            if default is None or expr.id in self._calls.get(key, {}) or _assigned_in(fn, expr.id):
+            if _assigned_in(fn, expr.id):
+                return None
+            passed = self._calls.get(key, {}).get(expr.id)
+            if passed:  # every call agrees on one number (a call that leaves it out gives the default)
+                values = {_const_value(v) if v is not None and v.kind == "const" else None for v in passed}
+                value = values.pop() if len(values) == 1 else None
+                return value if type(value) is int else None
+            if default is None:
                 return None
             return self._int(default, cls) if isinstance(default, ast.Constant) else None
         if fn is None or not _assigned_in(fn, expr.id):  # a module constant (``N_LAYERS = 6``): the flags' scan
@@ -2509,6 +2552,10 @@ class FileAnalysis:
                 return V("onehot", origin=expr)
             if base_v.kind == "tuple" or base_v.kind == "seq":  # ``nets[0]``, ``layers[-1]``
                 idx = _int_index(expr)
+                if idx is None and isinstance(expr.slice, ast.Name):  # ``self.linears[i]`` in an unrolled loop
+                    at = self.eval(expr.slice, env, cls)
+                    value = _const_value(at) if at is not None and at.kind == "const" else None
+                    idx = value if type(value) is int else None
                 lo = -len(base_v.items)
                 hi = len(base_v.items) if base_v.detail != "open" else 0  # an unknown start: from the end only
                 if idx is not None and lo <= idx < hi:
@@ -2568,6 +2615,9 @@ class FileAnalysis:
                     result = _seq_concat(result, V("seq", items=(self.eval(e, env, cls),)))
             return result
         if isinstance(expr, ast.ListComp):  # ``[nn.Linear(a, b) for a, b in ...]``: elements unknown
+            repeated = self._repeated(expr, env, cls)  # ``[nn.Linear(w, w) for _ in range(depth)]``: depth layers
+            if repeated is not None:
+                return repeated
             inner = dict(env)
             for gen in expr.generators:
                 inner.update((n.id, None) for n in ast.walk(gen.target) if isinstance(n, ast.Name))
@@ -3075,6 +3125,9 @@ class FileAnalysis:
             return V("passmod", qn, origin=call)
         if qn == "torch.nn.Sequential":
             return self._sequential(call, env, cls)
+        if qn == "torch.nn.ModuleList" and len(call.args) == 1 and not call.keywords:
+            listed = self.eval(call.args[0], env, cls)  # the modules, in order (a forward's loop runs them)
+            return listed if listed is not None and listed.kind == "seq" else None
         if qn in ("torch.nn.ModuleDict", "collections.OrderedDict"):
             arg = _arg(call, 0, "modules")
             if arg is None and not call.args and not call.keywords:
@@ -3371,7 +3424,7 @@ class FileAnalysis:
         it = gen.iter
         if gen.ifs or gen.is_async or not (isinstance(it, ast.Call) and _is_name(it.func, "range")) or it.keywords:
             return None
-        bounds = [self._int(b, cls) for b in it.args]
+        bounds = [self._int(b, cls, env) for b in it.args]
         if not 1 <= len(bounds) <= 2 or None in bounds:
             return None
         count = bounds[0] if len(bounds) == 1 else bounds[1] - bounds[0]
