@@ -168,7 +168,7 @@ def _seq_concat(a: V | None, b: V | None) -> V | None:
     return replace(a, items=items[-64:], detail="open" if len(items) > 64 else a.detail)
 
 
-_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "const", "args", "cat", "fn")  # what a parameter can take
+_BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "const", "args", "cat", "fn", "loader")  # what a parameter can take
 # a torch name passed uncalled (``activation=nn.Sigmoid``, ``loss_fn=F.binary_cross_entropy``) binds a parameter too
 _BOUND_QUALS = frozenset((*N.ACT_MODULES, *N.ACT_FUNCS, *N.LOSS_MODULES, *N.LOSS_FUNCS))
 
@@ -1976,6 +1976,9 @@ class FileAnalysis:
         collection = self._collection(expr, env, cls)
         if collection is not None:
             return collection
+        if isinstance(expr, ast.Call) and self._qualify(expr.func, env) == "torch.utils.data.DataLoader":
+            held = self.eval(expr, env, cls)  # ``for x, y in DataLoader(ds, batch_size=8):``
+            return held.items[0] if held is not None and held.kind == "loader" else None
         if not isinstance(expr, ast.Call) or expr.keywords:
             return None
         func = expr.func
@@ -1988,6 +1991,20 @@ class FileAnalysis:
         elif isinstance(func, ast.Attribute) and _is_name(func.value, "self") and cls is not None:
             if f"self.{func.attr}" not in env and self._method(cls, func.attr) is not None:
                 return self.function_output(cls, func.attr, yielded=True)
+        return None
+
+    def _sample(self, ds: V | None) -> V | None:
+        """What one sample of a dataset is: a ``TensorDataset``'s rows, or what a ``Dataset`` class of this file
+        returns from ``__getitem__`` (``return x, F.one_hot(y, 10).float()``), kept only where it says something
+        about the targets (one-hot or multi-hot rows)."""
+        if ds is None:
+            return None
+        if ds.kind == "dataset":
+            return ds.items[0]
+        if ds.kind == "model" and ds.detail in self.classes and self._method(ds.detail, "__getitem__") is not None:
+            out = self.function_output(ds.detail, "__getitem__")
+            if out is not None and (_rows_kept(out) or (out.kind == "tuple" and any(_rows_kept(i) for i in out.items))):
+                return out
         return None
 
     def _collection(self, expr: ast.expr, env, cls) -> V | None:  # noqa: ANN001
@@ -2022,6 +2039,8 @@ class FileAnalysis:
             return _agreed_entry(list(held.items))
         if method is None and held.kind == "act":  # ``for o in torch.softmax(out, 2)``: each row, as ``p[i]``
             return replace(held, indexed=True)
+        if method is None and held.kind == "loader":  # ``for x, y in train_loader:``: a batch of samples
+            return held.items[0]
         return None
 
     @staticmethod
@@ -3185,6 +3204,15 @@ class FileAnalysis:
             return self._split(call, env, cls)
         if qn in N.CLASS_WEIGHT_FUNCS:
             return V("weights", origin=call)
+        if qn == "torch.utils.data.DataLoader":  # its batches are the dataset's samples, stacked
+            ds = self.eval(_arg(call, 0, "dataset"), env, cls)
+            sample = self._sample(ds)
+            return V("loader", items=(sample,)) if sample is not None else None
+        if qn == "torch.utils.data.TensorDataset" and call.args and not call.keywords:
+            if any(isinstance(a, ast.Starred) for a in call.args):
+                return None
+            parts = tuple(self.eval(a, env, cls) for a in call.args)  # a sample: one row of each tensor
+            return V("dataset", items=(V("tuple", items=parts),)) if any(_rows_kept(p) for p in parts) else None
         if qn.startswith(N.LOGIT_MODEL_PREFIXES):
             return V("model", qn.rsplit(".", 1)[-1], out=V("logits", qn.rsplit(".", 1)[-1]))
         if (qn.startswith(N.SMP_PREFIX) and qn.rsplit(".", 1)[-1][:1].isupper()) or qn == N.SMP_PREFIX + "create_model":
@@ -3480,6 +3508,11 @@ class FileAnalysis:
                 out = replace(out, depth=hidden_sat + 1, chain=call)
         opens = call if kinds and kinds[0] == "layer" else None
         return V("model", "Sequential", origin=call, out=out, depth=hidden_sat, chain=opens, items=(seq,))
+
+
+def _rows_kept(v: V | None) -> bool:
+    """A value whose rows, stacked into a batch, are still what it is: one-hot or multi-hot targets."""
+    return v is not None and v.kind in ("onehot", "multihot")
 
 
 def _logged(v: V | None) -> V | None:
