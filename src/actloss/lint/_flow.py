@@ -620,6 +620,7 @@ class FileAnalysis:
         self._stack_tails: dict[int, ast.AST] = {}
         self._stacks_after: set[int] = set()
         self._inside: dict[int, list[ast.AST]] = {}  # expression -> the calls and comparisons in it
+        self._comps: dict[int, dict[int, ast.AST]] = {}  # expression -> the comprehension around each of those
         self._flags: dict[str, V] | None = None
         self._globals_rebound: set[str] | None = None
         self._project_found: dict[tuple, V | None] = {}  # see ``_project_class``
@@ -970,7 +971,8 @@ class FileAnalysis:
                     # ``None``, which ``if criterion is None:`` and ``criterion or nn.BCELoss()`` then decide
                     name = pname[len(_LEFT_NONE):]
                     if pname.startswith(_LEFT_NONE) and name not in params and _STARRED_SITE not in params:
-                        agreed[name] = _NONE
+                        if name in _none_tested(self.module):
+                            agreed[name] = _NONE
                     continue
                 v = values[0]
                 for w in values[1:]:
@@ -1823,7 +1825,7 @@ class FileAnalysis:
         module constant, or a parameter's default that no call of the function overrides), whose body only
         builds: run that many times (the last pass records its facts). False when it is not such a loop."""
         it = loop.iter
-        if loop.orelse or not _only_builds(loop.body):
+        if loop.orelse:
             return False
         items: tuple | None = None  # what the target takes on each pass (None: a number it is not known for)
         if isinstance(it, ast.Call) and _is_name(it.func, "range") and 1 <= len(it.args) <= 2:
@@ -1846,7 +1848,7 @@ class FileAnalysis:
                 return False
             items = held.items if listed is it else tuple(V("tuple", items=(None, v)) for v in held.items)
             count = len(items)
-        if not 1 <= count <= 12:
+        if not 1 <= count <= 12 or not _node_cached(_BUILDS_ONLY, loop, 512, lambda n: _only_builds(n.body)):
             return False
         saved = self.recording
         try:
@@ -2191,8 +2193,10 @@ class FileAnalysis:
             return
         found = self._inside.get(id(expr))
         if found is None:
-            found = self._inside[id(expr)] = _calls_and_comparisons(expr)
-        comps = _comprehensions_of(expr) if found else {}
+            comp_seen: list = []
+            found = self._inside[id(expr)] = _calls_and_comparisons(expr, comp_seen)
+            self._comps[id(expr)] = _comprehensions_of(expr) if comp_seen and found else {}
+        comps = self._comps[id(expr)]
         inner_envs: dict[int, dict] = {}
         for node in found:
             comp = comps.get(id(node))
@@ -2369,19 +2373,18 @@ class FileAnalysis:
                 if not starred and len(self._inherited_calls.get(cls, ())) < 16:
                     site = (tuple(self._passed(e, env, cls) for e in pos), {k: self._passed(e, env, cls) for k, e in kw.items()})
                     self._inherited_calls.setdefault(cls, {}).setdefault(func.attr, []).append(site)
-        elif isinstance(func, ast.Attribute) and func.attr not in _CALL_ENTRIES:
+        elif isinstance(func, ast.Attribute) and func.attr not in _CALL_ENTRIES and _instance_like(func.value, self.classes):
             # ``Trainer().train(model, loader)``, ``t = Trainer(); t.fit(model)``: a method of an instance
             owner = self.eval(func.value, env, cls)
             if owner is not None and owner.kind == "model" and owner.detail in self.classes:
                 fn = self._method(owner.detail, func.attr)
                 key, skip_self = f"{owner.detail}.{func.attr}", 1
-            elif owner is not None and owner.kind == "inst":  # of a class of another file: bound there
+            elif owner is not None and owner.kind == "inst" and func.attr not in _MODULE_METHODS:
+                # of a class of another file: bound there, when the call passes something known
                 pos, kw, starred = _args(call)
-                if not starred:
-                    self.facts.imported_calls.append(
-                        (f"{owner.detail}#{func.attr}", tuple(self._passed(e, env, cls) for e in pos),
-                         {k: self._passed(e, env, cls) for k, e in kw.items()})
-                    )
+                passed = (tuple(self._passed(e, env, cls) for e in pos), {k: self._passed(e, env, cls) for k, e in kw.items()})
+                if not starred and any(v is not None for v in (*passed[0], *passed[1].values())):
+                    self.facts.imported_calls.append((f"{owner.detail}#{func.attr}", *passed))
                 return
         if fn is None or key is None:
             return
@@ -2658,12 +2661,16 @@ class FileAnalysis:
         sides = ((expr.left, expr.right), (expr.right, expr.left)) if isinstance(expr.op, ast.Add) else ((expr.left, expr.right),)
         for a, b in sides:
             c = _float(b)
-            if c is None and isinstance(b, ast.Name) and self._fn is not None:
-                c = _float(_single_assignments(self._fn).get(b.id, ast.Pass()))
-            if c is None or not 0 < abs(c) <= 1e-3:
+            if c is None and not (isinstance(b, ast.Name) and self._fn is not None):
+                continue
+            if c is not None and not 0 < abs(c) <= 1e-3:
                 continue
             held = self.eval(a, env, cls)
-            if held is not None and held.kind == "act" and held.detail in ("sigmoid", "softmax"):
+            if held is None or held.kind != "act" or held.detail not in ("sigmoid", "softmax"):
+                continue
+            if c is None:  # ``p + eps`` with ``eps = 1e-8`` assigned once in the function
+                c = _float(_single_assignments(self._fn).get(b.id, ast.Pass()))
+            if c is not None and 0 < abs(c) <= 1e-3:
                 return held
         return None
 
@@ -3205,7 +3212,11 @@ class FileAnalysis:
         if qn in N.CLASS_WEIGHT_FUNCS:
             return V("weights", origin=call)
         if qn == "torch.utils.data.DataLoader":  # its batches are the dataset's samples, stacked
-            ds = self.eval(_arg(call, 0, "dataset"), env, cls)
+            arg = _arg(call, 0, "dataset")
+            if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id in self.classes and arg.func.id not in env:
+                ds = V("model", arg.func.id)  # ``DataLoader(Records(root), ...)``: only its ``__getitem__`` matters
+            else:
+                ds = self.eval(arg, env, cls)
             sample = self._sample(ds)
             return V("loader", items=(sample,)) if sample is not None else None
         if qn == "torch.utils.data.TensorDataset" and call.args and not call.keywords:
@@ -3510,6 +3521,16 @@ class FileAnalysis:
         return V("model", "Sequential", origin=call, out=out, depth=hidden_sat, chain=opens, items=(seq,))
 
 
+def _instance_like(receiver: ast.expr, classes: dict) -> bool:
+    """A receiver cheap to evaluate that may hold an instance: a name, ``self.<name>``, or a call of a class of
+    the file (``Trainer()``)."""
+    if isinstance(receiver, ast.Name):
+        return True
+    if isinstance(receiver, ast.Attribute):
+        return _is_name(receiver.value, "self")
+    return isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) and receiver.func.id in classes
+
+
 def _rows_kept(v: V | None) -> bool:
     """A value whose rows, stacked into a batch, are still what it is: one-hot or multi-hot targets."""
     return v is not None and v.kind in ("onehot", "multihot")
@@ -3552,6 +3573,12 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _SHADOWING = frozenset({"model", "inst", "loss"})
 _LEFT_NONE = "\0none:"  # a call site key: the parameter's ``None`` default, left out by the call
 _STARRED_SITE = "\0starred"  # a call site key: a call spreading ``*args`` / ``**kwargs``
+# ``nn.Module``'s own methods (``model.to(device)``, ``model.load_state_dict(sd)``): nothing of a class of the tree
+_MODULE_METHODS = frozenset({
+    "to", "cuda", "cpu", "parameters", "named_parameters", "state_dict", "load_state_dict",
+    "zero_grad", "apply", "modules", "named_modules", "children", "named_children", "register_buffer", "half",
+    "float", "double", "bfloat16", "requires_grad_", "share_memory", "add_module", "register_forward_hook",
+})
 _CALL_ENTRIES = frozenset({"forward", "__call__", "__init__"})  # an instance's call and construction, bound elsewhere
 _SPLITS = ("chunk", "split", "tensor_split", "unbind")  # a tensor in pieces (see ``_part``)
 _SEQ = "\0sequential"  # the attribute that holds what an ``nn.Sequential`` subclass's ``__init__`` passes up
@@ -3689,9 +3716,10 @@ def _comprehensions_of(expr: ast.AST) -> dict[int, ast.AST]:
     return found
 
 
-def _calls_and_comparisons(expr: ast.AST) -> list[ast.AST]:
+def _calls_and_comparisons(expr: ast.AST, comp_seen: list | None = None) -> list[ast.AST]:
     """The calls and comparisons inside an expression (itself included; not inside a lambda), depth first,
-    later children first. Children come from a per-class list of the fields that can hold expressions."""
+    later children first. Children come from a per-class list of the fields that can hold expressions.
+    ``comp_seen`` gets an entry when the expression holds a comprehension."""
     found: list[ast.AST] = []
     stack: list[ast.AST] = [expr]
     while stack:
@@ -3699,6 +3727,8 @@ def _calls_and_comparisons(expr: ast.AST) -> list[ast.AST]:
         cls = type(node)
         if cls is ast.Lambda:
             continue
+        if comp_seen is not None and not comp_seen and cls in _COMPREHENSIONS:
+            comp_seen.append(node)
         if cls is ast.Call or cls is ast.Compare:
             found.append(node)
         fields = _CHILD_FIELDS.get(cls)
@@ -3991,6 +4021,30 @@ def _last_dim_span(index: ast.expr) -> tuple[int, int | None] | None:
 
 
 _ASSIGNED: dict[int, tuple[ast.AST, dict[str, ast.expr]]] = {}
+_BUILDS_ONLY: dict[int, tuple[ast.AST, bool]] = {}
+_NONE_TESTS: dict[int, tuple[ast.AST, frozenset]] = {}
+
+
+def _none_tested(module: ast.Module) -> frozenset:
+    """The names the module tests for ``None`` or falsity (``x is None``, ``x is not None``, ``x or default``,
+    ``if not x:``, ``if x:``): the parameters whose ``None`` default is worth binding (a ``None`` passed on to
+    another function would only cost the analysis another round). Found by ``_name_uses``'s walk."""
+    _name_uses(module)
+    hit = _NONE_TESTS.get(id(module))
+    return hit[1] if hit is not None and hit[0] is module else frozenset()
+
+
+def _none_test(node: ast.AST) -> str | None:
+    """The name a node tests for ``None`` or falsity, if it is such a test (see ``_none_tested``)."""
+    if isinstance(node, ast.Compare):
+        if isinstance(node.left, ast.Name) and len(node.comparators) == 1 and _is_none(node.comparators[0]):
+            return node.left.id if isinstance(node.ops[0], (ast.Is, ast.IsNot, ast.Eq, ast.NotEq)) else None
+    elif isinstance(node, ast.BoolOp):
+        return node.values[0].id if isinstance(node.values[0], ast.Name) else None
+    elif isinstance(node, (ast.If, ast.IfExp, ast.While)):
+        test = node.test.operand if isinstance(node.test, ast.UnaryOp) and isinstance(node.test.op, ast.Not) else node.test
+        return test.id if isinstance(test, ast.Name) else None
+    return None
 
 
 def _single_assignments(fn: ast.AST) -> dict[str, ast.expr]:
@@ -4181,11 +4235,16 @@ def _build_name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int,
     calls: dict[str, list[ast.Call]] = {}
     tests: dict[str, int] = {}
     names: dict[str, int] = {}
+    none_tested: set[str] = set()
     for node in ast.walk(module):
         if isinstance(node, ast.Name):
             names[node.id] = names.get(node.id, 0) + 1
         elif isinstance(node, ast.Attribute):
             names[node.attr] = names.get(node.attr, 0) + 1
+        elif isinstance(node, (ast.Compare, ast.BoolOp, ast.If, ast.IfExp, ast.While)):
+            tested = _none_test(node)
+            if tested is not None:
+                none_tested.add(tested)
         elif isinstance(node, ast.Call):
             f = node.func
             if isinstance(f, ast.Name):
@@ -4196,6 +4255,9 @@ def _build_name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int,
                             tests[a.id] = tests.get(a.id, 0) + 1
             elif isinstance(f, ast.Attribute):
                 calls.setdefault(f.attr, []).append(node)
+    if len(_NONE_TESTS) >= 4:
+        _NONE_TESTS.clear()
+    _NONE_TESTS[id(module)] = (module, frozenset(none_tested))
     return {n: (calls.get(n, []), tests.get(n, 0), c) for n, c in names.items()}
 
 
