@@ -1877,34 +1877,26 @@ class FileAnalysis:
         if env is not None and isinstance(expr, ast.Call) and _is_name(expr.func, "len") and len(expr.args) == 1 and "len" not in env:
             arg = expr.args[0]
             held = self.eval(arg, env, cls)
-            if held is None and isinstance(arg, ast.Name) and self._fn is not None and arg.id in _param_names(self._fn):
+            if held is None and isinstance(arg, ast.Name):
                 # ``layers=[2, 20, 20, 20, 1]``: the length every call's list has (a call leaving it out, the default's)
-                if _assigned_in(self._fn, arg.id):
+                param = self._param_calls(arg.id, cls)
+                if param is None:
                     return None
-                key = f"{cls}.{self._fn.name}" if cls else self._fn.name
-                passed = self._calls.get(key, {}).get(arg.id)
-                default = _defaults(self._fn).get(arg.id)
-                if not passed and isinstance(default, (ast.List, ast.Tuple)):
-                    return len(default.elts)
-                sizes = {len(v.items) if v is not None and v.kind in ("seq", "tuple") and v.detail != "open" else None for v in passed or ()}
-                size = sizes.pop() if len(sizes) == 1 else None
-                return size
+                passed, default = param
+                if not passed:
+                    return len(default.elts) if isinstance(default, (ast.List, ast.Tuple)) else None
+                return _agreed_size(passed, lambda v: len(v.items) if v.kind in ("seq", "tuple") and v.detail != "open" else None)
             return len(held.items) if held is not None and held.kind in ("seq", "tuple") and held.detail != "open" else None
         if not isinstance(expr, ast.Name):
             return None
         fn = self._fn
         if fn is not None and expr.id in _param_names(fn):
-            key = f"{cls}.{fn.name}" if cls else fn.name
-            default = _defaults(fn).get(expr.id)
-            if _assigned_in(fn, expr.id):
+            param = self._param_calls(expr.id, cls)
+            if param is None:
                 return None
-            passed = self._calls.get(key, {}).get(expr.id)
+            passed, default = param
             if passed:  # every call agrees on one number (a call that leaves it out gives the default)
-                values = {_const_value(v) if v is not None and v.kind == "const" else None for v in passed}
-                value = values.pop() if len(values) == 1 else None
-                return value if type(value) is int else None
-            if default is None:
-                return None
+                return _agreed_size(passed, lambda v: _const_value(v) if v.kind == "const" else None)
             return self._int(default, cls) if isinstance(default, ast.Constant) else None
         if fn is None or not _assigned_in(fn, expr.id):  # a module constant (``N_LAYERS = 6``): the flags' scan
             v = self._flag_constants().get(expr.id)
@@ -1912,6 +1904,15 @@ class FileAnalysis:
             if type(value) is int:
                 return value
         return None
+
+    def _param_calls(self, name: str, cls: str | None) -> tuple[list, ast.expr | None] | None:
+        """For a parameter of the running function that its body never rebinds: the values the calls so far pass
+        it (a call leaving it out passing its default) and its default expression; None otherwise."""
+        fn = self._fn
+        if fn is None or name not in _param_names(fn) or _assigned_in(fn, name):
+            return None
+        key = f"{cls}.{fn.name}" if cls else fn.name
+        return self._calls.get(key, {}).get(name, []), _defaults(fn).get(name)
 
     def _grow(self, call: ast.Call, env, cls, attrs) -> None:  # noqa: ANN001
         """``layers.append(nn.Sigmoid())``, ``layers.extend([...])``, ``decoder.add_module("out", nn.Sigmoid())``:
@@ -3444,9 +3445,8 @@ class FileAnalysis:
                     args = [e.elts[1] for e in lst.elts if isinstance(e, ast.Tuple) and len(e.elts) == 2]
         seq: V | None = V("seq")
         for a in args:  # ``nn.Sequential(*layers, nn.Linear(64, 1))``: a list of modules built before
-            part = self._repeated(a.value, env, cls) if isinstance(a, ast.Starred) else None
-            if part is None:
-                part = self.eval(a.value, env, cls) if isinstance(a, ast.Starred) else V("seq", items=(self.eval(a, env, cls),))
+            # (``*[block for _ in range(4)]``: ``eval`` of the comprehension gives the four blocks, ``_repeated``)
+            part = self.eval(a.value, env, cls) if isinstance(a, ast.Starred) else V("seq", items=(self.eval(a, env, cls),))
             if isinstance(a, ast.Starred) and (part is None or part.kind != "seq"):
                 part = V("seq", "open")  # ``*block(512, 256)`` (a helper not followed): modules not known, an open run
             seq = _seq_concat(seq, part)
@@ -3529,6 +3529,13 @@ def _instance_like(receiver: ast.expr, classes: dict) -> bool:
     if isinstance(receiver, ast.Attribute):
         return _is_name(receiver.value, "self")
     return isinstance(receiver, ast.Call) and isinstance(receiver.func, ast.Name) and receiver.func.id in classes
+
+
+def _agreed_size(values: list, size_of: Callable[[V], Any]) -> int | None:
+    """The one integer ``size_of`` gives every value (an unknown value gives none), else None."""
+    sizes = {size_of(v) if v is not None else None for v in values}
+    size = sizes.pop() if len(sizes) == 1 else None
+    return size if type(size) is int else None
 
 
 def _rows_kept(v: V | None) -> bool:
@@ -4022,16 +4029,13 @@ def _last_dim_span(index: ast.expr) -> tuple[int, int | None] | None:
 
 _ASSIGNED: dict[int, tuple[ast.AST, dict[str, ast.expr]]] = {}
 _BUILDS_ONLY: dict[int, tuple[ast.AST, bool]] = {}
-_NONE_TESTS: dict[int, tuple[ast.AST, frozenset]] = {}
 
 
 def _none_tested(module: ast.Module) -> frozenset:
     """The names the module tests for ``None`` or falsity (``x is None``, ``x is not None``, ``x or default``,
     ``if not x:``, ``if x:``): the parameters whose ``None`` default is worth binding (a ``None`` passed on to
     another function would only cost the analysis another round). Found by ``_name_uses``'s walk."""
-    _name_uses(module)
-    hit = _NONE_TESTS.get(id(module))
-    return hit[1] if hit is not None and hit[0] is module else frozenset()
+    return _node_cached(_NAME_USES, module, 4, _build_name_uses)[1]
 
 
 def _none_test(node: ast.AST) -> str | None:
@@ -4220,7 +4224,7 @@ def _build_self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[
 _TYPE_TESTS = frozenset({"super", "isinstance", "issubclass", "type"})
 
 
-_NAME_USES: dict[int, tuple[ast.AST, dict[str, tuple[list[ast.Call], int, int]]]] = {}
+_NAME_USES: dict[int, tuple[ast.AST, tuple[dict[str, tuple[list[ast.Call], int, int]], frozenset]]] = {}
 
 
 def _name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int, int]]:
@@ -4228,10 +4232,10 @@ def _name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int, int]]
     tests name it (``super(Net, self)``, ``isinstance(m, Net)``) and how many times it occurs (as a name or an
     attribute). Cached per module: every class with constant ``__init__`` defaults asks (``_passed_names``)."""
     # a file's analysis asks about its own module: the trees of a few files only
-    return _node_cached(_NAME_USES, module, 4, _build_name_uses)
+    return _node_cached(_NAME_USES, module, 4, _build_name_uses)[0]
 
 
-def _build_name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int, int]]:
+def _build_name_uses(module: ast.Module) -> tuple[dict[str, tuple[list[ast.Call], int, int]], frozenset]:
     calls: dict[str, list[ast.Call]] = {}
     tests: dict[str, int] = {}
     names: dict[str, int] = {}
@@ -4255,10 +4259,7 @@ def _build_name_uses(module: ast.Module) -> dict[str, tuple[list[ast.Call], int,
                             tests[a.id] = tests.get(a.id, 0) + 1
             elif isinstance(f, ast.Attribute):
                 calls.setdefault(f.attr, []).append(node)
-    if len(_NONE_TESTS) >= 4:
-        _NONE_TESTS.clear()
-    _NONE_TESTS[id(module)] = (module, frozenset(none_tested))
-    return {n: (calls.get(n, []), tests.get(n, 0), c) for n, c in names.items()}
+    return {n: (calls.get(n, []), tests.get(n, 0), c) for n, c in names.items()}, frozenset(none_tested)
 
 
 def _passed_names(module: ast.Module, cname: str, init, sites_in) -> set[str] | None:  # noqa: ANN001
