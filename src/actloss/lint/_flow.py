@@ -88,6 +88,12 @@ def join(a: V | None, b: V | None) -> V | None:
         return V("model", "Sequential", out=out, depth=min(a.depth, b.depth), items=(items,))
     if a.kind == b.kind == "dict":
         return _dict_join(a, b)
+    if a.kind in _CLASS_KINDS and b.kind in _CLASS_KINDS:
+        # ``return AlexNetWrapper`` on one branch of a factory, ``return VGG16Wrapper`` on another: one of the
+        # classes, which a call builds each of (see ``_eval_call``)
+        classes = [c for v in (a, b) for c in (v.items if v.kind == "choice" else (replace(v, origin=None),))]
+        unique = tuple(dict.fromkeys(classes))
+        return V("choice", items=unique) if all(_class_like(c) for c in unique) and len(unique) <= 16 else None
     if a.kind == b.kind == "tuple" and len(a.items) == len(b.items):
         items = tuple(join(x, y) for x, y in zip(a.items, b.items))
         return V("tuple", items=items) if any(i is not None for i in items) else None
@@ -99,6 +105,14 @@ def join(a: V | None, b: V | None) -> V | None:
             wheres = sorted({w for w in (a.out.where, b.out.where) if w})
             return V("model", f"{a.detail}|{b.detail}", out=replace(out, where=" / ".join(wheres)))
     return None
+
+
+_CLASS_KINDS = ("cls", "qual", "choice")
+
+
+def _class_like(v: V) -> bool:
+    """A class of the file, or a qualified name spelled as a class (``models.alexNet.AlexNetWrapper``)."""
+    return v.kind == "cls" or (v.kind == "qual" and v.detail.rsplit(".", 1)[-1][:1].isupper())
 
 
 def _seq_join(a: V, b: V) -> V:
@@ -193,6 +207,8 @@ def _joined(values: list[V | None]) -> V | None:
     if result is not None and result.kind == "dict":  # ``return {"probs": torch.sigmoid(..), ...}``
         pairs = [(k, v if v is not None and v.kind in _FOLLOWED else None) for k, v in _dict_pairs(result)]
         return _dict_of(pairs) if any(v is not None for _, v in pairs) else None
+    if result is not None and (result.kind == "choice" or (result.kind in _CLASS_KINDS and _class_like(result))):
+        return result  # a factory returning a class (``get_model(name)``): what calling its result builds
     return result if result is not None and result.kind in _FOLLOWED else None
 
 
@@ -717,7 +733,18 @@ class FileAnalysis:
                     continue
             if v is not None and v.kind in _RETURNS:
                 self.facts.function_returns[name] = v
+            elif v is not None and v.kind in _CLASS_KINDS:  # a factory of classes, as another file names them
+                self.facts.function_returns[name] = self._exported_classes(v)
         return self.facts
+
+    def _exported_classes(self, v: V) -> V:
+        """A class value with this file's classes spelled by their qualified names (``Net`` of ``models/net.py``
+        is ``models.net.Net``) and imported ones made absolute, for a call in another file to build."""
+        if v.kind == "choice":
+            return V("choice", items=tuple(self._exported_classes(c) for c in v.items))
+        if v.kind == "cls":
+            return V("qual", f"{self.module_name}.{v.detail}".lstrip("."))
+        return V("qual", absolute(v.detail, self.module_name))
 
     def _imported_values(self) -> dict[str, V]:
         """Module-level objects of other files of the tree that this file imports by name (``from setup import
@@ -2945,6 +2972,10 @@ class FileAnalysis:
                 if method in ("parse_args", "parse_known_args") and self.options:
                     parsed = V("args", "\0".join(self.options), items=tuple(self.options.values()))
                     return parsed if method == "parse_args" else V("tuple", items=(parsed, None))
+                if method.startswith(("prepare", "make_private", "setup")):
+                    held = self.eval(receiver, env, cls)
+                    if held is not None and held.kind == "helper":  # ``accelerator.prepare(model, optimizer)``
+                        return self._wrapped(held.detail, method, call, env, cls)
                 if method in N.ACT_METHODS:
                     return self._act(N.ACT_METHODS[method], self.eval(receiver, env, cls), call)
                 if method in N.TRANSPARENT_METHODS:
@@ -3118,6 +3149,51 @@ class FileAnalysis:
             return self._span(assigned, depth - 1) if assigned is not None else None
         return None
 
+    def _wrapped(self, helper: str, method: str, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001, C901
+        """What a training helper hands back (``N.WRAPPING_HELPERS``): the model, optimizer and data loader it is
+        given, wrapped (a distributed, mixed-precision or differentially private module computes what the model
+        does), in the order the helper returns them; a lone object when the helper returns one."""
+        pos, kw, starred = _args(call)
+        if starred:
+            return None
+
+        def value(name: str, index: int | None = None) -> V | None:
+            arg = kw.get(name, pos[index] if index is not None and index < len(pos) else None)
+            return self.eval(arg, env, cls) if arg is not None else None
+
+        def handed(values: list[V | None]) -> V | None:
+            return values[0] if len(values) == 1 else V("tuple", items=tuple(values))
+
+        if helper == "accelerate":  # ``prepare(*args)``: each object, in the order given
+            if method == "prepare" and pos:  # its one keyword, device_placement, hands nothing back
+                return handed([self.eval(a, env, cls) for a in pos])
+            if method in ("prepare_model", "prepare_data_loader"):
+                return value("model" if method == "prepare_model" else "data_loader", 0)
+        elif helper == "opacus" and method in ("make_private", "make_private_with_epsilon"):
+            parts = [value("module"), value("optimizer")]
+            mode = kw.get("grad_sample_mode")
+            if isinstance(mode, ast.Constant) and mode.value == "ghost":  # opacus 1.5's ghost clipping
+                parts.append(value("criterion"))
+            return handed([*parts, value("data_loader")])
+        elif helper == "fabric":
+            if method == "setup" and pos:  # ``setup(module, *optimizers)``
+                return handed([self.eval(a, env, cls) for a in pos])
+            if method == "setup_module":
+                return value("module", 0)
+            if method == "setup_dataloaders" and pos and not kw:
+                return handed([self.eval(a, env, cls) for a in pos])
+        elif helper == "apex.amp.initialize":  # ``initialize(models, optimizers=None, ...)``
+            optimizer = kw.get("optimizers", pos[1] if len(pos) > 1 else None)
+            model = value("models", 0)
+            return model if optimizer is None else handed([model, self.eval(optimizer, env, cls)])
+        elif helper == "intel_extension_for_pytorch.optimize":  # ``optimize(model, dtype=None, optimizer=None, ...)``
+            optimizer = kw.get("optimizer", pos[2] if len(pos) > 2 else None)
+            model = value("model", 0)
+            return model if optimizer is None else handed([model, self.eval(optimizer, env, cls)])
+        elif helper == "deepspeed.initialize":  # ``(engine, optimizer, training_dataloader, lr_scheduler)``
+            return handed([value("model", 1), None, None, None])
+        return None
+
     def _split(self, call: ast.Call, env, cls) -> V | None:  # noqa: ANN001
         """``train_test_split(X, y_onehot)``: a train and a test part of each array, one-hot where it was."""
         if not 0 < len(call.args) <= 4 or any(isinstance(a, ast.Starred) for a in call.args):
@@ -3166,6 +3242,10 @@ class FileAnalysis:
                 return V(literal, origin=call)
         if qn in N.TRANSPARENT_FUNCS:
             return self.eval(_arg(call, 0, "input"), env, cls)
+        if qn in N.WRAPPING_HELPERS:
+            return V("helper", N.WRAPPING_HELPERS[qn], origin=call)
+        if qn in N.WRAPPING_FUNCS:
+            return self._wrapped(qn, "", call, env, cls)
         if qn in N.SELECTING_FUNCS:
             return _selected(self.eval(_arg(call, 0, "input"), env, cls))
         if qn in _BLANK_FUNCS:
@@ -3243,7 +3323,7 @@ class FileAnalysis:
             if held is not None and held.kind == "model" and held.out is not None:
                 return held.out
             # a function of another file (``build(args)``)
-            returned = self._project_class(qn, "#returns", (*_RETURNS, "param"))
+            returned = self._project_class(qn, "#returns", (*_RETURNS, "param", "choice", "qual"))
             if _through_value(returned):  # it returns one of its arguments (or an instance of one, or a tuple)
                 return self._argument(call, returned, env, cls)
             if returned is not None:

@@ -201,6 +201,9 @@ TRANSPARENT_FUNCS = frozenset(
         "torch.unsqueeze",
         "torch.flatten",
         "torch.reshape",
+        "torch.atleast_1d",
+        "torch.atleast_2d",
+        "torch.atleast_3d",
         "torch.clamp",
         "torch.clip",
         "torch.transpose",
@@ -227,6 +230,20 @@ TRANSPARENT_FUNCS = frozenset(
         "peft.mapping.get_peft_model",
     }
 )
+# Training helpers whose methods hand back the objects they are given, wrapped to compute the same function
+# (``model, optimizer, loader = accelerator.prepare(model, optimizer, loader)``): the helper classes, under the
+# name of the one each is (see ``_flow.Analyzer._wrapped``), and the functions of the same kind
+# (``model, optimizer = amp.initialize(model, optimizer)``).
+WRAPPING_HELPERS: dict[str, str] = {
+    "accelerate.Accelerator": "accelerate",
+    "accelerate.accelerator.Accelerator": "accelerate",
+    "opacus.PrivacyEngine": "opacus",
+    "opacus.privacy_engine.PrivacyEngine": "opacus",
+    "lightning.Fabric": "fabric",
+    "lightning.fabric.Fabric": "fabric",
+    "lightning_fabric.Fabric": "fabric",
+}
+WRAPPING_FUNCS = frozenset({"apex.amp.initialize", "intel_extension_for_pytorch.optimize", "deepspeed.initialize"})
 # Bare names that TorchVision / timm model constructors return: raw logits.
 LOGIT_MODEL_PREFIXES = ("torchvision.models.", "timm.create_model")
 # segmentation_models_pytorch (``smp.Unet(..., activation="sigmoid")``): the model applies the activation its
