@@ -86,6 +86,12 @@ def join(a: V | None, b: V | None) -> V | None:
         items = _seq_join(a.items[0], b.items[0])
         out = join(a.out, b.out) if items.items else None
         return V("model", "Sequential", out=out, depth=min(a.depth, b.depth), items=(items,))
+    if a.kind == b.kind == "dict" and (a.filled or b.filled):
+        # a dict of one activation's outputs after zero or more passes of the loop that fills it
+        if a.filled and b.filled:
+            return _open_dict(_fill(a.items[0], b.items[0]))
+        other = b if a.filled else a
+        return (a if a.filled else b) if not other.items else None
     if a.kind == b.kind == "dict":
         return _dict_join(a, b)
     if a.kind in _CLASS_KINDS and b.kind in _CLASS_KINDS:
@@ -101,6 +107,8 @@ def join(a: V | None, b: V | None) -> V | None:
         # two model classes (``train(Wide())``, ``train(Deep())``) whose outputs agree (both end in a sigmoid):
         # the parameter is a model returning that, whichever it is
         out = join(replace(a.out, where=""), replace(b.out, where=""))
+        if out is not None and out.kind == "dict" and out.filled:  # both return a dict of one activation's outputs
+            return V("model", f"{a.detail}|{b.detail}", out=out)
         if out is not None and out.kind in ("act", "logits"):
             wheres = sorted({w for w in (a.out.where, b.out.where) if w})
             return V("model", f"{a.detail}|{b.detail}", out=replace(out, where=" / ".join(wheres)))
@@ -164,6 +172,11 @@ def _outputs_list(v: V | None) -> V | None:
     return result
 
 
+def _open_dict(value: V | None) -> V | None:
+    """A dict of any keys whose every entry is ``value`` (an activation's output), or None."""
+    return V("dict", "", items=(value,), filled=True) if value is not None and value.kind == "act" else None
+
+
 def _outputs_seq(value: V) -> V:
     """A list of any length whose every element is ``value`` (an activation's output)."""
     return V("seq", "open", items=(value,), filled=True)
@@ -182,6 +195,8 @@ def _seq_concat(a: V | None, b: V | None) -> V | None:
     return replace(a, items=items[-64:], detail="open" if len(items) > 64 else a.detail)
 
 
+_MODULE_SITES = "\1sites"  # a function's module-level call sites (see ``_bind_site``)
+_GLOBAL_AT_CALL = "\1global:"  # a global's value at a module-level call of a function that reads it
 _BOUND = ("loss", "model", "actmod", "cls", "act", "onehot", "multihot", "str", "const", "args", "cat", "fn", "loader")  # what a parameter can take
 # a torch name passed uncalled (``activation=nn.Sigmoid``, ``loss_fn=F.binary_cross_entropy``) binds a parameter too
 _BOUND_QUALS = frozenset((*N.ACT_MODULES, *N.ACT_FUNCS, *N.LOSS_MODULES, *N.LOSS_FUNCS))
@@ -204,6 +219,8 @@ def _joined(values: list[V | None]) -> V | None:
     result = values[0] if values else None
     for v in values[1:]:
         result = join(result, v)
+    if result is not None and result.kind == "dict" and result.filled:  # ``outputs[head] = softmax(..)`` in a loop
+        return result
     if result is not None and result.kind == "dict":  # ``return {"probs": torch.sigmoid(..), ...}``
         pairs = [(k, v if v is not None and v.kind in _FOLLOWED else None) for k, v in _dict_pairs(result)]
         return _dict_of(pairs) if any(v is not None for _, v in pairs) else None
@@ -625,6 +642,7 @@ class FileAnalysis:
         self._fn_out: dict[str, tuple[V | None, V | None]] = {}  # function -> (returned, yielded)
         self.bindings: dict[str, dict[str, V | None]] = {}
         self._calls: dict[str, dict[str, list[V | None]]] = {}
+        self._calls_elsewhere: set[str] = set()  # this file's functions that other files call
         self.facts = FileFacts()
         self.recording = False
         self.globals: dict[str, V | None] = {}
@@ -662,6 +680,7 @@ class FileAnalysis:
             self._class_conds = {}
             self._loss_classes = {}
             self._calls = self._calls_from_other_files()
+            self._calls_elsewhere = set(self._calls)
             for name, (base, binding) in self._variants.items():  # each construction's own arguments
                 for key, params in list(self._calls.items()):
                     if key.startswith(base + ".") and key != f"{base}.__init__":
@@ -993,6 +1012,15 @@ class FileAnalysis:
         for key, params in self._calls.items():
             agreed: dict[str, V | None] = {}
             for pname, values in params.items():
+                if pname.startswith(_GLOBAL_AT_CALL):
+                    # a global every call of the function sees the same value of: only when every call of it is
+                    # a module-level one of this file, each reading the global after it is bound
+                    sites = len(params.get(_MODULE_SITES, ()))
+                    calls = _name_uses(self.module).get(key, ([], 0, 0))[0]
+                    if key in self._calls_elsewhere or sites != len(calls) or len(values) != sites:
+                        continue
+                elif pname == _MODULE_SITES:
+                    continue
                 if pname.startswith("\0"):
                     # ``criterion=None`` that every call leaves out (none passes it, none spreads ``*args``):
                     # ``None``, which ``if criterion is None:`` and ``criterion or nn.BCELoss()`` then decide
@@ -1496,6 +1524,10 @@ class FileAnalysis:
         names = _param_names(fn)
         bound = self.bindings.get(key, {})
         unpassed = self._init_defaults(cls) if cls is not None and fn.name == "__init__" else {}
+        if cls is None:  # the globals as every (module-level) call of the function sees them
+            for bname, v in bound.items():
+                if bname.startswith(_GLOBAL_AT_CALL):
+                    env[bname[len(_GLOBAL_AT_CALL):]] = v
         for i, name in enumerate(names):
             env[name] = V("self", cls) if (cls is not None and i == 0) else bound.get(name, unpassed.get(name))
         own = self._own_output_params(fn, cls, names) if cls is not None and self.project else ()
@@ -2154,7 +2186,14 @@ class FileAnalysis:
                 # ``config["disc"] = Discriminator()``: the dict now holds that value under a constant key; any
                 # other key (computed, or past the size kept) leaves it unknown
                 key = self.eval(target.slice, env, cls)
-                filled = _with_key(held, key.detail, value) if key is not None and key.kind == "str" else None
+                if key is not None and key.kind == "str" and not held.filled:
+                    filled = _with_key(held, key.detail, value)
+                elif held.filled or not held.items:
+                    # ``outputs[head] = F.softmax(head_module(x), dim=1)`` over a dict of heads: a dict every entry
+                    # of which is that activation's output, whatever the keys
+                    filled = _open_dict(_fill(held.items[0] if held.filled else V("blank"), value))
+                else:
+                    filled = None
                 self._assign(target.value, filled, env, cls, attrs)
         elif isinstance(target, (ast.Tuple, ast.List)):
             values: list[V | None] = [None] * len(target.elts)
@@ -2426,6 +2465,13 @@ class FileAnalysis:
         slot = self._calls.setdefault(key, {})
         if starred:  # what the star fills is not known: no parameter is known to be left out
             slot.setdefault(_STARRED_SITE, [])
+        if env is self.globals and cls is None and not skip_self and self.functions.get(key) is fn:
+            # a module-level call (a script's, a notebook's cell): the globals the function reads hold what they
+            # hold at this point, not what later statements rebind them to (see ``_agreed_bindings``)
+            slot.setdefault(_MODULE_SITES, []).append(None)
+            for name in _globals_read(fn):
+                if name in env:
+                    slot.setdefault(_GLOBAL_AT_CALL + name, []).append(env[name])
         for name, expr, default in _site(fn, skip_self, pos, kw, starred):
             v = self._default(expr) if default else self._arg_value(expr, env, cls)
             if not _placeholder(v) or not default:  # a default it cannot read, or ``None``, says nothing
@@ -2611,6 +2657,8 @@ class FileAnalysis:
                 if idx is not None and lo <= idx < hi:
                     return base_v.items[idx]
                 return None
+            if base_v.kind == "dict" and base_v.filled:  # a dict of one activation's outputs: any entry
+                return base_v.items[0]
             if base_v.kind == "dict":
                 key = self.eval(expr.slice, env, cls)
                 if key is not None and key.kind == "key" and key.items and key.items[0] == base_v:
@@ -3837,6 +3885,8 @@ def _lookup(held: V | None, key: str) -> V | None:
     """The value a dict literal (or the parsed options) holds under a key."""
     if held is None or held.kind not in ("dict", "args") or not held.items:
         return None
+    if held.filled:  # a dict of one activation's outputs, whatever the keys (``outputs[head] = softmax(..)``)
+        return held.items[0]
     keys = held.detail.split("\0")
     return held.items[keys.index(key)] if key in keys else None
 
@@ -3844,6 +3894,8 @@ def _lookup(held: V | None, key: str) -> V | None:
 def _heads(held: V, where: str) -> V | None:
     """A dict a model returns, with only its activation and logits values (marked as coming out of ``where``);
     None when it has none."""
+    if held.filled:
+        return replace(held, items=(replace(held.items[0], where=where),))
     pairs = [(k, replace(v, where=where) if v is not None and v.kind in ("act", "logits") else None)
              for k, v in _dict_pairs(held)]
     return _dict_of(pairs) if any(v is not None for _, v in pairs) else None
@@ -4302,6 +4354,30 @@ def _build_self_assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[
 
 
 _TYPE_TESTS = frozenset({"super", "isinstance", "issubclass", "type"})
+
+
+_GLOBALS_READ: dict[int, tuple[ast.AST, frozenset[str]]] = {}
+
+
+def _globals_read(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """The names a function reads and never binds itself (nor takes as parameters): the globals it reads."""
+    found = _GLOBALS_READ.get(id(fn))
+    if found is not None and found[0] is fn:
+        return found[1]
+    loads: set[str] = set()
+    stores = set(_param_names(fn))
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node is not fn:
+            stores.add(node.name)
+        elif isinstance(node, ast.Global):
+            stores.update(node.names)  # rebound inside: its value at the call does not last
+    names = frozenset(loads - stores)
+    if len(_GLOBALS_READ) > 4096:
+        _GLOBALS_READ.clear()
+    _GLOBALS_READ[id(fn)] = (fn, names)
+    return names
 
 
 _NAME_USES: dict[int, tuple[ast.AST, tuple[dict[str, tuple[list[ast.Call], int, int]], frozenset]]] = {}
