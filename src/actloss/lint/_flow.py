@@ -2469,8 +2469,9 @@ class FileAnalysis:
             # a module-level call (a script's, a notebook's cell): the globals the function reads hold what they
             # hold at this point, not what later statements rebind them to (see ``_agreed_bindings``)
             slot.setdefault(_MODULE_SITES, []).append(None)
-            for name in _globals_read(fn):
-                if name in env:
+            rebound = _rebound_at_top(self.module)
+            for name in _globals_read(fn) if rebound else ():
+                if name in rebound and name in env:
                     slot.setdefault(_GLOBAL_AT_CALL + name, []).append(env[name])
         for name, expr, default in _site(fn, skip_self, pos, kw, starred):
             v = self._default(expr) if default else self._arg_value(expr, env, cls)
@@ -4357,6 +4358,29 @@ _TYPE_TESTS = frozenset({"super", "isinstance", "issubclass", "type"})
 
 
 _GLOBALS_READ: dict[int, tuple[ast.AST, frozenset[str]]] = {}
+_REBOUND_AT_TOP: dict[int, tuple[ast.AST, frozenset[str]]] = {}
+
+
+def _rebound_at_top(module: ast.Module) -> frozenset[str]:
+    """The names the module's own statements (outside functions and classes) bind more than once: the only
+    globals whose value at a call can differ from their last one."""
+    found = _REBOUND_AT_TOP.get(id(module))
+    if found is not None and found[0] is module:
+        return found[1]
+    counts: dict[str, int] = {}
+    stack: list[ast.AST] = list(module.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        stack.extend(ast.iter_child_nodes(node))
+    names = frozenset(n for n, c in counts.items() if c > 1)
+    if len(_REBOUND_AT_TOP) > 64:
+        _REBOUND_AT_TOP.clear()
+    _REBOUND_AT_TOP[id(module)] = (module, names)
+    return names
 
 
 def _globals_read(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
