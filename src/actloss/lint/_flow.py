@@ -3213,9 +3213,11 @@ class FileAnalysis:
         def handed(values: list[V | None]) -> V | None:
             return values[0] if len(values) == 1 else V("tuple", items=tuple(values))
 
-        if helper == "accelerate":  # ``prepare(*args)``: each object, in the order given
-            if method == "prepare" and pos:  # its one keyword, device_placement, hands nothing back
-                return handed([self.eval(a, env, cls) for a in pos])
+        if (helper, method) in (("accelerate", "prepare"), ("fabric", "setup"), ("fabric", "setup_dataloaders")):
+            # each positional argument, in the order given (``setup(module, *optimizers)``); their keywords
+            # (``device_placement``, ``move_to_device``) hand nothing back
+            return handed([self.eval(a, env, cls) for a in pos]) if pos else None
+        if helper == "accelerate":
             if method in ("prepare_model", "prepare_data_loader"):
                 return value("model" if method == "prepare_model" else "data_loader", 0)
         elif helper == "opacus" and method in ("make_private", "make_private_with_epsilon"):
@@ -3224,13 +3226,8 @@ class FileAnalysis:
             if isinstance(mode, ast.Constant) and mode.value == "ghost":  # opacus 1.5's ghost clipping
                 parts.append(value("criterion"))
             return handed([*parts, value("data_loader")])
-        elif helper == "fabric":
-            if method == "setup" and pos:  # ``setup(module, *optimizers)``
-                return handed([self.eval(a, env, cls) for a in pos])
-            if method == "setup_module":
-                return value("module", 0)
-            if method == "setup_dataloaders" and pos and not kw:
-                return handed([self.eval(a, env, cls) for a in pos])
+        elif helper == "fabric" and method == "setup_module":
+            return value("module", 0)
         elif helper == "apex.amp.initialize":  # ``initialize(models, optimizers=None, ...)``
             optimizer = kw.get("optimizers", pos[1] if len(pos) > 1 else None)
             model = value("models", 0)
@@ -4371,11 +4368,17 @@ def _rebound_at_top(module: ast.Module) -> frozenset[str]:
     stack: list[ast.AST] = list(module.body)
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            counts[node.id] = counts.get(node.id, 0) + 1
-        stack.extend(ast.iter_child_nodes(node))
+        names: list[str] = []
+        if isinstance(node, (*_FUNCS, ast.ClassDef)):
+            names = [node.name]  # binds its name; its body is its own scope
+        elif isinstance(node, ast.alias):
+            names = [(node.asname or node.name).split(".")[0]]  # ``import model`` then ``model = model.Net()``
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names = [node.id]
+        for n in names:
+            counts[n] = counts.get(n, 0) + 1
+        if not isinstance(node, (*_FUNCS, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
     names = frozenset(n for n, c in counts.items() if c > 1)
     if len(_REBOUND_AT_TOP) > 64:
         _REBOUND_AT_TOP.clear()

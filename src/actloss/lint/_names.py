@@ -232,7 +232,7 @@ TRANSPARENT_FUNCS = frozenset(
 )
 # Training helpers whose methods hand back the objects they are given, wrapped to compute the same function
 # (``model, optimizer, loader = accelerator.prepare(model, optimizer, loader)``): the helper classes, under the
-# name of the one each is (see ``_flow.Analyzer._wrapped``), and the functions of the same kind
+# name of the one each is (see ``_flow.FileAnalysis._wrapped``), and the functions of the same kind
 # (``model, optimizer = amp.initialize(model, optimizer)``).
 WRAPPING_HELPERS: dict[str, str] = {
     "accelerate.Accelerator": "accelerate",
